@@ -1,0 +1,259 @@
+import { ErrorEntry, LogKind, SkipReason } from '../model';
+import { LineSplitter, DEFAULT_MAX_LINE } from '../input/lines';
+import { InputError } from '../input/discover';
+import { AccessScanner } from '../parse/access-scanner';
+import { Detection, DetectOptions, accessKindOf, detect } from '../parse/detect';
+import { isApacheErrorHead, parseApacheError } from '../parse/apache-error';
+import { isNginxErrorHead, parseNginxError } from '../parse/nginx-error';
+import { isPhpFpmHead, parsePhpFpm } from '../parse/php-fpm-log';
+import { ZoneClock } from '../parse/time';
+import { allPresetPlans } from '../parse/format/presets';
+import { FileStats, newFileStats } from '../report/summary';
+
+/**
+ * Reads one input end to end: detects its kind from the first lines, then parses every line
+ * and hands entries to the sink. Every physical line ends up in exactly one counter of
+ * `stats`: parsed, or skipped with a reason.
+ */
+
+/** Receives parsed entries; returns false for an entry it leaves out (outside --since/--until). */
+export interface EntrySink {
+  access(sc: AccessScanner, kind: LogKind, file: string, line: number): boolean;
+  error(e: ErrorEntry, kind: LogKind, file: string, line: number): boolean;
+}
+
+export interface ReadOptions extends DetectOptions {
+  clock: ZoneClock;
+  maxLine?: number;
+  showSkipped?: number; // examples kept per reason
+}
+
+const DETECT_LINES = 64;
+const DETECT_BYTES = 256 * 1024;
+/** nginx FastCGI stderr entries can run on; keep a bounded amount of their text. */
+const MAX_ENTRY_TEXT = 64 * 1024;
+
+type ErrorParser = (text: string, clock: ZoneClock) => ErrorEntry | null;
+type HeadTest = (buf: Buffer, s: number, e: number) => boolean;
+
+const ERROR_KINDS: { kind: LogKind; head: HeadTest; parse: ErrorParser }[] = [
+  { kind: 'nginx-error', head: isNginxErrorHead, parse: parseNginxError },
+  { kind: 'php-fpm', head: isPhpFpmHead, parse: parsePhpFpm },
+  { kind: 'apache-error', head: isApacheErrorHead, parse: parseApacheError },
+];
+
+function isBlank(buf: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = buf[i];
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+function isBinary(buf: Buffer, s: number, e: number): boolean {
+  let ctl = 0;
+  for (let i = s; i < e; i++) {
+    const c = buf[i];
+    if (c === 0) return true;
+    if (c < 32 && c !== 9) ctl++;
+  }
+  return ctl * 10 > e - s;
+}
+
+interface PendingEntry {
+  kind: LogKind;
+  parse: ErrorParser;
+  text: string;
+  line: number;
+  lines: number;
+}
+
+export class FileReader {
+  readonly stats: FileStats;
+  private detection: Detection | null = null;
+  /** The first lines, held until detection; null stands for a too-long line (already dropped). */
+  private detectBuf: (Buffer | null)[] = [];
+  private truncatedTail = false;
+  private detectBytes = 0;
+  private lineNo = 0;
+  private scanner: AccessScanner | null = null;
+  private fallbackScanners: AccessScanner[] | null = null;
+  private pending: PendingEntry | null = null;
+  private readonly splitter: LineSplitter;
+
+  constructor(
+    readonly path: string,
+    private readonly sink: EntrySink,
+    private readonly opts: ReadOptions,
+  ) {
+    this.stats = newFileStats(path);
+    this.splitter = new LineSplitter(
+      {
+        line: (buf, s, e) => this.onLine(buf, s, e),
+        tooLong: () => {
+          if (this.detection === null) return void this.detectBuf.push(null);
+          this.lineNo++;
+          this.skip('too-long', null);
+        },
+      },
+      opts.maxLine ?? DEFAULT_MAX_LINE,
+    );
+  }
+
+  /** The input broke off (truncated gzip, file removed, I/O error): what was read stays counted. */
+  fail(err: unknown): void {
+    this.stats.error = describeStreamError(err);
+    // The line cut off by the error is not a parser's to judge.
+    this.truncatedTail = this.splitter.pending;
+  }
+
+  push(chunk: Buffer): void {
+    this.splitter.push(chunk);
+  }
+
+  finish(): void {
+    if (this.truncatedTail) {
+      // Count the cut-off line as truncated rather than letting a parser judge half a line.
+      this.splitter.discardPending();
+      if (this.detection === null) this.runDetection();
+      this.flushPending();
+      this.lineNo++;
+      this.skip('truncated', null);
+    } else {
+      this.splitter.end();
+      if (this.detection === null) this.runDetection();
+      this.flushPending();
+    }
+    this.stats.lines = this.lineNo;
+  }
+
+  private onLine(buf: Buffer, s: number, e: number): void {
+    if (this.detection === null) {
+      // Hold the first lines (copied: the chunk is reused) until the file's kind is known.
+      this.detectBuf.push(Buffer.from(buf.subarray(s, e)));
+      this.detectBytes += e - s;
+      if (this.detectBuf.length >= DETECT_LINES || this.detectBytes >= DETECT_BYTES) this.runDetection();
+      return;
+    }
+    this.lineNo++;
+    this.handle(buf, s, e);
+  }
+
+  private runDetection(): void {
+    const held = this.detectBuf;
+    this.detectBuf = [];
+    const sample = held.filter((b): b is Buffer => b !== null && b.length > 0);
+    this.detection = detect(sample, { ...this.opts, pathHint: this.path }) ?? {
+      kind: 'nginx-access',
+      plan: null,
+      envelope: null,
+      matched: 0,
+      sampled: 0,
+    };
+    const d = this.detection;
+    this.stats.kind = d.plan || d.matched > 0 ? d.kind : null;
+    this.stats.format = d.plan ? d.plan.name : d.matched > 0 ? 'builtin' : null;
+    this.stats.envelope = d.envelope ? d.envelope.name : null;
+    if (d.plan) this.scanner = new AccessScanner(d.plan);
+    for (const b of held) {
+      this.lineNo++;
+      if (b === null) this.skip('too-long', null);
+      else this.handle(b, 0, b.length);
+    }
+  }
+
+  private handle(buf: Buffer, s: number, e: number): void {
+    if (isBlank(buf, s, e)) return this.skip('blank', null);
+    const d = this.detection!;
+    if (d.envelope) s = d.envelope.strip(buf, s, e);
+    if (this.scanner) {
+      if (this.scanner.scan(buf, s, e)) {
+        this.counted(this.sink.access(this.scanner, accessKindOf(this.scanner.plan), this.path, this.lineNo), 1);
+        return;
+      }
+      return this.fallback(buf, s, e);
+    }
+    if (this.stats.kind === null) return this.fallback(buf, s, e);
+    const ek = ERROR_KINDS.find((k) => k.kind === d.kind)!;
+    if (ek.head(buf, s, e)) {
+      this.flushPending();
+      this.pending = { kind: ek.kind, parse: ek.parse, text: buf.toString('utf8', s, e), line: this.lineNo, lines: 1 };
+      return;
+    }
+    if (this.pending) {
+      // A continuation line (nginx writes FastCGI stderr with raw newlines).
+      const p = this.pending;
+      if (p.text.length < MAX_ENTRY_TEXT) p.text += '\n' + buf.toString('utf8', s, Math.min(e, s + MAX_ENTRY_TEXT));
+      p.lines++;
+      return;
+    }
+    this.fallback(buf, s, e);
+  }
+
+  /** A line the file's own parser refused: mixed files (access and error lines together) are common. */
+  private fallback(buf: Buffer, s: number, e: number): void {
+    for (const k of ERROR_KINDS) {
+      if (k.head(buf, s, e)) {
+        const entry = k.parse(buf.toString('utf8', s, e), this.opts.clock);
+        if (entry) {
+          this.counted(this.sink.error(entry, k.kind, this.path, this.lineNo), 1);
+          return;
+        }
+      }
+    }
+    if (!this.fallbackScanners) {
+      this.fallbackScanners = [...this.opts.formats, ...allPresetPlans()].map((p) => new AccessScanner(p));
+    }
+    for (const sc of this.fallbackScanners) {
+      if (sc.scan(buf, s, e) && sc.trailing === 0 && !Number.isNaN(sc.time())) {
+        this.counted(this.sink.access(sc, accessKindOf(sc.plan), this.path, this.lineNo), 1);
+        return;
+      }
+    }
+    this.skip(isBinary(buf, s, e) ? 'binary' : 'unrecognised', buf.toString('utf8', s, Math.min(e, s + 512)));
+  }
+
+  private flushPending(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    const entry = p.parse(p.text, this.opts.clock);
+    if (entry) {
+      this.counted(this.sink.error(entry, p.kind, this.path, p.line), p.lines);
+    } else {
+      this.stats.skipped += p.lines;
+      this.countSkip('unrecognised', p.lines, p.text.slice(0, 512));
+    }
+  }
+
+  private counted(kept: boolean, lines: number): void {
+    if (kept) this.stats.parsed += lines;
+    else {
+      this.stats.skipped += lines;
+      this.countSkip('out-of-range', lines, null);
+    }
+  }
+
+  private skip(reason: SkipReason, sample: string | null): void {
+    this.stats.skipped++;
+    this.countSkip(reason, 1, sample);
+  }
+
+  private countSkip(reason: SkipReason, n: number, sample: string | null): void {
+    const st = this.stats;
+    st.skippedByReason[reason] = (st.skippedByReason[reason] ?? 0) + n;
+    const keep = this.opts.showSkipped ?? 0;
+    if (keep > 0 && sample !== null) {
+      const list = (st.skippedSamples[reason] ??= []);
+      if (list.length < keep) list.push({ line: this.lineNo, text: sample });
+    }
+  }
+}
+
+function describeStreamError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && e.code === 'Z_BUF_ERROR') return 'gzip stream is truncated (unexpected end of file)';
+  if (e && typeof e.code === 'string' && e.code.startsWith('Z_')) return `gzip stream is corrupt (${e.message})`;
+  if (e instanceof InputError) return e.reason;
+  return (e && e.message) || String(err);
+}

@@ -1,0 +1,102 @@
+import { once } from 'events';
+import { Writable } from 'stream';
+import { LogKind } from '../model';
+import { InputError, InputSpec } from '../input/discover';
+import { openInput } from '../input/open';
+import { detect } from '../parse/detect';
+import { Analyzer } from './analyzer';
+import { FileReader, ReadOptions } from './read-file';
+
+/**
+ * Runs the batch pipeline over all inputs. Error logs are read before access logs, so that when
+ * an access-log failure arrives, the error entries that explain it are already in the (bounded)
+ * correlation index.
+ */
+
+export interface RunResult {
+  /** Inputs that could not be opened at all (path: reason). */
+  unreadable: InputError[];
+}
+
+const PEEK_BYTES = 256 * 1024;
+
+/** The kind of a file from its first bytes (decompressed), without consuming the real read. */
+export async function peekKind(p: string, opts: ReadOptions): Promise<LogKind | null> {
+  if (p === '-') return null;
+  const opened = openInput(p);
+  const chunks: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const c of opened.stream) {
+      chunks.push(c as Buffer);
+      n += (c as Buffer).length;
+      if (n >= PEEK_BYTES) break;
+    }
+  } catch {
+    // a broken file is reported by the real read
+  } finally {
+    opened.stream.destroy();
+  }
+  const text = Buffer.concat(chunks);
+  const lines: Buffer[] = [];
+  let pos = 0;
+  while (pos < text.length && lines.length < 64) {
+    let nl = text.indexOf(10, pos);
+    if (nl === -1) nl = text.length;
+    if (nl > pos) lines.push(text.subarray(pos, nl));
+    pos = nl + 1;
+  }
+  const d = detect(lines, { ...opts, pathHint: p });
+  return d ? d.kind : null;
+}
+
+const ERROR_FIRST: Record<string, number> = { 'php-fpm': 0, 'nginx-error': 1, 'apache-error': 1 };
+
+export async function orderForCorrelation(inputs: InputSpec[], opts: ReadOptions): Promise<InputSpec[]> {
+  const ranked: { spec: InputSpec; rank: number; i: number }[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    let kind: LogKind | null = null;
+    try {
+      kind = await peekKind(inputs[i].path, opts);
+    } catch {
+      kind = null; // unreadable: reported when it is read
+    }
+    ranked.push({ spec: inputs[i], rank: kind !== null && kind in ERROR_FIRST ? ERROR_FIRST[kind] : 2, i });
+  }
+  ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
+  return ranked.map((r) => r.spec);
+}
+
+export async function runAnalysis(
+  inputs: InputSpec[],
+  analyzer: Analyzer,
+  opts: ReadOptions,
+  output?: Writable,
+): Promise<RunResult> {
+  const unreadable: InputError[] = [];
+  const ordered = await orderForCorrelation(inputs, opts);
+  for (const spec of ordered) {
+    const reader = new FileReader(spec.path, analyzer, opts);
+    try {
+      const opened = openInput(spec.path);
+      reader.stats.compression = opened.compression;
+      try {
+        for await (const chunk of opened.stream) {
+          reader.push(chunk as Buffer);
+          // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
+          if (output && output.writableNeedDrain) await once(output, 'drain');
+        }
+      } catch (err) {
+        reader.fail(err);
+      }
+      reader.finish();
+    } catch (err) {
+      if (err instanceof InputError) {
+        unreadable.push(err);
+        reader.stats.error = err.reason;
+      } else throw err;
+    }
+    analyzer.summary.files.push(reader.stats);
+  }
+  return { unreadable };
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { InputError } from '../input/discover';
+import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
+import { EXIT } from './exit-codes';
+import { UsageError } from './options';
+
+/**
+ * Entry point. Each command returns its exit code; known errors become one line on stderr
+ * (never a stack trace), unknown ones are bugs and say so.
+ */
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.OK;
+  const run = (f: () => Promise<number>) => async () => {
+    code = await f();
+  };
+  const parser = yargs(argv)
+    .scriptName('upstream-doctor')
+    .usage('$0 <command> [PATH...]\n\nWhy did nginx / Apache answer 502 or 504? Reads their logs and tells you.')
+    .command(
+      'analyze [paths..]',
+      'summarise upstream failures and their causes in logs (files, directories, rotated and gzipped sets, - for stdin)',
+      (y) => analyzeCommand(y),
+      async (a) => run(() => runAnalyze(a as unknown as AnalyzeArgs))(),
+    )
+    .demandCommand(1, 'name a command: analyze')
+    .strict()
+    .help()
+    .version()
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    })
+    .wrap(Math.min(110, process.stdout.columns || 100));
+  await parser.parseAsync();
+  return code;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    if (err instanceof UsageError || err instanceof InputError) {
+      process.stderr.write(`upstream-doctor: ${err.message}\n`);
+      process.exitCode = EXIT.USAGE;
+    } else {
+      process.stderr.write(`upstream-doctor: internal error (a bug; please report it): ${err && err.stack ? err.stack : err}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

@@ -1,0 +1,127 @@
+import { ErrorEntry } from '../model';
+import { ZoneClock, parseApacheErrorTime } from './time';
+
+/**
+ * Apache error log, both built-in layouts (server/log.c):
+ *   2.4: [Sat Nov 16 14:15:25.123456 2024] [proxy:error] [pid 1:tid 2] (111)Connection refused: [client 1.2.3.4:5678] AH00957: msg[, referer: R]
+ *   2.2: [Sat Nov 16 14:15:25 2024] [error] [client 1.2.3.4] (111)Connection refused: proxy: msg
+ * The `(status)text: `, `[client …]`, `file.c(123): ` and `AHnnnnn: ` parts are each optional and
+ * their order differs between versions and call sites, so they are peeled off in a loop.
+ */
+
+const WEEKDAY = /^\[(Mon|Tue|Wed|Thu|Fri|Sat|Sun) /;
+
+/** Cheap test on the bytes: does this line start an Apache error entry? */
+export function isApacheErrorHead(buf: Buffer, s: number, e: number): boolean {
+  if (e - s < 28 || buf[s] !== 91) return false;
+  // `[Www Mmm DD ...` or ISO `[YYYY-MM-DD ...`
+  if (buf[s + 4] === 32 && buf[s + 8] === 32) return true;
+  return buf[s + 5] === 45 && buf[s + 8] === 45 && buf[s + 11] === 32;
+}
+
+function isoTime(text: string, clock: ZoneClock): number {
+  // `2025-07-22 15:45:51.323610 +0200` or without a zone
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?: ([+-])(\d{2})(\d{2}))?$/.exec(text);
+  if (!m) return NaN;
+  const ms = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
+  if (m[8]) {
+    const off = (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60000;
+    return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms) - off;
+  }
+  return clock.toEpoch(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
+}
+
+const ERRNO_PREFIX = /^\((-?\d{1,6}|EAI -?\d{1,3})\)([^:\n]{0,120}): /;
+const SOURCE_PREFIX = /^[A-Za-z0-9_.-]{1,64}\.c\(\d{1,6}\): /;
+const AH_CODE = /^(AH\d{5}): /;
+
+/**
+ * `1.2.3.4:5678`, `::1:58619`, `::ffff:1.2.3.4:5678` (2.4 always writes the port) or `1.2.3.4` (2.2).
+ */
+function splitClient(addr: string, layout24: boolean): [string, number | null] {
+  const lastColon = addr.lastIndexOf(':');
+  const isV4 = addr.indexOf(':') === lastColon && addr.includes('.');
+  if (lastColon > 0 && (isV4 || layout24)) {
+    const port = Number(addr.slice(lastColon + 1));
+    if (Number.isInteger(port) && port >= 0 && port < 65536) return [addr.slice(0, lastColon), port];
+  }
+  return [addr, null];
+}
+
+export function parseApacheError(text: string, clock: ZoneClock): ErrorEntry | null {
+  const close = text.indexOf('] ');
+  if (text[0] !== '[' || close === -1 || close > 40) return null;
+  const timeText = text.slice(1, close);
+  const head = Buffer.from(timeText, 'latin1');
+  const ts = WEEKDAY.test(text) ? parseApacheErrorTime(head, 0, head.length, clock) : isoTime(timeText, clock);
+  if (Number.isNaN(ts)) return null;
+  let p = close + 2;
+  // [module:level] (2.4) or [level] (2.2)
+  if (text[p] !== '[') return null;
+  const lvClose = text.indexOf(']', p);
+  if (lvClose === -1 || lvClose - p > 40) return null;
+  const lv = text.slice(p + 1, lvClose);
+  const c = lv.lastIndexOf(':');
+  const module = c === -1 ? null : lv.slice(0, c);
+  const level = c === -1 ? lv : lv.slice(c + 1);
+  p = lvClose + 1;
+  if (text[p] === ' ') p++;
+  let pid: number | null = null;
+  if (text.startsWith('[pid ', p)) {
+    const pc = text.indexOf(']', p);
+    if (pc !== -1) {
+      pid = parseInt(text.slice(p + 5, pc), 10);
+      p = pc + 1;
+      if (text[p] === ' ') p++;
+    }
+  }
+  let errno: string | null = null;
+  let client: string | null = null;
+  let clientPort: number | null = null;
+  let code: string | null = null;
+  let rest = text.slice(p);
+  for (let guard = 0; guard < 6; guard++) {
+    let m: RegExpExecArray | null;
+    if (rest.startsWith('[client ') || rest.startsWith('[remote ')) {
+      const cc = rest.indexOf(']');
+      if (cc === -1) break;
+      const addr = rest.slice(8, cc);
+      const isClient = rest[1] === 'c';
+      if (isClient) [client, clientPort] = splitClient(addr, module !== null);
+      rest = rest.slice(cc + 1).replace(/^ /, '');
+    } else if ((m = ERRNO_PREFIX.exec(rest))) {
+      errno = m[1];
+      rest = rest.slice(m[0].length);
+    } else if ((m = SOURCE_PREFIX.exec(rest))) {
+      rest = rest.slice(m[0].length);
+    } else if ((m = AH_CODE.exec(rest))) {
+      code = m[1];
+      rest = rest.slice(m[0].length);
+    } else break;
+  }
+  let referrer: string | null = null;
+  const ref = rest.lastIndexOf(', referer: ');
+  if (ref !== -1) {
+    referrer = rest.slice(ref + 11);
+    rest = rest.slice(0, ref);
+  }
+  const message = rest;
+  return {
+    ts,
+    level,
+    module,
+    pid: Number.isFinite(pid) ? pid : null,
+    cid: null,
+    errno,
+    code,
+    message,
+    client,
+    clientPort,
+    server: null,
+    request: null,
+    upstream: null,
+    host: null,
+    referrer,
+    pool: null,
+  };
+}

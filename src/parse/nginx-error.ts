@@ -1,0 +1,104 @@
+import { ErrorEntry } from '../model';
+import { ZoneClock, digits, parseNginxErrorTime } from './time';
+
+/**
+ * nginx error log (src/core/ngx_log.c, ngx_http_log_error_handler):
+ *   YYYY/MM/DD HH:MM:SS [level] PID#TID: *CID message, client: X, server: Y, request: "R",
+ *   upstream: "U", host: "H", referrer: "F"
+ * The `*CID` and the context are optional. Message text is not escaped, so FastCGI stderr can
+ * span several physical lines; the reader folds those continuation lines into the entry.
+ */
+
+/** Cheap test on the bytes: does this line start an nginx error entry? */
+export function isNginxErrorHead(buf: Buffer, s: number, e: number): boolean {
+  return (
+    e - s >= 24 &&
+    buf[s + 4] === 47 &&
+    buf[s + 7] === 47 &&
+    buf[s + 10] === 32 &&
+    buf[s + 13] === 58 &&
+    buf[s + 19] === 32 &&
+    buf[s + 20] === 91 &&
+    digits(buf, s, 4) >= 0
+  );
+}
+
+const CONTEXT_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer', 'resolver', 'login'];
+const ERRNO = /\((\d{1,5}): [^()]{0,120}\)/;
+
+function unquote(v: string): string {
+  return v.length >= 2 && v[0] === '"' && v[v.length - 1] === '"' ? v.slice(1, -1) : v;
+}
+
+/**
+ * Splits `message, client: …, host: "…"` into the message and its context. The message is cut at
+ * the first `, client: ` (or `, resolver: `): the attacker-controlled request and header values come
+ * after it, so they cannot move the message boundary. Keys are searched in nginx's order.
+ */
+function splitContext(rest: string): { message: string; ctx: Record<string, string> } {
+  const ctx: Record<string, string> = {};
+  let cut = rest.indexOf(', client: ');
+  if (cut === -1) cut = rest.indexOf(', resolver: ');
+  if (cut === -1) return { message: rest, ctx };
+  const found: [string, number][] = [];
+  let from = cut;
+  for (const key of CONTEXT_KEYS) {
+    const at = rest.indexOf(`, ${key}: `, from);
+    if (at === -1) continue;
+    found.push([key, at]);
+    from = at + key.length + 4;
+  }
+  for (let i = 0; i < found.length; i++) {
+    const [key, at] = found[i];
+    const end = i + 1 < found.length ? found[i + 1][1] : rest.length;
+    ctx[key] = unquote(rest.slice(at + key.length + 4, end));
+  }
+  return { message: rest.slice(0, cut), ctx };
+}
+
+/** Parses one whole entry (continuation lines already joined with "\n"). Null if it is not one. */
+export function parseNginxError(text: string, clock: ZoneClock): ErrorEntry | null {
+  const head = Buffer.from(text.slice(0, 24), 'latin1');
+  if (!isNginxErrorHead(head, 0, head.length)) return null;
+  const ts = parseNginxErrorTime(head, 0, clock);
+  const lvlEnd = text.indexOf('] ', 21);
+  if (Number.isNaN(ts) || lvlEnd === -1 || lvlEnd > 30) return null;
+  const level = text.slice(21, lvlEnd);
+  let p = lvlEnd + 2;
+  let pid: number | null = null;
+  const hash = text.indexOf('#', p);
+  const colon = text.indexOf(': ', p);
+  if (hash !== -1 && colon !== -1 && hash < colon && colon - p < 24) {
+    pid = Number(text.slice(p, hash));
+    p = colon + 2;
+  }
+  let cid: number | null = null;
+  if (text[p] === '*') {
+    const sp = text.indexOf(' ', p);
+    const n = Number(text.slice(p + 1, sp === -1 ? undefined : sp));
+    if (Number.isSafeInteger(n)) {
+      cid = n;
+      p = sp === -1 ? text.length : sp + 1;
+    }
+  }
+  const { message, ctx } = splitContext(text.slice(p));
+  const m = ERRNO.exec(message);
+  return {
+    ts,
+    level,
+    module: null,
+    pid: Number.isFinite(pid) ? pid : null,
+    cid,
+    errno: m ? m[1] : null,
+    code: null,
+    message,
+    client: ctx.client ?? null,
+    clientPort: null,
+    server: ctx.server ?? null,
+    request: ctx.request ?? null,
+    upstream: ctx.upstream ?? null,
+    host: ctx.host ?? null,
+    referrer: ctx.referrer ?? null,
+    pool: null,
+  };
+}

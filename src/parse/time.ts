@@ -1,0 +1,140 @@
+import { TZDate } from '@date-fns/tz';
+
+/**
+ * Timestamp decoding straight from the bytes of a line. Access-log times carry their zone;
+ * error-log and PHP-FPM times do not, and are read in the machine's zone unless --tz names one.
+ * Every decoder returns NaN for anything it does not recognise; none of them throws.
+ */
+
+const MONTHS: Record<string, number> = {
+  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+};
+
+function monthAt(buf: Buffer, i: number): number {
+  const m = MONTHS[buf.toString('latin1', i, i + 3)];
+  return m === undefined ? -1 : m;
+}
+
+/** n decimal digits at i, or -1. */
+export function digits(buf: Buffer, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = buf[i + k] - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function validClock(h: number, mi: number, s: number): boolean {
+  return h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 61;
+}
+
+/** Converts wall-clock times of a zone to epoch ms, caching the zone offset per hour. */
+export class ZoneClock {
+  private lastKey = -1;
+  private lastOffset = 0;
+  constructor(readonly zone: string | null) {}
+
+  toEpoch(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+    const key = ((y * 12 + mo) * 31 + d) * 24 + h;
+    if (key !== this.lastKey) {
+      const base = Date.UTC(y, mo, d, h);
+      const local = this.zone ? new TZDate(y, mo, d, h, 0, 0, this.zone).getTime() : new Date(y, mo, d, h).getTime();
+      this.lastOffset = local - base;
+      this.lastKey = key;
+    }
+    return Date.UTC(y, mo, d, h, mi, s, ms) + this.lastOffset;
+  }
+}
+
+export function isValidZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `16/Nov/2024:14:15:25 +0000` (nginx $time_local, Apache %t without brackets). Also `16/Nov/2024 14:15:25`. */
+export function parseClf(buf: Buffer, s: number, e: number): number {
+  if (e - s < 20) return NaN;
+  const d = digits(buf, s, 2);
+  const mo = monthAt(buf, s + 3);
+  const y = digits(buf, s + 7, 4);
+  const h = digits(buf, s + 12, 2);
+  const mi = digits(buf, s + 15, 2);
+  const sec = digits(buf, s + 18, 2);
+  if (d < 1 || mo < 0 || y < 0 || !validClock(h, mi, sec) || buf[s + 2] !== 47 || buf[s + 6] !== 47) return NaN;
+  let offset = 0;
+  if (e - s >= 26 && buf[s + 20] === 32) {
+    const sign = buf[s + 21] === 45 ? -1 : buf[s + 21] === 43 ? 1 : 0;
+    const zh = digits(buf, s + 22, 2);
+    const zm = digits(buf, s + 24, 2);
+    if (sign === 0 || zh < 0 || zm < 0) return NaN;
+    offset = sign * (zh * 60 + zm) * 60000;
+  }
+  return Date.UTC(y, mo, d, h, mi, sec) - offset;
+}
+
+/** `2024-11-16T14:15:25+00:00` (nginx $time_iso8601), also with `Z` or fractional seconds. */
+export function parseIso(buf: Buffer, s: number, e: number): number {
+  if (e - s < 19) return NaN;
+  const t = Date.parse(buf.toString('latin1', s, Math.min(e, s + 40)));
+  return Number.isFinite(t) ? t : NaN;
+}
+
+/** `1731766525.123` (nginx $msec, Apache %{sec}t / %{msec}t). */
+export function parseEpoch(buf: Buffer, s: number, e: number, unitMs: number): number {
+  const v = Number(buf.toString('latin1', s, e));
+  return Number.isFinite(v) && v > 0 ? v * unitMs : NaN;
+}
+
+/** nginx error log: `2024/11/16 14:15:25` at s. */
+export function parseNginxErrorTime(buf: Buffer, s: number, clock: ZoneClock): number {
+  const y = digits(buf, s, 4);
+  const mo = digits(buf, s + 5, 2);
+  const d = digits(buf, s + 8, 2);
+  const h = digits(buf, s + 11, 2);
+  const mi = digits(buf, s + 14, 2);
+  const sec = digits(buf, s + 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || !validClock(h, mi, sec)) return NaN;
+  return clock.toEpoch(y, mo - 1, d, h, mi, sec, 0);
+}
+
+/**
+ * Apache error log: `Sat Nov 16 14:15:25.123456 2024` (2.4) or `Sat Nov 16 14:15:25 2024` (2.2),
+ * between s and e (the brackets excluded).
+ */
+export function parseApacheErrorTime(buf: Buffer, s: number, e: number, clock: ZoneClock): number {
+  if (e - s < 24) return NaN;
+  const mo = monthAt(buf, s + 4);
+  const d = digits(buf, s + 8, 2) >= 0 ? digits(buf, s + 8, 2) : digits(buf, s + 9, 1);
+  const h = digits(buf, s + 11, 2);
+  const mi = digits(buf, s + 14, 2);
+  const sec = digits(buf, s + 17, 2);
+  let p = s + 19;
+  let ms = 0;
+  if (buf[p] === 46) {
+    const frac = digits(buf, p + 1, 3);
+    if (frac >= 0) ms = frac;
+    p++;
+    while (p < e && buf[p] >= 48 && buf[p] <= 57) p++;
+  }
+  const y = digits(buf, p + 1, 4);
+  if (mo < 0 || d < 1 || y < 0 || !validClock(h, mi, sec)) return NaN;
+  return clock.toEpoch(y, mo, d, h, mi, sec, ms);
+}
+
+/** PHP-FPM: `16-Nov-2024 14:15:25` (optionally `.123456`) at s. */
+export function parsePhpFpmTime(buf: Buffer, s: number, clock: ZoneClock): number {
+  const d = digits(buf, s, 2);
+  const mo = monthAt(buf, s + 3);
+  const y = digits(buf, s + 7, 4);
+  const h = digits(buf, s + 12, 2);
+  const mi = digits(buf, s + 15, 2);
+  const sec = digits(buf, s + 18, 2);
+  if (d < 1 || mo < 0 || y < 0 || !validClock(h, mi, sec)) return NaN;
+  return clock.toEpoch(y, mo, d, h, mi, sec, 0);
+}

@@ -1,0 +1,25 @@
+/**
+ * nginx writes one value per upstream attempt: `, ` between attempts of one pass
+ * (proxy_next_upstream retries) and ` : ` between passes after an internal redirect.
+ * The analysis only needs the attempts in order, so both separators flatten the list.
+ */
+
+const SEPARATOR = /\s*(?:,|\s:\s)\s*/;
+
+export function splitUpstreamList(text: string): string[] {
+  const t = text.trim();
+  if (t === '' || t === '-') return [];
+  return t.split(SEPARATOR).filter((x) => x !== '');
+}
+
+/** `502, 200` → [502, 200]; `-` items (no status recorded for that attempt) → null. */
+export function parseStatusList(text: string): (number | null)[] {
+  return splitUpstreamList(text).map((x) => (/^\d{3}$/.test(x) ? Number(x) : null));
+}
+
+export function parseNumberList(text: string): (number | null)[] {
+  return splitUpstreamList(text).map((x) => {
+    const v = Number(x);
+    return x === '-' || !Number.isFinite(v) ? null : v;
+  });
+}

@@ -1,0 +1,152 @@
+import { CAUSES, Cause, OUTPUT_VERSION } from '../model';
+import { CAUSE_INFO } from '../diagnose/causes';
+import { Summary, TOP_K_CAPACITY } from './summary';
+import { Timeline, autoBucket, buildTimeline } from './timeline';
+
+/**
+ * The `--format json` document: the output contract (versioned by OUTPUT_VERSION; fields are only
+ * ever added within a version). Also the single source the table and other reports render from.
+ */
+
+export interface CauseRow {
+  cause: Cause;
+  category: string;
+  title: string;
+  count: number;
+  share: number;
+  status: Record<string, number>;
+  signatures: Record<string, number>;
+  hint: string;
+  top: { upstreams: TopRow[]; hosts: TopRow[]; paths: TopRow[]; clients: TopRow[] };
+}
+
+export interface TopRow {
+  key: string;
+  count: number;
+}
+
+export interface ReportDocument {
+  version: number;
+  generatedAt: string;
+  files: {
+    path: string;
+    kind: string | null;
+    format: string | null;
+    envelope: string | null;
+    compression: string | null;
+    lines: number;
+    parsed: number;
+    skipped: number;
+    skippedByReason: Record<string, number>;
+    skippedSamples?: Record<string, { line: number; text: string }[]>;
+    error: string | null;
+  }[];
+  lines: { read: number; parsed: number; skipped: number; skippedByReason: Record<string, number> };
+  range: { start: string | null; end: string | null };
+  status: Record<string, number>;
+  failures: number;
+  causes: CauseRow[];
+  correlation: { gatewayFailures: number; explained: number; explainedShare: number | null; indexEvicted: number };
+  upstreams: {
+    address: string;
+    attempts: number;
+    failures: Record<string, number>;
+    retried: number;
+    hiddenFailures: number;
+  }[];
+  upstreamsOverflow: number;
+  timeline: Timeline;
+  limits: { topK: number };
+}
+
+function mapToRecord(m: Map<number | string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (v !== 0) out[String(k)] = v;
+  return out;
+}
+
+const TOP_SHOWN = 10;
+
+export function buildDocument(
+  summary: Summary,
+  opts: { bucket?: string; showSkipped?: boolean; evicted?: number } = {},
+): ReportDocument {
+  const totals = summary.totals;
+  const causeRows: CauseRow[] = [];
+  let failures = 0;
+  for (const [, c] of summary.causes) failures += c.count;
+  const order = [...CAUSES, 'unexplained'] as Cause[];
+  for (const [cause, c] of summary.causes) {
+    if (c.count <= 0) continue;
+    const info = CAUSE_INFO[cause];
+    causeRows.push({
+      cause,
+      category: info.category,
+      title: info.title,
+      count: c.count,
+      share: failures > 0 ? c.count / failures : 0,
+      status: mapToRecord(c.byStatus),
+      signatures: mapToRecord(c.bySignature),
+      hint: info.hint,
+      top: {
+        upstreams: c.upstreams.top(TOP_SHOWN).map(({ key, count }) => ({ key, count })),
+        hosts: c.hosts.top(TOP_SHOWN).map(({ key, count }) => ({ key, count })),
+        paths: c.paths.top(TOP_SHOWN).map(({ key, count }) => ({ key, count })),
+        clients: c.clients.top(TOP_SHOWN).map(({ key, count }) => ({ key, count })),
+      },
+    });
+  }
+  causeRows.sort((a, b) => b.count - a.count || order.indexOf(a.cause) - order.indexOf(b.cause));
+  const hasRange = Number.isFinite(summary.start);
+  const bucket =
+    opts.bucket && opts.bucket !== 'auto' ? opts.bucket : hasRange ? autoBucket(summary.start, summary.end) : '1h';
+  return {
+    version: OUTPUT_VERSION,
+    generatedAt: new Date().toISOString(),
+    files: summary.files.map((f) => ({
+      path: f.path,
+      kind: f.kind,
+      format: f.format,
+      envelope: f.envelope,
+      compression: f.compression,
+      lines: f.lines,
+      parsed: f.parsed,
+      skipped: f.skipped,
+      skippedByReason: { ...f.skippedByReason } as Record<string, number>,
+      ...(opts.showSkipped ? { skippedSamples: f.skippedSamples as Record<string, { line: number; text: string }[]> } : {}),
+      error: f.error,
+    })),
+    lines: totals,
+    range: {
+      start: hasRange ? new Date(summary.start).toISOString() : null,
+      end: hasRange ? new Date(summary.end).toISOString() : null,
+    },
+    status: mapToRecord(summary.statusCounts),
+    failures,
+    causes: causeRows,
+    correlation: {
+      gatewayFailures: summary.gatewayFailures,
+      explained: summary.gatewayExplained,
+      explainedShare: summary.gatewayFailures > 0 ? summary.gatewayExplained / summary.gatewayFailures : null,
+      indexEvicted: opts.evicted ?? 0,
+    },
+    upstreams: [...summary.upstreams.entries()]
+      .map(([address, u]) => ({
+        address,
+        attempts: u.attempts,
+        failures: mapToRecord(u.failures),
+        retried: u.retried,
+        hiddenFailures: u.hiddenFailures,
+      }))
+      .sort((a, b) => sumValues(b.failures) - sumValues(a.failures) || b.attempts - a.attempts),
+    upstreamsOverflow: summary.upstreamOverflow,
+    timeline: buildTimeline(summary, bucket),
+    limits: { topK: TOP_K_CAPACITY },
+  };
+}
+
+function sumValues(r: Record<string, number>): number {
+  let n = 0;
+  for (const v of Object.values(r)) n += v;
+  return n;
+}

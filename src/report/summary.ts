@@ -1,0 +1,195 @@
+import { Cause, FailureEvent, LogKind, SKIP_REASONS, SkipReason } from '../model';
+import { SpaceSaving } from '../util/top-k';
+
+/**
+ * Everything an analysis run accumulates, in bounded memory: per-file accounting, status counts,
+ * cause counts, a minute-resolution timeline (rolled up into the display bucket at the end), and
+ * bounded top-K tables for the high-cardinality fields.
+ */
+
+export interface FileStats {
+  path: string;
+  kind: LogKind | null;
+  format: string | null;
+  envelope: string | null;
+  compression: 'gzip' | null;
+  lines: number;
+  parsed: number;
+  skipped: number;
+  skippedByReason: Partial<Record<SkipReason, number>>;
+  skippedSamples: Partial<Record<SkipReason, { line: number; text: string }[]>>;
+  /** An I/O or decompression error that stopped the read part way (what was read is counted). */
+  error: string | null;
+}
+
+export function newFileStats(path: string): FileStats {
+  return {
+    path,
+    kind: null,
+    format: null,
+    envelope: null,
+    compression: null,
+    lines: 0,
+    parsed: 0,
+    skipped: 0,
+    skippedByReason: {},
+    skippedSamples: {},
+    error: null,
+  };
+}
+
+/** How many distinct keys each top-offender table keeps (see README "Limits"). */
+export const TOP_K_CAPACITY = 200;
+/** Distinct upstream addresses tracked with attempts/failures/retries. */
+export const UPSTREAM_TABLE_CAP = 1000;
+
+export const MINUTE = 60_000;
+
+export interface MinuteCounts {
+  requests: number;
+  failures: number;
+  byStatus: Map<number, number>; // 5xx/499/009 only
+  byCause: Map<Cause, number>;
+}
+
+export interface CauseTotals {
+  count: number;
+  byStatus: Map<number, number>;
+  bySignature: Map<string, number>;
+  upstreams: SpaceSaving;
+  hosts: SpaceSaving;
+  paths: SpaceSaving;
+  clients: SpaceSaving;
+  sample: FailureEvent | null;
+}
+
+export interface UpstreamStats {
+  attempts: number;
+  failures: Map<number, number>; // by upstream status
+  /** attempts that failed and were retried on the next upstream */
+  retried: number;
+  /** of those, requests that still succeeded: failures the client never saw */
+  hiddenFailures: number;
+}
+
+export class Summary {
+  readonly files: FileStats[] = [];
+  readonly statusCounts = new Map<number, number>();
+  readonly causes = new Map<Cause, CauseTotals>();
+  readonly minutes = new Map<number, MinuteCounts>();
+  readonly upstreams = new Map<string, UpstreamStats>();
+  upstreamOverflow = 0;
+  start = Infinity;
+  end = -Infinity;
+  /** 502/504 access failures, and how many of them an error-log entry explains. */
+  gatewayFailures = 0;
+  gatewayExplained = 0;
+
+  seeTime(ts: number): void {
+    if (ts < this.start) this.start = ts;
+    if (ts > this.end) this.end = ts;
+  }
+
+  minute(ts: number): MinuteCounts {
+    const key = Math.floor(ts / MINUTE);
+    let m = this.minutes.get(key);
+    if (!m) {
+      m = { requests: 0, failures: 0, byStatus: new Map(), byCause: new Map() };
+      this.minutes.set(key, m);
+    }
+    return m;
+  }
+
+  countRequest(ts: number, status: number): void {
+    this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
+    if (!Number.isNaN(ts)) {
+      this.seeTime(ts);
+      const m = this.minute(ts);
+      m.requests++;
+      if (status >= 500 || status === 499 || status === 9) m.byStatus.set(status, (m.byStatus.get(status) ?? 0) + 1);
+    }
+  }
+
+  private causeTotals(cause: Cause): CauseTotals {
+    let c = this.causes.get(cause);
+    if (!c) {
+      c = {
+        count: 0,
+        byStatus: new Map(),
+        bySignature: new Map(),
+        upstreams: new SpaceSaving(TOP_K_CAPACITY),
+        hosts: new SpaceSaving(TOP_K_CAPACITY),
+        paths: new SpaceSaving(TOP_K_CAPACITY),
+        clients: new SpaceSaving(TOP_K_CAPACITY),
+        sample: null,
+      };
+      this.causes.set(cause, c);
+    }
+    return c;
+  }
+
+  /**
+   * Counts one diagnosed failure (n = 1), or takes one back (n = -1) when an error-log entry that
+   * was counted on its own turns out to explain an access-log failure counted in its place.
+   */
+  countFailure(ev: FailureEvent, epochMs: number, n: 1 | -1, path: string | null): void {
+    const c = this.causeTotals(ev.cause);
+    c.count += n;
+    if (ev.status !== null) c.byStatus.set(ev.status, (c.byStatus.get(ev.status) ?? 0) + n);
+    if (ev.signature) c.bySignature.set(ev.signature, (c.bySignature.get(ev.signature) ?? 0) + n);
+    if (n > 0) {
+      if (ev.upstream) c.upstreams.add(ev.upstream);
+      if (ev.host) c.hosts.add(ev.host);
+      if (path) c.paths.add(path);
+      if (ev.client) c.clients.add(ev.client);
+      if (!c.sample) c.sample = ev;
+    }
+    if (!Number.isNaN(epochMs)) {
+      const m = this.minute(epochMs);
+      m.failures += n;
+      m.byCause.set(ev.cause, (m.byCause.get(ev.cause) ?? 0) + n);
+      this.seeTime(epochMs);
+    }
+  }
+
+  countUpstreamAttempts(addrs: string[], statuses: (number | null)[], finalStatus: number): void {
+    for (let i = 0; i < addrs.length; i++) {
+      const addr = addrs[i];
+      let u = this.upstreams.get(addr);
+      if (!u) {
+        if (this.upstreams.size >= UPSTREAM_TABLE_CAP) {
+          this.upstreamOverflow++;
+          continue;
+        }
+        u = { attempts: 0, failures: new Map(), retried: 0, hiddenFailures: 0 };
+        this.upstreams.set(addr, u);
+      }
+      u.attempts++;
+      const st = statuses[i] ?? null;
+      if (st !== null && st >= 500) {
+        u.failures.set(st, (u.failures.get(st) ?? 0) + 1);
+        if (i < addrs.length - 1) {
+          u.retried++;
+          if (finalStatus > 0 && finalStatus < 500) u.hiddenFailures++;
+        }
+      }
+    }
+  }
+
+  get totals(): { read: number; parsed: number; skipped: number; skippedByReason: Record<string, number> } {
+    const byReason: Record<string, number> = {};
+    let read = 0;
+    let parsed = 0;
+    let skipped = 0;
+    for (const f of this.files) {
+      read += f.lines;
+      parsed += f.parsed;
+      skipped += f.skipped;
+      for (const r of SKIP_REASONS) {
+        const n = f.skippedByReason[r];
+        if (n) byReason[r] = (byReason[r] ?? 0) + n;
+      }
+    }
+    return { read, parsed, skipped, skippedByReason: byReason };
+  }
+}

@@ -1,0 +1,39 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+/** Runs the built CLI (dist/, built by `npm test`'s pretest) as a user would. */
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    input: opts.input,
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function runJson(args: string[], opts: Parameters<typeof runCli>[1] = {}): any {
+  const r = runCli([...args, '--format', 'json'], opts);
+  if (r.code !== 0 && r.code !== 3) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+export function runNdjson(args: string[], opts: Parameters<typeof runCli>[1] = {}): any[] {
+  const r = runCli([...args, '--format', 'ndjson'], opts);
+  if (r.code !== 0 && r.code !== 3) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+}
