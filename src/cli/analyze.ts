@@ -9,7 +9,7 @@ import { ZoneClock } from '../parse/time';
 import { buildDocument } from '../report/json';
 import { renderTable } from '../report/table';
 import { EXIT } from './exit-codes';
-import { KINDS, UsageError, checkBucket, checkZone, parseTimeArg, userFormats } from './options';
+import { KINDS, STDIN_ARG, UsageError, checkBucket, checkZone, parseTimeArg, userFormats } from './options';
 
 /** `upstream-doctor analyze [PATH...]`: the batch report. */
 
@@ -67,7 +67,7 @@ export function analyzeCommand(y: Argv) {
 
 /** Resolves PATH arguments, falling back to the standard log directories. */
 export function resolvePaths(paths: string[]): string[] {
-  if (paths.length > 0) return paths;
+  if (paths.length > 0) return paths.map((p) => (p === STDIN_ARG ? '-' : p));
   const found = existingDefaultDirs();
   if (found.length === 0) {
     throw new UsageError(

@@ -4,14 +4,15 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
 import { EXIT } from './exit-codes';
-import { UsageError } from './options';
+import { STDIN_ARG, UsageError } from './options';
 
 /**
  * Entry point. Each command returns its exit code; known errors become one line on stderr
  * (never a stack trace), unknown ones are bugs and say so.
  */
 
-async function main(argv: string[]): Promise<number> {
+async function main(rawArgv: string[]): Promise<number> {
+  const argv = rawArgv.map((a) => (a === '-' ? STDIN_ARG : a));
   let code: number = EXIT.OK;
   const run = (f: () => Promise<number>) => async () => {
     code = await f();
