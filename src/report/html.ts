@@ -57,7 +57,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .sw{display:inline-block;width:10px;height:10px;margin-right:6px;vertical-align:middle}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:6px 0}.legend span{white-space:nowrap}
 svg{width:100%;height:auto;display:block}svg text{font:11px system-ui,sans-serif;fill:#444}
-.off td:first-child{white-space:nowrap}.small{font-size:12px;color:#666}
+.off td:first-child,#causes td:first-child{white-space:nowrap}.off td span{white-space:nowrap}.small{font-size:12px;color:#666}
 `;
 
 function colorOf(causes: Cause[], c: Cause): string {
@@ -111,10 +111,10 @@ export function chartSvg(doc: ReportDocument): Markup {
       parts.push(html`<rect x="${(L + i * bw + gap / 2).toFixed(2)}" y="${y1.toFixed(2)}" width="${Math.max(0.5, bw - gap).toFixed(2)}" height="${Math.max(0.5, y0 - y1).toFixed(2)}" fill="${colorOf(causes, c)}"><title>${clock(doc, b.start, true)}: ${num(v)} ${c}</title></rect>`);
     }
   });
-  const ticks = Math.min(8, buckets.length);
-  for (let k = 0; k < ticks; k++) {
-    const i = Math.round((k * (buckets.length - 1)) / Math.max(1, ticks - 1));
-    const x = L + i * bw + bw / 2;
+  // Every step-th bucket, step a round multiple, so labels land on round clock times.
+  const step = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 24, 30, 48, 60, 90, 120, 180, 240, 360, 720].find((k) => buckets.length / k <= 9) ?? Math.ceil(buckets.length / 9);
+  for (let i = 0; i < buckets.length; i += step) {
+    const x = L + i * bw;
     parts.push(html`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${T + ph}" y2="${T + ph + 4}" stroke="#888"/><text x="${x.toFixed(1)}" y="${T + ph + 18}" text-anchor="middle">${clock(doc, buckets[i].start)}</text>`);
   }
   parts.push(html`<line x1="${L}" x2="${W - R}" y1="${T + ph}" y2="${T + ph}" stroke="#888"/>`);
@@ -124,13 +124,14 @@ export function chartSvg(doc: ReportDocument): Markup {
 
 function niceCeil(v: number): number {
   const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  // Maxima whose quarters are round: 1.2 → 0.3 steps, 1.6 → 0.4, ...
+  for (const m of [1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
 function topList(rows: { key: string; count: number }[], mono = true): Markup {
   if (rows.length === 0) return html`<span class="none">–</span>`;
-  return html`${rows.slice(0, 5).map((r, i) => html`${i > 0 ? html`<br>` : ''}<span class="${mono ? 'mono' : ''}">${r.key}</span> <span class="small">(${num(r.count)})</span>`)}`;
+  return html`${rows.slice(0, 3).map((r, i) => html`${i > 0 ? html`<br>` : ''}<span class="${mono ? 'mono' : ''}">${r.key}</span> <span class="small">(${num(r.count)})</span>`)}`;
 }
 
 export function renderHtml(doc: ReportDocument): string {
