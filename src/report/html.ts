@@ -51,13 +51,13 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 .meta{color:#555}table{border-collapse:collapse;width:100%;margin:6px 0}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top}
 th{background:#f6f6f8;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
 .inc{list-style:none;padding:0}.inc li{padding:6px 10px;margin:4px 0;background:#fff4f0;border-left:4px solid #D55E00}
 .inc b{font-variant-numeric:tabular-nums}.none{color:#555}
 .sw{display:inline-block;width:10px;height:10px;margin-right:6px;vertical-align:middle}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:6px 0}.legend span{white-space:nowrap}
 svg{width:100%;height:auto;display:block}svg text{font:11px system-ui,sans-serif;fill:#444}
-.off td:first-child,#causes td:first-child{white-space:nowrap}.off td span{white-space:nowrap}.small{font-size:12px;color:#666}
+.off td:first-child,#causes td:first-child{white-space:nowrap}.off .k{white-space:nowrap}.small{font-size:12px;color:#666}
 `;
 
 function colorOf(causes: Cause[], c: Cause): string {
@@ -131,7 +131,7 @@ function niceCeil(v: number): number {
 
 function topList(rows: { key: string; count: number }[], mono = true): Markup {
   if (rows.length === 0) return html`<span class="none">–</span>`;
-  return html`${rows.slice(0, 3).map((r, i) => html`${i > 0 ? html`<br>` : ''}<span class="${mono ? 'mono' : ''}">${r.key}</span> <span class="small">(${num(r.count)})</span>`)}`;
+  return html`${rows.slice(0, 3).map((r, i) => html`${i > 0 ? html`<br>` : ''}<span class="k"><span class="${mono ? 'mono' : ''}">${r.key}</span> <span class="small">(${num(r.count)})</span></span>`)}`;
 }
 
 export function renderHtml(doc: ReportDocument): string {

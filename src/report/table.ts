@@ -24,6 +24,12 @@ function paint(style: TableStyle, code: keyof typeof SGR, s: string): string {
   return style.color ? `\x1b[${SGR[code]}m${s}\x1b[0m` : s;
 }
 
+/** cli-table3 pads every cell; without borders that leaves trailing blanks on each line. */
+function tableText(t: Table.Table, style: TableStyle): string {
+  const s = t.toString();
+  return style.boxes ? s : s.split('\n').map((l) => l.trimEnd()).join('\n');
+}
+
 function makeTable(head: string[], style: TableStyle, colWidths?: (number | null)[]): Table.Table {
   const chars = style.boxes
     ? undefined
@@ -97,7 +103,7 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
         forTerminal(steps.get(c.cause) ?? c.hint),
       ]);
     }
-    out.push(t.toString());
+    out.push(tableText(t, style));
     if (doc.timeline.buckets.length > 0) {
       const b = doc.timeline.buckets;
       out.push(paint(style, 'dim', `trend: ${clock(doc, b[0].start)} → ${clock(doc, b[b.length - 1].end ?? b[b.length - 1].start)}, ${b.length} × ${doc.timeline.bucket}, each row scaled to its own peak`));
@@ -129,7 +135,7 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
     for (const u of failing) {
       t.push([forTerminal(clip(u.address, 50)), num(u.attempts), statusText(u.failures), num(u.retried), num(u.hiddenFailures)]);
     }
-    out.push(t.toString());
+    out.push(tableText(t, style));
   }
   const problems = doc.files.filter((f) => f.error || f.kind === null || f.skipped > 0);
   if (problems.length > 0) {

@@ -31,7 +31,10 @@ export function clock(doc: ReportDocument, iso: string, withDate = !sameDay(doc)
 
 /** `14:02–14:19: 1,240 × 502, 93% upstream-refused on 10.0.0.7:8080` */
 export function incidentLine(doc: ReportDocument, i: Incident): { when: string; what: string } {
-  const when = `${clock(doc, i.start)}–${clock(doc, i.end)}`;
+  const zone = doc.displayZone ?? 'UTC';
+  const day = (iso: string) => formatInZone(Date.parse(iso) - (iso === i.end ? 1 : 0), zone, 'yyyy-MM-dd');
+  // The end repeats the date only when the incident crosses midnight.
+  const when = `${clock(doc, i.start)}–${clock(doc, i.end, !sameDay(doc) && day(i.start) !== day(i.end))}`;
   const count =
     i.status !== null && i.statusShare !== null && i.statusShare >= 0.9
       ? `${num(i.failures)} × ${i.status}`

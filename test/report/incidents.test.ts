@@ -90,3 +90,19 @@ test('two bursts separated by a quiet bucket are two incidents', () => {
     ['13:13', '13:14', 8],
   ]);
 });
+
+test('in a multi-day range, the end repeats the date only when the incident crosses midnight', () => {
+  const s = new Summary();
+  const day0 = Date.parse('2024-11-16T00:00:00Z');
+  for (let h = 0; h < 48; h++) s.countRequest(day0 + h * 60 * MIN, 200);
+  const burstAt = (from: number, minutes: number) => {
+    for (let m = 0; m < minutes; m++) for (let k = 0; k < 20; k++) failure(s, from + m * MIN + k * 1000, 'upstream-refused', '10.0.0.7:8080');
+  };
+  burstAt(Date.parse('2024-11-16T15:00:00Z'), 30);
+  burstAt(Date.parse('2024-11-16T23:50:00Z'), 20);
+  const doc = buildDocument(s, { bucket: '10m', zone: 'UTC' });
+  expect(doc.incidents!.map((i) => incidentLine(doc, i).when)).toEqual([
+    '2024-11-16 15:00–15:30',
+    '2024-11-16 23:50–2024-11-17 00:10',
+  ]);
+});
