@@ -57,7 +57,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .sw{display:inline-block;width:10px;height:10px;margin-right:6px;vertical-align:middle}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:6px 0}.legend span{white-space:nowrap}
 svg{width:100%;height:auto;display:block}svg text{font:11px system-ui,sans-serif;fill:#444}
-.off td:first-child,#causes td:first-child{white-space:nowrap}.off .k{white-space:nowrap}.small{font-size:12px;color:#666}
+.off td:first-child,#causes td:first-child{white-space:nowrap}table{table-layout:auto}td .mono{overflow-wrap:anywhere}.small{font-size:12px;color:#666}
 `;
 
 function colorOf(causes: Cause[], c: Cause): string {
@@ -151,13 +151,17 @@ export function renderHtml(doc: ReportDocument): string {
 <h2>Incidents</h2>
 ${
   incidents.length === 0
-    ? html`<p class="none" id="incidents">No incident: no ${doc.timeline.bucket} bucket with at least ${num(rule?.thresholdPerBucket ?? 0)} failures.</p>`
+    ? html`<p class="none" id="incidents">${
+        rule && !rule.applied
+          ? `No incident detection: the range has ${doc.timeline.buckets.length} ${doc.timeline.bucket} bucket(s), fewer than ${rule.minBuckets}.`
+          : `No incident: no ${doc.timeline.bucket} bucket with at least ${num(rule?.thresholdPerBucket ?? 0)} failures.`
+      }</p>`
     : html`<ul class="inc" id="incidents">${incidents.map((i) => {
         const { when, what } = incidentLine(doc, i);
         return html`<li><b>${when}</b>: ${what}</li>`;
       })}</ul>`
 }
-${rule ? html`<p class="small">An incident is a run of ${doc.timeline.bucket} buckets with at least max(${rule.factor} × median, median + ${rule.minExcess}) failures; median here: ${num(rule.medianPerBucket)} per bucket, threshold ${num(rule.thresholdPerBucket)}.</p>` : ''}
+${rule && rule.applied ? html`<p class="small">An incident is a run of ${doc.timeline.bucket} buckets with at least max(${rule.factor} × median, median + ${rule.minExcess}) failures; median here: ${num(rule.medianPerBucket)} per bucket, threshold ${num(rule.thresholdPerBucket)}.</p>` : ''}
 
 <h2>Failures over time</h2>
 ${chartSvg(doc)}

@@ -15,10 +15,12 @@ import { upstreamAddress } from './paths';
  * an otherwise clean range from being called an incident. A steady failure rate is no incident
  * (it is the baseline; the cause table shows it). Since m is a median, at most half the buckets
  * can be hot. Start/end are narrowed to the first and last failing minute inside the run.
+ * A range of fewer than MIN_BUCKETS buckets has no meaningful median: no detection there.
  */
 
 export const INCIDENT_FACTOR = 3;
 export const INCIDENT_MIN_EXCESS = 5;
+export const INCIDENT_MIN_BUCKETS = 5;
 
 export interface Incident {
   start: string; // ISO UTC, first failing minute
@@ -43,6 +45,9 @@ export interface IncidentRule {
   thresholdPerBucket: number;
   factor: number;
   minExcess: number;
+  minBuckets: number;
+  /** False when the range is too short to have a baseline (then there are no incidents). */
+  applied: boolean;
 }
 
 export function median(xs: number[]): number {
@@ -59,6 +64,8 @@ export function incidentRule(timeline: Timeline): IncidentRule {
     thresholdPerBucket: Math.max(INCIDENT_FACTOR * m, m + INCIDENT_MIN_EXCESS),
     factor: INCIDENT_FACTOR,
     minExcess: INCIDENT_MIN_EXCESS,
+    minBuckets: INCIDENT_MIN_BUCKETS,
+    applied: timeline.buckets.length >= INCIDENT_MIN_BUCKETS,
   };
 }
 
@@ -70,6 +77,7 @@ function argmax<K>(m: Map<K, number>): [K, number] | null {
 
 export function findIncidents(summary: Summary, timeline: Timeline, rule = incidentRule(timeline)): Incident[] {
   const b = timeline.buckets;
+  if (!rule.applied) return [];
   const hot = b.map((x) => x.failures > 0 && x.failures >= rule.thresholdPerBucket);
   const out: Incident[] = [];
   for (let i = 0; i < b.length; i++) {

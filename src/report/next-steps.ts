@@ -25,8 +25,6 @@ export interface StepInput {
   samplePath?: string | null;
 }
 
-export const NEXT_STEP_CAUSES = 5;
-
 /** php-fpm pools are named in their socket path by convention: /run/php/php8.2-fpm-<pool>.sock, /run/php-fpm/<pool>.sock. */
 function poolFromUpstream(addr: string | null): string | null {
   if (!addr || !addr.startsWith('unix:')) return null;
@@ -39,8 +37,9 @@ export function fillHint(hint: string, values: NextStep['values']): string {
   return hint.replace(/\{(upstream|host|path|pool)\}/g, (_, k: keyof NextStep['values']) => values[k] ?? `<${k}>`);
 }
 
-export function nextSteps(causes: StepInput[], limit = NEXT_STEP_CAUSES): NextStep[] {
-  return causes.slice(0, limit).map((c) => {
+/** One per cause, in the order given (the cause table's: largest first). */
+export function nextSteps(causes: StepInput[]): NextStep[] {
+  return causes.map((c) => {
     const upstream = c.top.upstreams[0] ? upstreamAddress(c.top.upstreams[0].key) : null;
     const host = c.top.hosts[0]?.key ?? null;
     let path = c.top.paths[0]?.key ?? null;

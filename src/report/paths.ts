@@ -63,7 +63,11 @@ export function upstreamAddress(upstream: string): string {
   let s = upstream.trim();
   const scheme = /^[a-z][a-z0-9+.-]{0,15}:\/\//i.exec(s);
   if (scheme) s = s.slice(scheme[0].length);
-  if (s.startsWith('unix:')) return s.endsWith(':') ? s.slice(0, -1) : s;
+  if (s.startsWith('unix:')) {
+    // nginx spells a socket URL unix:/path/to.sock:/uri — the socket ends at the next colon.
+    const colon = s.indexOf(':', 5);
+    return colon === -1 ? s : s.slice(0, colon);
+  }
   const slash = s.indexOf('/');
   return slash === -1 ? s : s.slice(0, slash);
 }

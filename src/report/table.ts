@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { ReportDocument } from './json';
 import { clip, forTerminal } from './sanitize';
 import { sparkline } from './sparkline';
-import { clock, incidentLine, num, pct, rangeText, series, statusText } from './view';
+import { clipMiddle, clock, incidentLine, num, pct, rangeText, series, statusText } from './view';
 
 /**
  * The terminal summary. Box drawing and colour only on a TTY (or when asked); piped output is
@@ -49,6 +49,8 @@ function makeTable(head: string[], style: TableStyle, colWidths?: (number | null
 }
 
 const TREND_WIDTH = 32;
+/** The table's "What to check next" lists the largest causes; the hint column has all of them filled. */
+const NEXT_STEPS_SHOWN = 5;
 
 export function renderTable(doc: ReportDocument, style: TableStyle): string {
   const out: string[] = [];
@@ -78,6 +80,13 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
       const { when, what } = incidentLine(doc, i);
       out.push(`  ${paint(style, 'red', when)}: ${forTerminal(what)}`);
     }
+    out.push('');
+  } else if (rule && doc.failures > 0) {
+    out.push(
+      rule.applied
+        ? `Incidents: none (no ${doc.timeline.bucket} bucket with >= ${num(rule.thresholdPerBucket)} failures; median ${num(rule.medianPerBucket)})`
+        : `Incidents: not assessed (${doc.timeline.buckets.length} ${doc.timeline.bucket} bucket(s); a baseline needs ${rule.minBuckets})`,
+    );
     out.push('');
   }
   if (doc.causes.length === 0) {
@@ -111,7 +120,7 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
     if (steps.size > 0) {
       out.push('');
       out.push(paint(style, 'bold', 'What to check next:'));
-      for (const s of doc.nextSteps ?? []) out.push(`  ${s.cause} (${num(s.count)}): ${forTerminal(s.check)}`);
+      for (const s of (doc.nextSteps ?? []).slice(0, NEXT_STEPS_SHOWN)) out.push(`  ${s.cause} (${num(s.count)}): ${forTerminal(s.check)}`);
     }
     out.push('');
     out.push(paint(style, 'bold', 'Top offenders by cause:'));
@@ -124,7 +133,7 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
         ['clients', c.top.clients],
       ] as const) {
         if (rows.length === 0) continue;
-        out.push(`    ${label.padEnd(9)} ${rows.slice(0, 3).map((r) => `${forTerminal(clip(r.key, 60))} (${num(r.count)})`).join(', ')}`);
+        out.push(`    ${label.padEnd(9)} ${rows.slice(0, 3).map((r) => `${forTerminal(clipMiddle(r.key, 60))} (${num(r.count)})`).join(', ')}`);
       }
     }
   }
@@ -133,7 +142,7 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
     out.push('');
     const t = makeTable(['upstream', 'attempts', 'failed', 'retried', 'hidden (retry succeeded)'], style);
     for (const u of failing) {
-      t.push([forTerminal(clip(u.address, 50)), num(u.attempts), statusText(u.failures), num(u.retried), num(u.hiddenFailures)]);
+      t.push([forTerminal(clipMiddle(u.address, 60)), num(u.attempts), statusText(u.failures), num(u.retried), num(u.hiddenFailures)]);
     }
     out.push(tableText(t, style));
   }

@@ -61,3 +61,10 @@ export function statusText(status: Record<string, number>): string {
 export function series(doc: ReportDocument, cause: Cause | null): number[] {
   return doc.timeline.buckets.map((b) => (cause === null ? b.failures : (b.causes[cause] ?? 0)));
 }
+
+/** Shortens keeping both ends: socket paths and URLs differ at the end as often as at the start. */
+export function clipMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil((max - 1) / 2);
+  return text.slice(0, head) + '…' + text.slice(text.length - (max - 1 - head));
+}

@@ -32,6 +32,7 @@ describe('path folding', () => {
     ['fastcgi://unix:/run/php/php8.2-fpm.sock:', 'unix:/run/php/php8.2-fpm.sock'],
     ['10.0.0.7:8080', '10.0.0.7:8080'],
     ['unix:/run/app.sock', 'unix:/run/app.sock'],
+    ['http://unix:/run/app.sock:/s/socket-missing/1', 'unix:/run/app.sock'],
     ['https://[::1]:8443/x', '[::1]:8443'],
   ])('upstream %s → %s', (raw, want) => {
     expect(upstreamAddress(raw)).toBe(want);

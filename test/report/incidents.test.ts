@@ -106,3 +106,14 @@ test('in a multi-day range, the end repeats the date only when the incident cros
     '2024-11-16 23:50–2024-11-17 00:10',
   ]);
 });
+
+test('a range too short for a baseline is not assessed', () => {
+  const s = new Summary();
+  for (let k = 0; k < 50; k++) failure(s, T0 + k * 1000, 'upstream-refused', '10.0.0.7:8080');
+  failure(s, T0 + 3 * MIN, 'upstream-refused', '10.0.0.7:8080');
+  const tl = buildTimeline(s, { bucket: '1m', zone: 'UTC' });
+  expect(tl.buckets).toHaveLength(4);
+  const rule = incidentRule(tl);
+  expect(rule.applied).toBe(false);
+  expect(findIncidents(s, tl, rule)).toEqual([]);
+});
