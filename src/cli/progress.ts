@@ -57,7 +57,7 @@ export class ProgressBar implements ProgressSink {
     if (t - this.last < REDRAW_MS) return;
     this.last = t;
     const line = this.render(bytes, lines);
-    const width = (this.out.columns ?? 100) - 1;
+    const width = (this.out.columns || 100) - 1;
     this.out.write(`\r${line.length > width ? line.slice(0, width) : line}\x1b[K`);
     this.drawn = true;
   }
