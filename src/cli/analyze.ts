@@ -55,13 +55,18 @@ export function commonInputOptions<T>(y: Argv<T>) {
       describe: 'Apache LogFormat string, or a preset name (common, combined, vhost_combined, upstream_doctor)',
     })
     .option('kind', { type: 'string', choices: KINDS, describe: 'force the kind of every input instead of detecting it' })
-    .option('tz', { type: 'string', describe: 'zone of error-log times (they carry none; default: this machine\'s zone)' })
+    .option('tz', { type: 'string', describe: 'zone of error-log times (they carry none) and, unless --display-tz, of report times (default: this machine\'s zone)' })
     .option('max-line-length', { type: 'number', default: 65536, describe: 'longer lines are skipped as too-long' });
 }
 
 export function analyzeCommand(y: Argv) {
   return commonInputOptions(y)
-    .option('format', { type: 'string', choices: ['table', 'json', 'ndjson', 'csv', 'html'] as const, default: 'table' as const })
+    .option('format', {
+      type: 'string',
+      choices: ['table', 'json', 'ndjson', 'csv', 'html'] as const,
+      default: 'table' as const,
+      describe: 'table (terminal), json (document), ndjson (one event per failure), csv (timeline), html (self-contained report, with --output)',
+    })
     .option('since', { type: 'string', describe: 'from this time (inclusive): ISO 8601 (zone-less means --tz), or a span before now: 30m, 2h, 7d' })
     .option('until', { type: 'string', describe: 'up to this time (exclusive): ISO 8601, or a span before now' })
     .option('bucket', { type: 'string', default: 'auto', describe: 'timeline bucket: auto (30-120 buckets), 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d (also 2m 10m 2h 3h)' })
