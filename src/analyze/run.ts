@@ -89,10 +89,14 @@ export async function runAnalysis(
     try {
       const opened = openInput(spec.path);
       reader.stats.compression = opened.compression;
+      let streamed = 0; // stdin has no file position: count what came through
       try {
         for await (const chunk of opened.stream) {
           reader.push(chunk as Buffer);
-          if (progress) progress.tick(bytesBefore + (opened.position?.() ?? 0), linesBefore + reader.linesSoFar);
+          if (progress) {
+            streamed += (chunk as Buffer).length;
+            progress.tick(bytesBefore + (opened.position?.() ?? streamed), linesBefore + reader.linesSoFar);
+          }
           // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
           if (output && output.writableNeedDrain) await once(output, 'drain');
         }
@@ -100,7 +104,7 @@ export async function runAnalysis(
         reader.fail(err);
       }
       reader.finish();
-      bytesBefore += opened.size ?? opened.position?.() ?? 0;
+      bytesBefore += opened.size ?? streamed;
     } catch (err) {
       if (err instanceof InputError) {
         unreadable.push(err);

@@ -45,9 +45,11 @@ export class ProgressBar implements ProgressSink {
   /** The line for a state; exported for tests through render(). */
   render(bytes: number, lines: number): string {
     const elapsed = Math.max(0.001, (this.now() - this.started) / 1000);
+    const rate = lines / elapsed;
+    // stdin and pipes have no size: show what was read, no bar, no ETA.
+    if (this.total <= 0) return `${mb(bytes)} read  ${Math.round(rate).toLocaleString('en-US')} lines/s`;
     const frac = this.total > 0 ? Math.min(1, bytes / this.total) : 0;
     const filled = Math.round(frac * BAR);
-    const rate = lines / elapsed;
     const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
     return `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(bytes)} / ${mb(this.total)}  ${Math.round(rate).toLocaleString('en-US')} lines/s  ETA ${duration(eta)}`;
   }

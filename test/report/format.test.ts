@@ -136,6 +136,13 @@ describe('progress bar', () => {
     bar.done();
     expect(writes[1]).toBe('\r\x1b[K');
   });
+
+  test('without a known total (stdin) it shows bytes and rate, no bar and no ETA', () => {
+    let now = 0;
+    const bar = new ProgressBar(0, { isTTY: true, write: () => true }, () => now);
+    now = 2000;
+    expect(bar.render(3 << 20, 1000)).toBe('3.0 MiB read  500 lines/s');
+  });
 });
 
 test('SpaceSaving.sub takes a count back and forgets a key at zero', () => {
