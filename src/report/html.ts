@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Cause } from '../model';
 import { ReportDocument } from './json';
+import { forTerminal } from './sanitize';
 import { clock, incidentLine, num, pct, rangeText, statusText } from './view';
 
 /**
@@ -28,7 +29,9 @@ function piece(v: Value): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Markup) return v.s;
   if (Array.isArray(v)) return v.map(piece).join('');
-  return escapeHtml(String(v));
+  // Control and bidi-override characters shown as visible escapes, as in the terminal, so log
+  // text cannot reorder or hide what is displayed around it.
+  return escapeHtml(forTerminal(String(v)));
 }
 
 /** Tagged template: literal parts are markup, every `${value}` is escaped unless already Markup. */

@@ -1,7 +1,7 @@
 import { normalizePath, upstreamAddress } from '../../src/report/paths';
 import { csvCell, renderCsv } from '../../src/report/csv';
 import { fillHint, nextSteps } from '../../src/report/next-steps';
-import { escapeHtml } from '../../src/report/html';
+import { escapeHtml, renderHtml } from '../../src/report/html';
 import { sparkline, squeeze } from '../../src/report/sparkline';
 import { ProgressBar } from '../../src/cli/progress';
 import { SpaceSaving } from '../../src/util/top-k';
@@ -108,6 +108,18 @@ describe('csv', () => {
 
 test('html escaping covers the five characters that matter', () => {
   expect(escapeHtml(`<script>"a" & 'b'</script>`)).toBe('&#60;script&#62;&#34;a&#34; &#38; &#39;b&#39;&#60;/script&#62;');
+});
+
+test('html shows control and bidi characters from logs as escapes', () => {
+  const doc: any = {
+    version: 1, generatedAt: 'now', files: [{ path: 'a\u202eb\x1b[31m.log', kind: null, format: null, compression: null, lines: 0, parsed: 0, skipped: 0, skippedByReason: {}, error: null }],
+    lines: { read: 0, parsed: 0, skipped: 0, skippedByReason: {} }, range: { start: null, end: null }, status: {}, failures: 0, causes: [],
+    correlation: { gatewayFailures: 0, explained: 0, explainedShare: null, indexEvicted: 0 }, upstreams: [], upstreamsOverflow: 0,
+    timeline: { bucket: '1m', buckets: [] }, limits: { topK: 200 },
+  };
+  const html = renderHtml(doc);
+  expect(html).toContain('a\\u202eb\\x1b[31m.log');
+  expect(html).not.toMatch(/[\u202e\x1b]/);
 });
 
 describe('sparkline', () => {
