@@ -76,6 +76,10 @@ export class FileReader {
   private truncatedTail = false;
   private detectBytes = 0;
   private lineNo = 0;
+  /** Physical lines seen so far (for progress; final counts are in `stats`). */
+  get linesSoFar(): number {
+    return this.lineNo;
+  }
   private scanner: AccessScanner | null = null;
   private fallbackScanners: AccessScanner[] | null = null;
   private pending: PendingEntry | null = null;
