@@ -1,19 +1,21 @@
 import * as fs from 'fs';
 import { Argv } from 'yargs';
 import { FailureEvent, LogKind } from '../model';
-import { DEFAULT_LOG_DIRS, InputError, discoverInputs, existingDefaultDirs } from '../input/discover';
+import { DEFAULT_LOG_DIRS, InputError, existingDefaultDirs } from '../input/discover';
 import { Analyzer } from '../analyze/analyzer';
 import { runAnalysis } from '../analyze/run';
 import { ReadOptions } from '../analyze/read-file';
 import { ZoneClock } from '../parse/time';
 import { buildDocument } from '../report/json';
 import { renderTable } from '../report/table';
+import { forTerminal } from '../report/sanitize';
 import { EXIT } from './exit-codes';
 import { KINDS, UsageError, checkBucket, checkZone, parseTimeArg, userFormats } from './options';
+import { ConfigArgs, resolveInputs } from './config-inputs';
 
 /** `upstream-doctor analyze [PATH...]`: the batch report. */
 
-export interface AnalyzeArgs {
+export interface AnalyzeArgs extends ConfigArgs {
   paths: string[];
   format: 'table' | 'json' | 'ndjson';
   'nginx-format'?: string[];
@@ -48,6 +50,15 @@ export function commonInputOptions<T>(y: Argv<T>) {
       array: true,
       describe: 'Apache LogFormat string, or a preset name (common, combined, vhost_combined, upstream_doctor)',
     })
+    .option('nginx-conf', {
+      type: 'string',
+      describe: 'nginx configuration naming the logs and their formats, or - for `nginx -T` output on stdin (default: /etc/nginx/nginx.conf when there is no PATH)',
+    })
+    .option('apache-conf', {
+      type: 'string',
+      describe: 'Apache configuration naming the logs and their formats (default: /etc/apache2/apache2.conf or /etc/httpd/conf/httpd.conf when there is no PATH)',
+    })
+    .option('nginx-prefix', { type: 'string', hidden: true, describe: 'nginx -p prefix for relative log paths' })
     .option('kind', { type: 'string', choices: KINDS, describe: 'force the kind of every input instead of detecting it' })
     .option('tz', { type: 'string', describe: 'zone of error-log times (they carry none; default: this machine\'s zone)' })
     .option('max-line-length', { type: 'number', default: 65536, describe: 'longer lines are skipped as too-long' });
@@ -99,13 +110,16 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   const bucket = checkBucket(argv.bucket);
   const since = parseTimeArg('since', argv.since);
   const until = parseTimeArg('until', argv.until);
-  const inputs = discoverInputs(resolvePaths(argv.paths));
+  const resolved = resolveInputs(argv, () => resolvePaths([]));
+  const inputs = resolved.inputs;
+  readOpts.formats.push(...resolved.formats);
+  for (const note of resolved.notes) process.stderr.write(`upstream-doctor: ${forTerminal(note)}\n`);
   const out: NodeJS.WritableStream & { isTTY?: boolean } = argv.output ? fs.createWriteStream(argv.output) : process.stdout;
   const onEvent =
     argv.format === 'ndjson' ? (ev: FailureEvent) => void out.write(JSON.stringify(ev) + '\n') : undefined;
   const analyzer = new Analyzer({ since, until, onEvent });
   const { unreadable } = await runAnalysis(inputs, analyzer, readOpts, argv.format === 'ndjson' ? (out as any) : undefined);
-  const doc = buildDocument(analyzer.summary, { bucket, showSkipped: argv['show-skipped'] > 0, evicted: analyzer.index.evicted });
+  const doc = buildDocument(analyzer.summary, { bucket, showSkipped: argv['show-skipped'] > 0, evicted: analyzer.index.evicted, configuration: resolved.configuration });
   if (argv.format === 'json') out.write(JSON.stringify(doc, null, 2) + '\n');
   else if (argv.format === 'ndjson') out.write(JSON.stringify({ type: 'summary', ...doc, timeline: undefined }) + '\n');
   else {

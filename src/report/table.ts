@@ -20,7 +20,7 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 }
 
-function makeTable(head: string[], style: TableStyle): Table.Table {
+export function makeTable(head: string[], style: TableStyle): Table.Table {
   const chars = style.boxes
     ? undefined
     : {
@@ -45,6 +45,9 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
   const statuses = Object.entries(doc.status)
     .filter(([s]) => Number(s) >= 500 || s === '499' || s === '9')
     .map(([s, c]) => `${s === '9' ? '009' : s}×${n(c)}`);
+  if (doc.configuration) {
+    out.push(`logs named by ${doc.configuration.map((c) => `${c.server} configuration ${forTerminal(c.path)}`).join(' and ')}`);
+  }
   if (statuses.length > 0) out.push(`failure statuses: ${statuses.join('  ')}`);
   if (doc.correlation.explainedShare !== null) {
     out.push(
