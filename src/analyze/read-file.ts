@@ -167,7 +167,10 @@ export class FileReader {
       sampled: 0,
     };
     const d = this.detection;
-    this.stats.kind = d.plan || d.matched > 0 ? d.kind : null;
+    // An error log named by the configuration is one even while it is empty or unrecognised.
+    const errorKindGiven = !d.plan && d.matched === 0 && ERROR_KINDS.some((k) => k.kind === known.kind);
+    if (errorKindGiven) d.kind = known.kind!;
+    this.stats.kind = d.plan || d.matched > 0 || errorKindGiven ? d.kind : null;
     this.stats.format = d.plan ? d.plan.name : d.matched > 0 ? 'builtin' : null;
     this.stats.envelope = d.envelope ? d.envelope.name : null;
     if (d.plan) this.scanner = new AccessScanner(d.plan);
