@@ -105,6 +105,7 @@ function destinationOf(target: string): Destination {
   if (target.startsWith('|')) return 'pipe';
   if (target === 'syslog' || target.startsWith('syslog:')) return 'syslog';
   if (target === '/dev/stderr' || target === '/dev/stdout') return 'stderr';
+  if (target.includes('${')) return 'variable'; // left undefined: no fixed file to read
   return 'file';
 }
 
