@@ -26,6 +26,16 @@ export interface ResolvedInputs {
   notes: string[];
 }
 
+/** yargs reads `--nginx-conf -` as an empty value and a `-` positional; keep the `-` with its option. */
+export function keepStdinValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if ((args[i] === '--nginx-conf' || args[i] === '--apache-conf') && args[i + 1] === '-') out.push(`${args[i++]}=-`);
+    else out.push(args[i]);
+  }
+  return out;
+}
+
 export function readConfigs(argv: ConfigArgs, defaults = true): Discovery | null {
   try {
     return discoverLogs({

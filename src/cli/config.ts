@@ -64,7 +64,10 @@ function formatCell(l: DiscoveredLog): string {
 
 export function renderConfig(d: Discovery, boxes: boolean): string {
   const out: string[] = [];
-  for (const c of d.configs) out.push(`${c.server} configuration ${forTerminal(c.path)} (${c.files.length} file(s) read)`);
+  for (const c of d.configs) {
+    const name = c.path === '-' ? `from \`nginx -T\` on stdin (${forTerminal(c.files[0] ?? '')})` : forTerminal(c.path);
+    out.push(`${c.server} configuration ${name}: ${c.files.length} file(s) read`);
+  }
   const t = makeTable(['kind', 'log', 'virtual host', 'format', 'status'], { boxes, color: false });
   for (const l of d.logs) {
     t.push([l.kind, forTerminal(l.path), forTerminal(l.vhosts.join(' ') || '(main server)'), forTerminal(formatCell(l)), statusOf(l)]);

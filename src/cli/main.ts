@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
 import { ConfigCommandArgs, configCommand, runConfig } from './config';
+import { keepStdinValues } from './config-inputs';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
 
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-main(hideBin(process.argv)).then(
+main(keepStdinValues(hideBin(process.argv))).then(
   (code) => {
     process.exitCode = code;
   },
