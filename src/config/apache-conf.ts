@@ -116,6 +116,7 @@ function defaultServerRoot(main: string): string {
 }
 
 export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): ApacheConfig {
+  main = path.resolve(main);
   let serverRoot = opts.serverRoot ?? defaultServerRoot(main);
   const warnings: string[] = [];
   const files: string[] = [];
@@ -180,7 +181,7 @@ export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): Ap
 
   const handlers: Record<string, (l: Line) => void> = {
     serverroot: (l) => {
-      if (l.args[0]) serverRoot = l.args[0].value;
+      if (l.args[0]) serverRoot = path.resolve(path.dirname(main), l.args[0].value);
     },
     define: (l) => {
       if (l.args[0]) vars.set(l.args[0].value, l.args[1]?.value ?? '');

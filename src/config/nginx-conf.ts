@@ -157,6 +157,7 @@ export interface ParsedConf {
 export function parseNginxConf(main: string, files: ConfFiles = diskFiles, confPrefix = path.dirname(main)): ParsedConf {
   const read: string[] = [];
   const warnings: string[] = [];
+  const failed = new Set<string>(); // an include that fails is reported once, not at every use
 
   function parseFile(file: string, stack: string[]): NginxDirective[] {
     if (stack.includes(file)) throw new ConfigError(`${file}: included from itself (${stack.join(' → ')})`);
@@ -211,6 +212,8 @@ export function parseNginxConf(main: string, files: ConfFiles = diskFiles, confP
         } catch (err) {
           // One unreadable include (permissions, a dangling symlink) should not hide the rest.
           if (!(err instanceof ConfigError) || err.message.includes('included from itself')) throw err;
+          if (failed.has(f)) continue;
+          failed.add(f);
           warnings.push(`${file}:${d.line}: include ${d.args[0]}: ${err.message}`);
         }
       }
@@ -274,6 +277,7 @@ function serverNames(block: NginxDirective[]): string[] {
 
 export function readNginxConfig(main: string, opts: NginxReadOptions = {}): NginxConfig {
   let files = diskFiles;
+  main = path.resolve(main);
   if (opts.dump !== undefined) {
     const d = dumpFiles(opts.dump);
     files = d.files;
