@@ -307,46 +307,38 @@ export function readNginxConfig(main: string, opts: NginxReadOptions = {}): Ngin
   };
   collectFormats(parsed.directives, false);
 
-  const at = (d: NginxDirective) => ({ file: d.file, line: d.line });
+  /** The parts every log shares: where it goes, for whom, and where the directive is. */
+  const logAt = (d: NginxDirective, kind: ConfiguredLog['kind'], vhosts: string[]) => {
+    const target = d.args[0];
+    const destination = destinationOf(target);
+    return {
+      server: 'nginx' as const,
+      kind,
+      path: destination === 'file' || destination === 'variable' ? resolveAgainst(prefix, target) : target,
+      destination,
+      vhosts,
+      source: { file: d.file, line: d.line },
+    };
+  };
 
   const accessLog = (d: NginxDirective, vhosts: string[]) => {
     if (d.args.length === 0 || d.args[0] === 'off') return;
-    const target = d.args[0];
     const name = d.args.length >= 2 ? d.args[1] : 'combined';
     const named = formats.get(name);
     if (!named) warnings.push(`${d.file}:${d.line}: access_log uses unknown log_format "${name}"`);
-    const params = d.args.slice(2);
-    const cond = params.find((p) => p.startsWith('if='));
-    const destination = destinationOf(target);
+    const cond = d.args.slice(2).find((p) => p.startsWith('if='));
     logs.push({
-      server: 'nginx',
-      kind: 'nginx-access',
-      path: destination === 'file' || destination === 'variable' ? resolveAgainst(prefix, target) : target,
-      destination,
+      ...logAt(d, 'nginx-access', vhosts),
       format: named ? named.format : null,
       formatName: name,
       escape: named ? named.escape : undefined,
       ...(cond ? { condition: cond.slice(3) } : {}),
-      vhosts,
-      source: at(d),
     });
   };
 
   const errorLog = (d: NginxDirective, vhosts: string[]) => {
     if (d.args.length === 0) return;
-    const target = d.args[0];
-    const destination = destinationOf(target);
-    logs.push({
-      server: 'nginx',
-      kind: 'nginx-error',
-      path: destination === 'file' || destination === 'variable' ? resolveAgainst(prefix, target) : target,
-      destination,
-      format: null,
-      formatName: null,
-      level: d.args[1] ?? 'error',
-      vhosts,
-      source: at(d),
-    });
+    logs.push({ ...logAt(d, 'nginx-error', vhosts), format: null, formatName: null, level: d.args[1] ?? 'error' });
   };
 
   /** vhosts: the names logs in this block belong to; inheritors: for http-level access logs. */

@@ -2,21 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readApacheConfig, splitWords } from '../../src/config/apache-conf';
-import { ConfiguredLog } from '../../src/config/configured-log';
+import { logByPath, writeTree } from '../helpers/config';
 import { compileApacheFormat } from '../../src/parse/format/apache-format';
 
-function write(root: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), text);
-  }
-}
-
-function byPath(logs: ConfiguredLog[], p: string): ConfiguredLog {
-  const found = logs.filter((l) => l.path === p);
-  if (found.length !== 1) throw new Error(`${p}: ${found.length} entries in ${logs.map((l) => l.path).join(', ')}`);
-  return found[0];
-}
+const write = writeTree;
+const byPath = logByPath;
 
 const TIMED = '%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\" %D';
 

@@ -3,24 +3,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseNginxConf, readNginxConfig, tokenize } from '../../src/config/nginx-conf';
-import { ConfiguredLog } from '../../src/config/configured-log';
+import { logByPath, writeTree } from '../helpers/config';
 import { compileNginxFormat } from '../../src/parse/format/nginx-format';
 import { NGINX_PRESETS } from '../../src/parse/format/presets';
 
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
 
-function write(root: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), text);
-  }
-}
-
-function byPath(logs: ConfiguredLog[], p: string): ConfiguredLog {
-  const found = logs.filter((l) => l.path === p);
-  if (found.length !== 1) throw new Error(`${p}: ${found.length} entries in ${logs.map((l) => l.path).join(', ')}`);
-  return found[0];
-}
+const write = writeTree;
+const byPath = logByPath;
 
 const MAIN_FORMAT =
   '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $upstream_addr';
