@@ -38,6 +38,8 @@ export const diskFiles: ConfFiles = {
 };
 
 const DUMP_HEADER = /^# configuration file (.+):$/;
+/** What `nginx -T` prints on stderr, which `2>&1` mixes in anywhere. */
+const DUMP_STDERR = /^nginx: (?:the configuration file |configuration file |\[)/;
 
 /** Splits `nginx -T` output into its files; the first one is the main configuration. */
 export function dumpFiles(dump: string): { files: ConfFiles; main: string } {
@@ -46,6 +48,7 @@ export function dumpFiles(dump: string): { files: ConfFiles; main: string } {
   let main: string | null = null;
   for (const line of dump.split('\n')) {
     const m = DUMP_HEADER.exec(line.replace(/\r$/, ''));
+    if (DUMP_STDERR.test(line)) continue;
     if (m) {
       current = [];
       sections.set(m[1], current);

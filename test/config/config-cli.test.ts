@@ -79,7 +79,9 @@ describe('analyze with a configuration and no PATH', () => {
   });
 
   test('`nginx -T` output on stdin works as the configuration', () => {
-    const dump = `nginx: the configuration file ${conf} syntax is ok\n# configuration file ${conf}:\n${fs.readFileSync(conf, 'utf8')}\n`;
+    const dump =
+      `nginx: the configuration file ${conf} syntax is ok\n# configuration file ${conf}:\n${fs.readFileSync(conf, 'utf8')}\n` +
+      `nginx: configuration file ${conf} test is successful\n`; // 2>&1 can put stderr anywhere
     const r = runCli(['analyze', '--nginx-conf', '-', '--format', 'json'], { input: dump });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).lines.parsed).toBe(5);
