@@ -64,6 +64,15 @@ export function readEnvvars(text: string, env: Map<string, string>): void {
   }
 }
 
+/** `Name args` or a section `<Name args>` / `</Name>`; section names keep their `<` or `</`. */
+function directiveOf(text: string): { name: string; args: Word[] } {
+  const section = text.startsWith('<');
+  const body = section && text.endsWith('>') ? text.slice(0, -1) : text;
+  let end = 0;
+  while (end < body.length && body[end] !== ' ' && body[end] !== '\t') end++;
+  return { name: body.slice(0, end).toLowerCase(), args: splitWords(body.slice(end)) };
+}
+
 const MAX_INCLUDE_DEPTH = 32;
 
 export interface ApacheConfig {
@@ -261,9 +270,7 @@ export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): Ap
       t = t.trim();
       if (t === '' || t.startsWith('#')) continue;
       t = substitute(t, `${file}:${lineNo}`);
-      const m = /^(<\/?[^\s>]+|[^\s]+)\s*(.*?)>?$/.exec(t.startsWith('<') ? t : t + '>');
-      if (!m) continue;
-      const l: Line = { name: m[1].toLowerCase(), args: splitWords(t.startsWith('<') ? m[2] : t.slice(m[1].length)), file, line: lineNo };
+      const l: Line = { ...directiveOf(t), file, line: lineNo };
       if (l.name === 'include' || l.name === 'includeoptional') {
         for (const a of l.args) {
           const target = resolve(a.value);
