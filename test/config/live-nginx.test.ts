@@ -1,10 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { runCli, runNdjson } from '../helpers/cli';
+import { freePort, get, waitForPort } from '../helpers/live-server';
 
 /**
  * A real nginx (loopback, temp prefix) writes its logs in custom formats, one of them escape=json;
@@ -14,43 +13,6 @@ import { runCli, runNdjson } from '../helpers/cli';
 
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
 if (!hasNginx) console.warn('nginx is not installed: the live nginx configuration test is skipped');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function get(port: number, p: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: p, headers, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nginx did not listen on ${port}: ${stderr()}`);
-}
 
 const PROBE = '$time_iso8601|$status|$request|$upstream_addr|$upstream_status|$upstream_response_time|$request_time|$connection|$host';
 const JSONL = '{"t":"$time_iso8601","s":$status,"r":"$request","ua":"$http_user_agent","up":"$upstream_addr","us":"$upstream_status","c":$connection}';
@@ -100,6 +62,7 @@ const JSONL = '{"t":"$time_iso8601","s":$status,"r":"$request","ua":"$http_user_
       process.kill(child.pid, 'SIGQUIT'); // graceful: writes and closes the logs
       await exited;
     }
+    if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
   test('nginx answered as planned', () => {
