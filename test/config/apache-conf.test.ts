@@ -1,8 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readApacheConfig, splitWords } from '../../src/config/apache-conf';
-import { logByPath, writeTree } from '../helpers/config';
+import { logByPath, tempDir, writeTree } from '../helpers/config';
 import { compileApacheFormat } from '../../src/parse/format/apache-format';
 
 const write = writeTree;
@@ -22,7 +21,7 @@ describe('Apache configuration: nicknames, inline formats, includes, envvars, pi
   let root: string;
   let conf: string;
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-apache-'));
+    root = tempDir('apache');
     write(root, {
       envvars: `if [ x ]; then\n  SUFFIX="-\${APACHE_CONFDIR##/etc/apache2-}"\nelse\n  SUFFIX=\nfi\nexport APACHE_LOG_DIR=${root}/var$SUFFIX\n`,
       'httpd.conf': `# main
@@ -94,7 +93,7 @@ Include extra
   });
 
   test('an undefined ${VAR} is a warning and stays visible in the path', () => {
-    const r = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-apache-'));
+    const r = tempDir('apache');
     write(r, { 'a.conf': 'ErrorLog ${NOPE_DIR}/error.log\n' });
     const c = readApacheConfig(path.join(r, 'a.conf'), { env: {} });
     expect(c.logs[0]).toMatchObject({ path: '${NOPE_DIR}/error.log', destination: 'variable' });

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { runCli, runJson } from '../helpers/cli';
+import { tempDir } from '../helpers/config';
 
 /**
  * `analyze --nginx-conf` with no PATH reads exactly the logs the configuration names, each with
@@ -20,7 +20,7 @@ let conf: string;
 let logs: string;
 
 beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-config-cli-'));
+  root = tempDir('config-cli');
   logs = path.join(root, 'logs');
   fs.mkdirSync(logs);
   conf = path.join(root, 'nginx.conf');
@@ -43,6 +43,10 @@ beforeAll(() => {
     zlib.gzipSync(line('2024-11-16T14:05:00+00:00', 504, 'GET /slow HTTP/1.1', '127.0.0.1:9003', '504', 3) + '\n'),
   );
   fs.writeFileSync(
+    path.join(logs, 'access.log-20241115.gz'), // logrotate dateext: older than the numbered ones
+    zlib.gzipSync(line('2024-11-15T23:59:00+00:00', 200, 'GET /old HTTP/1.1', '127.0.0.1:9001', '200', 1) + '\n'),
+  );
+  fs.writeFileSync(
     path.join(logs, 'error.log'),
     '2024/11/16 14:15:26 [error] 1234#1234: *11 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: probe.test, request: "GET /api HTTP/1.1", upstream: "http://127.0.0.1:9002/api", host: "probe.test"\n',
   );
@@ -53,13 +57,15 @@ describe('analyze with a configuration and no PATH', () => {
     const r = runCli(['analyze', '--nginx-conf', conf, '--tz', 'UTC', '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.files.map((f: any) => path.basename(f.path))).toEqual(['error.log', 'access.log.2.gz', 'access.log.1', 'access.log']);
+    expect(doc.files.map((f: any) => path.basename(f.path))).toEqual([
+      'error.log', 'access.log-20241115.gz', 'access.log.2.gz', 'access.log.1', 'access.log',
+    ]);
     for (const f of doc.files.slice(1)) {
       expect(f).toMatchObject({ kind: 'nginx-access', format: 'pipes', skipped: 0, vhosts: ['probe.test'] });
     }
     expect(doc.files[0]).toMatchObject({ kind: 'nginx-error', parsed: 1 });
-    expect(doc.lines).toMatchObject({ read: 5, parsed: 5, skipped: 0 });
-    expect(doc.status).toEqual({ '200': 2, '502': 1, '504': 1 });
+    expect(doc.lines).toMatchObject({ read: 6, parsed: 6, skipped: 0 });
+    expect(doc.status).toEqual({ '200': 3, '502': 1, '504': 1 });
     expect(doc.configuration).toEqual([{ server: 'nginx', path: conf }]);
     expect(doc.causes.find((c: any) => c.cause === 'upstream-refused')?.count).toBe(1);
     // what was not read, and why
@@ -84,7 +90,7 @@ describe('analyze with a configuration and no PATH', () => {
       `nginx: configuration file ${conf} test is successful\n`; // 2>&1 can put stderr anywhere
     const r = runCli(['analyze', '--nginx-conf', '-', '--format', 'json'], { input: dump });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).lines.parsed).toBe(5);
+    expect(JSON.parse(r.stdout).lines.parsed).toBe(6);
   });
 
   test('a configuration whose logs do not exist is exit 2, saying so', () => {
@@ -114,7 +120,7 @@ describe('config command', () => {
     const access = doc.logs.find((l: any) => l.path === `${logs}/access.log`);
     expect(access).toMatchObject({
       kind: 'nginx-access', destination: 'file', format: FORMAT, formatName: 'pipes', vhosts: ['probe.test'],
-      exists: true, readable: true, problem: null, rotated: [`${logs}/access.log.2.gz`, `${logs}/access.log.1`],
+      exists: true, readable: true, problem: null, rotated: [`${logs}/access.log-20241115.gz`, `${logs}/access.log.2.gz`, `${logs}/access.log.1`],
     });
     expect(doc.logs.find((l: any) => l.destination === 'syslog')).toMatchObject({ readable: false, problem: 'sent to syslog, not written to a file' });
     expect(doc.logs.find((l: any) => l.path.endsWith('never-written.log'))).toMatchObject({
@@ -129,7 +135,7 @@ describe('config command', () => {
     const row = r.stdout.split('\n').find((l) => l.includes(`${logs}/access.log `));
     expect(row).toContain('probe.test');
     expect(row).toContain(`pipes: ${FORMAT}`);
-    expect(row).toContain('readable (+2 rotated)');
+    expect(row).toContain('readable (+3 rotated)');
   });
 
   test('an explicit configuration that does not exist is exit 2', () => {

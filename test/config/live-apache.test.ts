@@ -1,9 +1,8 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { runCli } from '../helpers/cli';
-import { freePort, get, waitForPort } from '../helpers/live-server';
+import { freePort, get, startServer, stopServer, tempServerRoot } from '../helpers/live-server';
 
 /**
  * A real Apache httpd (loopback, temp ServerRoot) writes a custom LogFormat given by nickname and
@@ -23,9 +22,7 @@ if (!hasApache) console.warn("apache2 (Debian's package) is not installed: the l
   let statuses: number[];
 
   beforeAll(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-live-apache-'));
-    fs.chmodSync(root, 0o755);
-    for (const d of ['logs', 'htdocs', 'sites']) fs.mkdirSync(path.join(root, d));
+    root = tempServerRoot('apache', ['logs', 'htdocs', 'sites']);
     fs.writeFileSync(path.join(root, 'htdocs', 'ok.txt'), 'ok\n');
     const port = await freePort();
     dead = await freePort();
@@ -49,21 +46,11 @@ if (!hasApache) console.warn("apache2 (Debian's package) is not installed: the l
         `  ProxyPass /dead http://127.0.0.1:${dead}/ retry=0\n` +
         `  CustomLog logs/probe.log piped_fields\n  CustomLog ${root}/logs/inline.log "%h [%{remote}p] %>s \\"%r\\" %t"\n</VirtualHost>\n`,
     );
-    let err = '';
-    child = spawn('apache2', ['-f', conf, '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (d) => (err += d));
-    await waitForPort(port, child, () => err);
+    child = await startServer('apache2', ['-f', conf, '-DFOREGROUND'], [port]);
     statuses = [await get(port, '/ok.txt'), await get(port, '/dead/x'), await get(port, '/ok.txt?again')];
   });
 
-  afterAll(async () => {
-    if (child && child.exitCode === null && child.pid) {
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(child.pid, 'SIGTERM');
-      await exited;
-    }
-    if (root) fs.rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => stopServer(child, 'SIGTERM', root));
 
   test('Apache answered as planned (a refused backend is 503 in httpd)', () => {
     expect(statuses).toEqual([200, 503, 200]);

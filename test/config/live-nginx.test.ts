@@ -1,9 +1,8 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { runCli, runNdjson } from '../helpers/cli';
-import { freePort, get, waitForPort } from '../helpers/live-server';
+import { freePort, get, startServer, stopServer, tempServerRoot } from '../helpers/live-server';
 
 /**
  * A real nginx (loopback, temp prefix) writes its logs in custom formats, one of them escape=json;
@@ -25,9 +24,7 @@ const JSONL = '{"t":"$time_iso8601","s":$status,"r":"$request","ua":"$http_user_
   let statuses: number[];
 
   beforeAll(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-live-nginx-'));
-    fs.chmodSync(root, 0o755); // workers run as nobody when the test runs as root
-    for (const d of ['logs', 'tmp']) fs.mkdirSync(path.join(root, d));
+    root = tempServerRoot('nginx', ['logs', 'tmp']);
     const [port, jsonPort] = [await freePort(), await freePort()];
     dead = await freePort(); // nothing listens there: connect() is refused
     conf = path.join(root, 'nginx.conf');
@@ -42,11 +39,7 @@ const JSONL = '{"t":"$time_iso8601","s":$status,"r":"$request","ua":"$http_user_
         `  server {\n    listen 127.0.0.1:${jsonPort};\n    server_name json.test;\n    access_log ${root}/logs/json.log jsonl;\n` +
         `    location / { return 200 "ok\\n"; }\n    location /dead { proxy_pass http://127.0.0.1:${dead}; }\n  }\n}\n`,
     );
-    let err = '';
-    child = spawn('nginx', ['-p', root + '/', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (d) => (err += d));
-    await waitForPort(port, child, () => err);
-    await waitForPort(jsonPort, child, () => err);
+    child = await startServer('nginx', ['-p', root + '/', '-c', conf], [port, jsonPort]);
     statuses = [
       await get(port, '/'),
       await get(port, '/dead/api?x=1'),
@@ -56,14 +49,7 @@ const JSONL = '{"t":"$time_iso8601","s":$status,"r":"$request","ua":"$http_user_
     ];
   });
 
-  afterAll(async () => {
-    if (child && child.exitCode === null && child.pid) {
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(child.pid, 'SIGQUIT'); // graceful: writes and closes the logs
-      await exited;
-    }
-    if (root) fs.rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => stopServer(child, 'SIGQUIT', root)); // SIGQUIT: graceful, the logs are written and closed
 
   test('nginx answered as planned', () => {
     expect(statuses).toEqual([200, 502, 200, 200, 502]);

@@ -1,9 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parseNginxConf, readNginxConfig, tokenize } from '../../src/config/nginx-conf';
-import { logByPath, writeTree } from '../helpers/config';
+import { logByPath, tempDir, writeTree } from '../helpers/config';
 import { compileNginxFormat } from '../../src/parse/format/nginx-format';
 import { NGINX_PRESETS } from '../../src/parse/format/presets';
 
@@ -65,7 +64,7 @@ describe('nginx configuration tokenizer', () => {
   });
 
   test('an unbalanced block is an error, not a silent half-read', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-nginx-'));
+    const root = tempDir('nginx');
     write(root, { 'n.conf': 'http { server { }' });
     expect(() => parseNginxConf(path.join(root, 'n.conf'))).toThrow(/expecting "}"/);
   });
@@ -75,7 +74,7 @@ describe('nginx configuration: custom formats, includes, variables', () => {
   let root: string;
   let conf: string;
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-nginx-'));
+    root = tempDir('nginx');
     conf = customConf(root);
   });
 
@@ -118,7 +117,7 @@ describe('nginx configuration: custom formats, includes, variables', () => {
   });
 
   test('an unknown log_format name is a warning naming the directive', () => {
-    const r = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-nginx-'));
+    const r = tempDir('nginx');
     write(r, { 'nginx.conf': 'events {}\nhttp {\n  access_log /x/a.log nosuch;\n}\n' });
     const c = readNginxConfig(path.join(r, 'nginx.conf'));
     expect(c.warnings).toEqual([`${path.join(r, 'nginx.conf')}:3: access_log uses unknown log_format "nosuch"`]);
@@ -126,7 +125,7 @@ describe('nginx configuration: custom formats, includes, variables', () => {
   });
 
   test('a missing non-glob include is a warning, a glob matching nothing is silent', () => {
-    const r = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-nginx-'));
+    const r = tempDir('nginx');
     write(r, { 'nginx.conf': 'include none/*.conf;\ninclude missing.conf;\nerror_log /x/e.log;\n' });
     const c = readNginxConfig(path.join(r, 'nginx.conf'));
     expect(c.warnings).toHaveLength(1);
