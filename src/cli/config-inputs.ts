@@ -87,6 +87,6 @@ export function resolveInputs(argv: ConfigArgs & { paths: string[] }, fallback: 
         (notes.length > 0 ? `\n  ${notes.join('\n  ')}` : ''),
     );
   }
-  if (d) notes.push(`configuration: ${d.configs.map((c) => c.path).join(', ')} names no existing log file; reading the standard log directories`);
+  if (d && d.configs.length > 0) notes.push(`configuration: ${d.configs.map((c) => c.path).join(', ')} names no existing log file; reading the standard log directories`);
   return { inputs: discoverInputs(fallback()), formats: [], notes };
 }

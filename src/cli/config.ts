@@ -79,6 +79,7 @@ export function renderConfig(d: Discovery, boxes: boolean): string {
 
 export async function runConfig(argv: ConfigCommandArgs): Promise<number> {
   const d = readConfigs(argv);
+  if (d && d.configs.length === 0) throw new UsageError(d.warnings.join('\n'));
   if (!d) {
     throw new UsageError(
       `no server configuration found (looked for ${[...DEFAULT_NGINX_CONF, ...DEFAULT_APACHE_CONF].join(', ')}); name one with --nginx-conf or --apache-conf`,

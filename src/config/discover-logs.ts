@@ -54,6 +54,9 @@ export interface DiscoverOptions {
   /** nginx prefix for relative log paths. */
   nginxPrefix?: string;
   readStdin?: () => string;
+  /** Where to look when nothing explicit is given (tests point these elsewhere). */
+  defaultNginx?: string[];
+  defaultApache?: string[];
 }
 
 function firstExisting(candidates: string[]): string | undefined {
@@ -152,13 +155,14 @@ function merge(logs: ConfiguredLog[], warnings: string[]): DiscoveredLog[] {
 
 /**
  * Reads the configurations. Returns null when none is given and none exists at the default
- * places. An explicit configuration that cannot be read is a ConfigError.
+ * places. An explicit configuration that cannot be read is a ConfigError; a default one that does
+ * not parse is a warning.
  */
 export function discoverLogs(opts: DiscoverOptions = {}): Discovery | null {
   const explicit = opts.nginxConf !== undefined || opts.apacheConf !== undefined;
   const useDefaults = !explicit && opts.defaults !== false;
-  const nginxConf = opts.nginxConf ?? (useDefaults ? firstExisting(DEFAULT_NGINX_CONF) : undefined);
-  const apacheConf = opts.apacheConf ?? (useDefaults ? firstExisting(DEFAULT_APACHE_CONF) : undefined);
+  const nginxConf = opts.nginxConf ?? (useDefaults ? firstExisting(opts.defaultNginx ?? DEFAULT_NGINX_CONF) : undefined);
+  const apacheConf = opts.apacheConf ?? (useDefaults ? firstExisting(opts.defaultApache ?? DEFAULT_APACHE_CONF) : undefined);
   if (nginxConf === undefined && apacheConf === undefined) return null;
 
   const configs: ConfigSource[] = [];
@@ -191,7 +195,7 @@ export function discoverLogs(opts: DiscoverOptions = {}): Discovery | null {
       all.push(...c.logs);
     });
   }
-  if (configs.length === 0) return null;
+  // configs is empty when every default configuration failed to parse: the warnings say why.
   const logs = merge(all, warnings);
   for (const log of logs) checkFile(log);
   return { configs, logs, warnings };
