@@ -92,58 +92,116 @@ function escaped(c: string): string | null {
   }
 }
 
-export function tokenize(text: string, file: string): Token[] {
-  const out: Token[] = [];
-  const n = text.length;
-  let i = 0;
-  let line = 1;
-  while (i < n) {
-    const c = text[i];
-    if (c === '\n') {
-      line++;
-      i++;
-    } else if (SPACE.has(c)) {
-      i++;
-    } else if (c === '#') {
-      while (i < n && text[i] !== '\n') i++;
-    } else if (c === ';' || c === '{' || c === '}') {
-      out.push({ type: c, value: c, line });
-      i++;
-    } else {
-      const start = line;
-      const quote = c === '"' || c === "'" ? c : null;
-      let v = '';
-      if (quote) i++;
-      for (;;) {
-        if (i >= n) {
-          if (quote) throw new ConfigError(`${file}:${start}: unterminated ${quote}-quoted string`);
-          break;
-        }
-        const d = text[i];
-        if (quote ? d === quote : SPACE.has(d) || d === ';' || d === '{' || d === '}') break;
-        if (d === '\\' && i + 1 < n) {
-          const e = escaped(text[i + 1]);
-          v += e ?? d + text[i + 1];
-          if (text[i + 1] === '\n') line++;
-          i += 2;
-          continue;
-        }
-        if (!quote && d === '$' && text[i + 1] === '{') {
-          // ${var} is part of the word, braces included
-          const close = text.indexOf('}', i);
-          if (close === -1) throw new ConfigError(`${file}:${line}: unclosed "\${"`);
-          v += text.slice(i, close + 1);
-          i = close + 1;
-          continue;
-        }
-        if (d === '\n') line++;
-        v += d;
-        i++;
+/** Pulls tokens one at a time, so that the parser can skip a block that is not nginx syntax. */
+export class Lexer {
+  private i = 0;
+  line = 1;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  next(): Token | null {
+    const text = this.text;
+    const n = text.length;
+    while (this.i < n) {
+      const c = text[this.i];
+      if (c === '\n') {
+        this.line++;
+        this.i++;
+      } else if (SPACE.has(c)) {
+        this.i++;
+      } else if (c === '#') {
+        while (this.i < n && text[this.i] !== '\n') this.i++;
+      } else if (c === ';' || c === '{' || c === '}') {
+        this.i++;
+        return { type: c, value: c, line: this.line };
+      } else {
+        return this.word(c === '"' || c === "'" ? c : null);
       }
-      if (quote) i++; // the closing quote
-      out.push({ type: 'word', value: v, line: start });
     }
+    return null;
   }
+
+  private word(quote: string | null): Token {
+    const text = this.text;
+    const n = text.length;
+    const start = this.line;
+    let v = '';
+    let i = this.i + (quote ? 1 : 0);
+    for (;;) {
+      if (i >= n) {
+        if (quote) throw new ConfigError(`${this.file}:${start}: unterminated ${quote}-quoted string`);
+        break;
+      }
+      const d = text[i];
+      if (quote ? d === quote : SPACE.has(d) || d === ';' || d === '{' || d === '}') break;
+      if (d === '\\' && i + 1 < n) {
+        const e = escaped(text[i + 1]);
+        v += e ?? d + text[i + 1];
+        if (text[i + 1] === '\n') this.line++;
+        i += 2;
+        continue;
+      }
+      if (!quote && d === '$' && text[i + 1] === '{') {
+        // ${var} is part of the word, braces included
+        const close = text.indexOf('}', i);
+        if (close === -1) throw new ConfigError(`${this.file}:${this.line}: unclosed "\${"`);
+        v += text.slice(i, close + 1);
+        i = close + 1;
+        continue;
+      }
+      if (d === '\n') this.line++;
+      v += d;
+      i++;
+    }
+    this.i = quote ? i + 1 : i;
+    return { type: 'word', value: v, line: start };
+  }
+
+  /**
+   * Skips to the `}` that closes a block just opened, for blocks of Lua (OpenResty's
+   * `*_by_lua_block`): braces are counted outside Lua strings ('', "", [[ ]]) and `--` comments.
+   */
+  skipLuaBlock(): void {
+    const text = this.text;
+    const n = text.length;
+    let depth = 1;
+    const startLine = this.line;
+    while (this.i < n) {
+      const c = text[this.i];
+      if (c === '\n') this.line++;
+      if (c === '-' && text[this.i + 1] === '-') {
+        while (this.i < n && text[this.i] !== '\n') this.i++;
+        continue;
+      }
+      if (c === '"' || c === "'") {
+        this.i++;
+        while (this.i < n && text[this.i] !== c && text[this.i] !== '\n') this.i += text[this.i] === '\\' ? 2 : 1;
+        if (text[this.i] === c) this.i++;
+        continue;
+      } else if (c === '[' && text[this.i + 1] === '[') {
+        const close = text.indexOf(']]', this.i + 2);
+        const end = close === -1 ? n : close + 2;
+        for (let k = this.i; k < end; k++) if (text[k] === '\n') this.line++;
+        this.i = end;
+        continue;
+      } else if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) {
+        this.i++;
+        return;
+      }
+      this.i++;
+    }
+    throw new ConfigError(`${this.file}:${startLine}: unexpected end of file in a Lua block, expecting "}"`);
+  }
+}
+
+export function tokenize(text: string, file: string): Token[] {
+  const lexer = new Lexer(text, file);
+  const out: Token[] = [];
+  for (let t = lexer.next(); t !== null; t = lexer.next()) out.push(t);
   return out;
 }
 
@@ -168,15 +226,13 @@ export function parseNginxConf(main: string, files: ConfFiles = diskFiles, confP
     const text = files.read(file);
     if (text === null) throw new ConfigError(`${file}: no such file`);
     read.push(file);
-    const toks = tokenize(text, file);
-    let pos = 0;
+    const lexer = new Lexer(text, file);
     const inner = [...stack, file];
 
     function block(closing: boolean): NginxDirective[] {
       const list: NginxDirective[] = [];
       let words: Token[] = [];
-      while (pos < toks.length) {
-        const t = toks[pos++];
+      for (let t = lexer.next(); t !== null; t = lexer.next()) {
         if (t.type === 'word') {
           words.push(t);
           continue;
@@ -195,7 +251,10 @@ export function parseNginxConf(main: string, files: ConfFiles = diskFiles, confP
           line: words[0].line,
         };
         words = [];
-        if (t.type === '{') d.block = block(true);
+        if (t.type === '{' && d.name.endsWith('_by_lua_block')) {
+          lexer.skipLuaBlock();
+          d.block = [];
+        } else if (t.type === '{') d.block = block(true);
         if (d.name === 'include' && d.block === null) list.push(...include(d));
         else list.push(d);
       }

@@ -124,6 +124,28 @@ describe('nginx configuration: custom formats, includes, variables', () => {
     expect(c.logs[0]).toMatchObject({ path: '/x/a.log', format: null, formatName: 'nosuch' });
   });
 
+  test("OpenResty's *_by_lua_block bodies are skipped as Lua, braces in strings and comments included", () => {
+    const r = tempDir('nginx');
+    write(r, {
+      'nginx.conf': `http {
+  server {
+    server_name lua.test;
+    access_by_lua_block {
+      local s = "}" -- don't {
+      if ngx.var.x then ngx.say('{') end
+      local t = [[ }
+      ]]
+    }
+    access_log /x/lua.log;
+  }
+}
+`,
+    });
+    const c = readNginxConfig(path.join(r, 'nginx.conf'));
+    expect(c.logs).toHaveLength(1);
+    expect(c.logs[0]).toMatchObject({ path: '/x/lua.log', vhosts: ['lua.test'], source: { line: 10 } });
+  });
+
   test('a missing non-glob include is a warning, a glob matching nothing is silent', () => {
     const r = tempDir('nginx');
     write(r, { 'nginx.conf': 'include none/*.conf;\ninclude missing.conf;\nerror_log /x/e.log;\n' });
