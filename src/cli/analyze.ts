@@ -10,7 +10,7 @@ import { buildDocument } from '../report/json';
 import { renderTable } from '../report/table';
 import { forTerminal } from '../report/sanitize';
 import { EXIT } from './exit-codes';
-import { KINDS, UsageError, checkBucket, checkZone, parseTimeArg, userFormats } from './options';
+import { KINDS, STDIN_ARG, UsageError, checkBucket, checkZone, parseTimeArg, userFormats } from './options';
 import { ConfigArgs, resolveInputs } from './config-inputs';
 
 /** `upstream-doctor analyze [PATH...]`: the batch report. */
@@ -78,7 +78,7 @@ export function analyzeCommand(y: Argv) {
 
 /** Resolves PATH arguments, falling back to the standard log directories. */
 export function resolvePaths(paths: string[]): string[] {
-  if (paths.length > 0) return paths;
+  if (paths.length > 0) return paths.map((p) => (p === STDIN_ARG ? '-' : p));
   const found = existingDefaultDirs();
   if (found.length === 0) {
     throw new UsageError(
@@ -110,7 +110,7 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   const bucket = checkBucket(argv.bucket);
   const since = parseTimeArg('since', argv.since);
   const until = parseTimeArg('until', argv.until);
-  const resolved = resolveInputs(argv, () => resolvePaths([]));
+  const resolved = resolveInputs(argv, resolvePaths);
   const inputs = resolved.inputs;
   readOpts.formats.push(...resolved.formats);
   for (const note of resolved.notes) process.stderr.write(`upstream-doctor: ${forTerminal(note)}\n`);

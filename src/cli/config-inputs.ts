@@ -2,7 +2,7 @@ import { ConfigError } from '../config/configured-log';
 import { Discovery, annotateInputs, configuredInputs, discoverLogs } from '../config/discover-logs';
 import { InputSpec, discoverInputs } from '../input/discover';
 import { FormatPlan } from '../parse/format/plan';
-import { UsageError } from './options';
+import { STDIN_ARG, UsageError } from './options';
 
 /**
  * Where `analyze` (and `tail`, `check`) read from: the PATHs given; else the logs the server
@@ -26,21 +26,16 @@ export interface ResolvedInputs {
   notes: string[];
 }
 
-/** yargs reads `--nginx-conf -` as an empty value and a `-` positional; keep the `-` with its option. */
-export function keepStdinValues(args: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if ((args[i] === '--nginx-conf' || args[i] === '--apache-conf') && args[i + 1] === '-') out.push(`${args[i++]}=-`);
-    else out.push(args[i]);
-  }
-  return out;
+/** main.ts carries a bare `-` through yargs as STDIN_ARG. */
+function stdinAsDash(v: string | undefined): string | undefined {
+  return v === STDIN_ARG ? '-' : v;
 }
 
 export function readConfigs(argv: ConfigArgs, defaults = true): Discovery | null {
   try {
     return discoverLogs({
-      nginxConf: argv['nginx-conf'],
-      apacheConf: argv['apache-conf'],
+      nginxConf: stdinAsDash(argv['nginx-conf']),
+      apacheConf: stdinAsDash(argv['apache-conf']),
       nginxPrefix: argv['nginx-prefix'],
       defaults,
     });
@@ -61,14 +56,18 @@ function notesOf(d: Discovery): string[] {
   return notes;
 }
 
-/** With PATHs the old rules hold (fallback to the standard directories is the caller's). */
-export function resolveInputs(argv: ConfigArgs & { paths: string[] }, fallback: () => string[]): ResolvedInputs {
+/**
+ * With PATHs the old rules hold; `resolvePaths` is the command's own PATH handling (stdin, and the
+ * standard directories when called with none).
+ */
+export function resolveInputs(argv: ConfigArgs & { paths: string[] }, resolvePaths: (paths: string[]) => string[]): ResolvedInputs {
   const explicit = argv['nginx-conf'] !== undefined || argv['apache-conf'] !== undefined;
-  if (argv['nginx-conf'] === '-' && argv.paths.includes('-')) {
-    throw new UsageError('--nginx-conf - and a - PATH both want stdin; give one of them a file');
-  }
   if (argv.paths.length > 0) {
-    const inputs = discoverInputs(argv.paths);
+    const paths = resolvePaths(argv.paths);
+    if (stdinAsDash(argv['nginx-conf']) === '-' && paths.includes('-')) {
+      throw new UsageError('--nginx-conf - and a - PATH both want stdin; give one of them a file');
+    }
+    const inputs = discoverInputs(paths);
     if (!explicit) return { inputs, formats: [], notes: [] };
     const d = readConfigs(argv);
     if (!d) return { inputs, formats: [], notes: [] };
@@ -88,5 +87,5 @@ export function resolveInputs(argv: ConfigArgs & { paths: string[] }, fallback: 
     );
   }
   if (d && d.configs.length > 0) notes.push(`configuration: ${d.configs.map((c) => c.path).join(', ')} names no existing log file; reading the standard log directories`);
-  return { inputs: discoverInputs(fallback()), formats: [], notes };
+  return { inputs: discoverInputs(resolvePaths([])), formats: [], notes };
 }

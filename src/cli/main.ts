@@ -4,16 +4,16 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
 import { ConfigCommandArgs, configCommand, runConfig } from './config';
-import { keepStdinValues } from './config-inputs';
 import { EXIT } from './exit-codes';
-import { UsageError } from './options';
+import { STDIN_ARG, UsageError } from './options';
 
 /**
  * Entry point. Each command returns its exit code; known errors become one line on stderr
  * (never a stack trace), unknown ones are bugs and say so.
  */
 
-async function main(argv: string[]): Promise<number> {
+async function main(rawArgv: string[]): Promise<number> {
+  const argv = rawArgv.map((a) => (a === '-' ? STDIN_ARG : a));
   let code: number = EXIT.OK;
   const run = (f: () => Promise<number>) => async () => {
     code = await f();
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-main(keepStdinValues(hideBin(process.argv))).then(
+main(hideBin(process.argv)).then(
   (code) => {
     process.exitCode = code;
   },

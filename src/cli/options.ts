@@ -10,6 +10,9 @@ import { BUCKETS } from '../report/timeline';
 
 export class UsageError extends Error {}
 
+/** yargs drops a bare `-` positional; main.ts carries it through under a name no flag can have. */
+export const STDIN_ARG = '\u0000stdin';
+
 export const KINDS: LogKind[] = ['nginx-access', 'nginx-error', 'apache-access', 'apache-error', 'php-fpm'];
 
 /** `--nginx-format combined` names a preset; anything with a `$` is a format string. */

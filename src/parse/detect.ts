@@ -97,7 +97,7 @@ export function detect(lines: Buffer[], opts: DetectOptions): Detection | null {
     let trailing = 0;
     let dashBytes = 0;
     nonBlank.forEach((l, i) => {
-      if (sc.scan(l, offsets[i], l.length)) {
+      if (sc.scan(l, offsets[i], l.length) && sc.invalidFields() === 0) {
         matched++;
         if (sc.trailing > 0) trailing++;
         const t = sc.text('bytes');
