@@ -50,6 +50,7 @@ function notesOf(d: Discovery): string[] {
   for (const log of d.logs) {
     const at = `${log.source.file}:${log.source.line}`;
     if (log.formatError) notes.push(`${log.path}: its format does not compile (${log.formatError}); detecting it instead (${at})`);
+    if (log.duplicateOf) notes.push(`${log.path}: the same requests as ${log.duplicateOf} (same block, ${at}); read once, from there`);
     if (log.destination !== 'file') notes.push(`${log.path}: ${log.problem}; not read (${at})`);
     else if (!log.exists && log.rotated.length === 0) notes.push(`${log.path}: named by the configuration but ${log.problem}; not read (${at})`);
   }

@@ -45,12 +45,14 @@ export function configDocument(d: Discovery) {
       problem: l.problem,
       rotated: l.rotated,
       sources: l.sources,
+      duplicateOf: l.duplicateOf,
     })),
     warnings: d.warnings,
   };
 }
 
 function statusOf(l: DiscoveredLog): string {
+  if (l.readable && l.duplicateOf) return `readable; not read: same requests as ${l.duplicateOf}`;
   if (l.readable) return l.rotated.length > 0 ? `readable (+${l.rotated.length} rotated)` : 'readable';
   return l.problem ?? 'not readable';
 }

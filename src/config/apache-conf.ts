@@ -93,6 +93,7 @@ export interface ApacheReadOptions {
 const CLF = '%h %l %u %t \\"%r\\" %>s %b';
 
 interface Scope {
+  id: string; // `main`, or where the <VirtualHost> opens
   vhosts: string[]; // names of the virtual host; [] for the main server
   formats: Map<string, string>;
   defaultFormat: string | null;
@@ -103,8 +104,9 @@ interface Scope {
   hasErrorLog: boolean;
 }
 
-function newScope(): Scope {
+function newScope(id: string): Scope {
   return {
+    id,
     vhosts: [], formats: new Map(), defaultFormat: null, errorLogFormat: null, level: null,
     logs: [], hasCustomLog: false, hasErrorLog: false,
   };
@@ -146,7 +148,7 @@ export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): Ap
       return whole;
     });
 
-  const mainScope = newScope();
+  const mainScope = newScope('main');
   const vhostScopes: Scope[] = [];
   let scope = mainScope;
   let vhostArgs: string[] = [];
@@ -154,8 +156,8 @@ export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): Ap
   const at = (l: Line) => ({ file: l.file, line: l.line });
   const resolve = (p: string) => resolveAgainst(serverRoot, p);
 
-  function addLog(l: Line, log: Omit<ConfiguredLog, 'server' | 'vhosts' | 'source'>) {
-    scope.logs.push({ server: 'apache', ...log, vhosts: [], source: at(l) });
+  function addLog(l: Line, log: Omit<ConfiguredLog, 'server' | 'vhosts' | 'source' | 'block'>) {
+    scope.logs.push({ server: 'apache', ...log, vhosts: [], source: at(l), block: scope.id });
   }
 
   function accessLog(l: Line, target: string, fmt: Word | null, condition: string | undefined) {
@@ -278,7 +280,7 @@ export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): Ap
           for (const f of matched) readFile(f, inner, l.name === 'includeoptional' || hasGlobMagic(target));
         }
       } else if (l.name === '<virtualhost') {
-        scope = newScope();
+        scope = newScope(`${l.file}:${l.line}`);
         vhostArgs = l.args.map((a) => a.value);
         vhostScopes.push(scope);
       } else if (l.name === '</virtualhost') {

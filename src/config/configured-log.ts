@@ -29,6 +29,11 @@ export interface ConfiguredLog {
   vhosts: string[];
   /** Where the directive is written. */
   source: { file: string; line: number };
+  /**
+   * The block the directive is in (nginx: `http`, a `server`, a `location`; Apache: the main
+   * server or a `<VirtualHost>`). Access logs of one block without conditions get the same requests.
+   */
+  block: string;
 }
 
 export class ConfigError extends Error {}

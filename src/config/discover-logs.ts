@@ -30,6 +30,11 @@ export interface DiscoveredLog extends ConfiguredLog {
   rotated: string[];
   /** Every directive naming this destination, when more than one does. */
   sources: { file: string; line: number }[];
+  /**
+   * Another access log of the same block that gets the same requests and is read instead (the
+   * one whose format has more fields): reading both would count every request twice.
+   */
+  duplicateOf: string | null;
 }
 
 export interface ConfigSource {
@@ -148,9 +153,34 @@ function merge(logs: ConfiguredLog[], warnings: string[]): DiscoveredLog[] {
       problem: null,
       rotated: [],
       sources: [log.source],
+      duplicateOf: null,
     });
   }
   return [...byKey.values()];
+}
+
+function fieldCount(plan: FormatPlan | null): number {
+  return plan ? plan.tokens.filter((t) => t.kind === 'field').length : -1;
+}
+
+/**
+ * nginx writes every request of a block to each of its unconditional access_logs, httpd to each
+ * CustomLog of a server: of such a set, only the richest existing file is read.
+ */
+function markDuplicates(logs: DiscoveredLog[]): void {
+  const groups = new Map<string, DiscoveredLog[]>();
+  for (const l of logs) {
+    if (l.destination !== 'file' || !l.kind.endsWith('-access') || l.condition || (!l.exists && l.rotated.length === 0)) continue;
+    const key = `${l.server}\0${l.block}`;
+    const g = groups.get(key);
+    if (g) g.push(l);
+    else groups.set(key, [l]);
+  }
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const best = g.reduce((a, b) => (fieldCount(b.plan) > fieldCount(a.plan) ? b : a));
+    for (const l of g) if (l !== best) l.duplicateOf = best.path;
+  }
 }
 
 /**
@@ -198,6 +228,7 @@ export function discoverLogs(opts: DiscoverOptions = {}): Discovery | null {
   // configs is empty when every default configuration failed to parse: the warnings say why.
   const logs = merge(all, warnings);
   for (const log of logs) checkFile(log);
+  markDuplicates(logs);
   return { configs, logs, warnings };
 }
 
@@ -205,7 +236,7 @@ export function discoverLogs(opts: DiscoverOptions = {}): Discovery | null {
 export function configuredInputs(d: Discovery): InputSpec[] {
   const out: InputSpec[] = [];
   for (const log of d.logs) {
-    if (log.destination !== 'file') continue;
+    if (log.destination !== 'file' || log.duplicateOf !== null) continue;
     const files = [...log.rotated, ...(log.exists ? [log.path] : [])];
     for (const f of files) {
       out.push({ path: f, rotationBase: log.path, kind: log.kind, plan: log.plan ?? undefined, vhosts: log.vhosts });

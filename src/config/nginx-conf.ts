@@ -370,7 +370,7 @@ export function readNginxConfig(main: string, opts: NginxReadOptions = {}): Ngin
   collectFormats(parsed.directives, false);
 
   /** The parts every log shares: where it goes, for whom, and where the directive is. */
-  const logAt = (d: NginxDirective, kind: ConfiguredLog['kind'], vhosts: string[]) => {
+  const logAt = (d: NginxDirective, kind: ConfiguredLog['kind'], vhosts: string[], block: string) => {
     const target = d.args[0];
     const destination = destinationOf(target);
     return {
@@ -380,17 +380,18 @@ export function readNginxConfig(main: string, opts: NginxReadOptions = {}): Ngin
       destination,
       vhosts,
       source: { file: d.file, line: d.line },
+      block,
     };
   };
 
-  const accessLog = (d: NginxDirective, vhosts: string[]) => {
+  const accessLog = (d: NginxDirective, vhosts: string[], block: string) => {
     if (d.args.length === 0 || d.args[0] === 'off') return;
     const name = d.args.length >= 2 ? d.args[1] : 'combined';
     const named = formats.get(name);
     if (!named) warnings.push(`${d.file}:${d.line}: access_log uses unknown log_format "${name}"`);
     const cond = d.args.slice(2).find((p) => p.startsWith('if='));
     logs.push({
-      ...logAt(d, 'nginx-access', vhosts),
+      ...logAt(d, 'nginx-access', vhosts, block),
       format: named ? named.format : null,
       formatName: name,
       escape: named ? named.escape : undefined,
@@ -398,26 +399,26 @@ export function readNginxConfig(main: string, opts: NginxReadOptions = {}): Ngin
     });
   };
 
-  const errorLog = (d: NginxDirective, vhosts: string[]) => {
+  const errorLog = (d: NginxDirective, vhosts: string[], block: string) => {
     if (d.args.length === 0) return;
-    logs.push({ ...logAt(d, 'nginx-error', vhosts), format: null, formatName: null, level: d.args[1] ?? 'error' });
+    logs.push({ ...logAt(d, 'nginx-error', vhosts, block), format: null, formatName: null, level: d.args[1] ?? 'error' });
   };
 
   /** vhosts: the names logs in this block belong to; inheritors: for http-level access logs. */
-  const walk = (list: NginxDirective[], ctx: string, vhosts: string[]) => {
+  const walk = (list: NginxDirective[], ctx: string, vhosts: string[], block: string) => {
     for (const d of list) {
       if (d.name === 'access_log') {
         if (ctx.split('/')[0] === 'stream') warnings.push(`${d.file}:${d.line}: stream (TCP/UDP) access_log left out: not an HTTP log`);
-        else accessLog(d, ctx === 'http' ? inheritingServers(list) : vhosts);
+        else accessLog(d, ctx === 'http' ? inheritingServers(list) : vhosts, block);
       } else if (d.name === 'error_log') {
-        errorLog(d, vhosts);
+        errorLog(d, vhosts, block);
       } else if (d.block && !TABLE_BLOCKS.has(d.name)) {
         const inner = d.name === 'server' && ctx === 'http' ? serverNames(d.block) : vhosts;
-        walk(d.block, d.name === 'http' || d.name === 'stream' ? d.name : ctx === 'main' ? d.name : ctx + '/' + d.name, inner);
+        walk(d.block, d.name === 'http' || d.name === 'stream' ? d.name : ctx === 'main' ? d.name : ctx + '/' + d.name, inner, `${d.file}:${d.line}`);
       }
     }
   };
-  walk(parsed.directives, 'main', []);
+  walk(parsed.directives, 'main', [], 'main');
   return { main, files: parsed.files, logs, warnings };
 }
 

@@ -19,6 +19,27 @@ describe('discoverLogs', () => {
     expect(d.logs[0].plan?.name).toBe('combined');
   });
 
+  test('two unconditional access logs of one block get the same requests: only the richer is read', () => {
+    const root = tempDir('discover');
+    writeTree(root, {
+      'nginx.conf': `http {
+ log_format rich '$remote_addr [$time_local] "$request" $status $upstream_addr $upstream_status';
+ server { server_name a;
+   access_log ${root}/a-combined.log;
+   access_log ${root}/a-rich.log rich;
+   access_log ${root}/a-errors.log rich if=$is_error;
+ }
+ server { server_name b; access_log ${root}/b.log; }
+}
+`,
+      'a-combined.log': '', 'a-rich.log': '', 'a-errors.log': '', 'b.log': '',
+    });
+    const d = discoverLogs({ nginxConf: path.join(root, 'nginx.conf') })!;
+    const dup = Object.fromEntries(d.logs.map((l) => [path.basename(l.path), l.duplicateOf]));
+    expect(dup).toEqual({ 'a-combined.log': `${root}/a-rich.log`, 'a-rich.log': null, 'a-errors.log': null, 'b.log': null });
+    expect(configuredInputs(d).map((i) => path.basename(i.path))).toEqual(['a-rich.log', 'a-errors.log', 'b.log']);
+  });
+
   test('the same file in two formats is read as the first, with a warning', () => {
     const root = tempDir('discover');
     writeTree(root, {

@@ -56,18 +56,27 @@ if (!hasApache) console.warn("apache2 (Debian's package) is not installed: the l
     expect(statuses).toEqual([200, 503, 200]);
   });
 
-  test('analyze --apache-conf parses both access logs with their formats and finds the 503s', () => {
+  test('analyze --apache-conf reads the richer of the two access logs (same requests) and finds the 503', () => {
     const r = runCli(['analyze', '--apache-conf', conf, '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     const file = (name: string) => doc.files.find((f: any) => f.path === path.join(root, 'logs', name));
     expect(file('probe.log')).toMatchObject({ kind: 'apache-access', format: 'piped_fields', lines: 3, parsed: 3, skipped: 0, vhosts: ['probe.test'] });
-    expect(file('inline.log')).toMatchObject({ kind: 'apache-access', format: 'custom', lines: 3, parsed: 3, skipped: 0 });
+    expect(file('inline.log')).toBeUndefined();
+    expect(r.stderr).toContain(`${root}/logs/inline.log: the same requests as ${root}/logs/probe.log`);
     expect(file('error.log')).toMatchObject({ kind: 'apache-error' });
-    expect(doc.status).toEqual({ '200': 4, '503': 2 });
-    // the failing request, parsed from both custom formats (which cause it gets is the catalogue's business)
-    const row = doc.causes.find((c: any) => c.status['503'] === 2);
-    expect(row.top.paths).toContainEqual({ key: '/dead/x', count: 2 });
+    expect(doc.status).toEqual({ '200': 2, '503': 1 });
+    // the failing request, parsed from the custom format (which cause it gets is the catalogue's business)
+    const row = doc.causes.find((c: any) => c.status['503'] === 1);
+    expect(row.top.paths).toContainEqual({ key: '/dead/x', count: 1 });
     expect(doc.configuration).toEqual([{ server: 'apache', path: conf }]);
+  });
+
+  test('the inline CustomLog format, given as PATH with --apache-conf, parses too', () => {
+    const r = runCli(['analyze', '--apache-conf', conf, path.join(root, 'logs', 'inline.log'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files[0]).toMatchObject({ kind: 'apache-access', format: 'custom', lines: 3, parsed: 3, skipped: 0, vhosts: ['probe.test'] });
+    expect(doc.status).toEqual({ '200': 2, '503': 1 });
   });
 });
