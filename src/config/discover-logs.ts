@@ -3,7 +3,7 @@ import * as path from 'path';
 import { InputSpec, describeFsError, orderRotationSets, rotationKey } from '../input/discover';
 import { compileApacheFormat } from '../parse/format/apache-format';
 import { compileNginxFormat } from '../parse/format/nginx-format';
-import { FormatPlan } from '../parse/format/plan';
+import { FieldType, FormatPlan } from '../parse/format/plan';
 import { readApacheConfig } from './apache-conf';
 import { ConfigError, ConfiguredLog } from './configured-log';
 import { readNginxConfig } from './nginx-conf';
@@ -159,13 +159,23 @@ function merge(logs: ConfiguredLog[], warnings: string[]): DiscoveredLog[] {
   return [...byKey.values()];
 }
 
-function fieldCount(plan: FormatPlan | null): number {
-  return plan ? plan.tokens.filter((t) => t.kind === 'field').length : -1;
+/** Fields that let the diagnosis name the upstream, time the attempt or join the error log. */
+const DIAGNOSTIC = new Set<FieldType>([
+  'upstream-addr', 'upstream-status', 'upstream-response-time', 'upstream-connect-time', 'connection',
+  'client-port', 'host', 'request-time-s', 'request-time-ms', 'request-time-us',
+]);
+
+/** How much a format tells the analysis: its diagnostic fields first, then its field count. */
+function richness(plan: FormatPlan | null): number {
+  if (!plan) return -1;
+  let score = 0;
+  for (const t of plan.tokens) if (t.kind === 'field') score += DIAGNOSTIC.has(t.type) ? 100 : 1;
+  return score;
 }
 
 /**
  * nginx writes every request of a block to each of its unconditional access_logs, httpd to each
- * CustomLog of a server: of such a set, only the richest existing file is read.
+ * CustomLog of a server: of such a set, only the existing file with the richest format is read.
  */
 function markDuplicates(logs: DiscoveredLog[]): void {
   const groups = new Map<string, DiscoveredLog[]>();
@@ -178,7 +188,7 @@ function markDuplicates(logs: DiscoveredLog[]): void {
   }
   for (const g of groups.values()) {
     if (g.length < 2) continue;
-    const best = g.reduce((a, b) => (fieldCount(b.plan) > fieldCount(a.plan) ? b : a));
+    const best = g.reduce((a, b) => (richness(b.plan) > richness(a.plan) ? b : a));
     for (const l of g) if (l !== best) l.duplicateOf = best.path;
   }
 }
