@@ -2,6 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, ConfiguredLog, Destination, resolveAgainst } from './configured-log';
 import { expandGlob, hasGlobMagic, matchPath } from './glob';
+import { NGINX_PRESETS } from '../parse/format/presets';
+
+/** A file that includes itself: nginx refuses it, and so does this reader (never a warning). */
+class IncludeCycle extends ConfigError {}
 
 /**
  * Reads an nginx configuration the way nginx does (ngx_conf_file.c): words, quoted strings with
@@ -221,7 +225,7 @@ export function parseNginxConf(main: string, files: ConfFiles = diskFiles, confP
   const failed = new Set<string>(); // an include that fails is reported once, not at every use
 
   function parseFile(file: string, stack: string[]): NginxDirective[] {
-    if (stack.includes(file)) throw new ConfigError(`${file}: included from itself (${stack.join(' → ')})`);
+    if (stack.includes(file)) throw new IncludeCycle(`${file}: included from itself (${stack.join(' → ')})`);
     if (stack.length > MAX_INCLUDE_DEPTH) throw new ConfigError(`${file}: includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
     const text = files.read(file);
     if (text === null) throw new ConfigError(`${file}: no such file`);
@@ -272,8 +276,9 @@ export function parseNginxConf(main: string, files: ConfFiles = diskFiles, confP
         try {
           out.push(...parseFile(f, inner));
         } catch (err) {
-          // One unreadable include (permissions, a dangling symlink) should not hide the rest.
-          if (!(err instanceof ConfigError) || err.message.includes('included from itself')) throw err;
+          // One unreadable or broken include (permissions, a dangling symlink, a typo) should not
+          // hide the logs the rest of the configuration names; the warning says what was left out.
+          if (!(err instanceof ConfigError) || err instanceof IncludeCycle) throw err;
           if (failed.has(f)) continue;
           failed.add(f);
           warnings.push(`${file}:${d.line}: include ${d.args[0]}: ${err.message}`);
@@ -292,8 +297,6 @@ export function parseNginxConf(main: string, files: ConfFiles = diskFiles, confP
 /** Blocks whose contents are tables, not directives. */
 const TABLE_BLOCKS = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match', 'upstream']);
 
-const COMBINED =
-  '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';
 
 interface NamedFormat {
   format: string;
@@ -351,7 +354,7 @@ export function readNginxConfig(main: string, opts: NginxReadOptions = {}): Ngin
   const logs: ConfiguredLog[] = [];
 
   // log_format is http-level and global: a server may use a format defined after it.
-  const formats = new Map<string, NamedFormat>([['combined', { format: COMBINED, escape: 'default' }]]);
+  const formats = new Map<string, NamedFormat>([['combined', { format: NGINX_PRESETS.combined, escape: 'default' }]]);
   const collectFormats = (list: NginxDirective[], inStream: boolean) => {
     for (const d of list) {
       if (d.name === 'log_format' && !inStream && d.args.length >= 2) {

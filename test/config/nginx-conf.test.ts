@@ -146,6 +146,20 @@ describe('nginx configuration: custom formats, includes, variables', () => {
     expect(c.logs[0]).toMatchObject({ path: '/x/lua.log', vhosts: ['lua.test'], source: { line: 10 } });
   });
 
+  test('a broken included file is a warning and the rest is read; an include cycle is an error', () => {
+    const r = tempDir('nginx');
+    write(r, {
+      'nginx.conf': 'http { include sites/*; access_log /x/main.log; }\n',
+      'sites/a': 'server { server_name a; access_log /x/a.log; }\n',
+      'sites/b': 'server { server_name b; access_log "/x/b.log;\n',
+      'loop.conf': 'include loop.conf;\n',
+    });
+    const c = readNginxConfig(path.join(r, 'nginx.conf'));
+    expect(c.logs.map((l) => l.path)).toEqual(['/x/a.log', '/x/main.log']);
+    expect(c.warnings).toEqual([`${r}/nginx.conf:1: include sites/*: ${r}/sites/b:1: unterminated "-quoted string`]);
+    expect(() => readNginxConfig(path.join(r, 'loop.conf'))).toThrow('included from itself');
+  });
+
   test('a missing non-glob include is a warning, a glob matching nothing is silent', () => {
     const r = tempDir('nginx');
     write(r, { 'nginx.conf': 'include none/*.conf;\ninclude missing.conf;\nerror_log /x/e.log;\n' });
