@@ -138,13 +138,13 @@ export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): Ap
     files.push(envvars);
   }
   const env = opts.env ?? process.env;
-  const unresolved = new Set<string>();
+  const undefinedVars = new Set<string>();
   const substitute = (text: string, where: string) =>
     text.replace(/\$\{([A-Za-z0-9_.:-]+)\}/g, (whole, v: string) => {
       const value = vars.get(v) ?? env[v];
       if (value !== undefined) return value;
-      if (!unresolved.has(v)) warnings.push(`${where}: \${${v}} is not defined (not in envvars, Define or the environment)`);
-      unresolved.add(v);
+      if (!undefinedVars.has(v)) warnings.push(`${where}: \${${v}} is not defined (not in envvars, Define or the environment)`);
+      undefinedVars.add(v);
       return whole;
     });
 
@@ -160,34 +160,42 @@ export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): Ap
     scope.logs.push({ server: 'apache', ...log, vhosts: [], source: at(l), block: scope.id });
   }
 
+  /** Formats are looked up when httpd opens the logs, after the whole configuration is read. */
+  const unresolved: { log: ConfiguredLog; fmt: Word | null; scope: Scope; at: Line }[] = [];
+
   function accessLog(l: Line, target: string, fmt: Word | null, condition: string | undefined) {
     scope.hasCustomLog = true;
-    let format: string;
-    let formatName: string | null;
-    if (fmt === null) {
-      format = scope.defaultFormat ?? mainScope.defaultFormat ?? CLF;
-      formatName = scope.defaultFormat || mainScope.defaultFormat ? null : 'common';
-    } else {
-      const named = scope.formats.get(fmt.value) ?? mainScope.formats.get(fmt.value);
-      if (named !== undefined) {
-        format = named;
-        formatName = fmt.value;
-      } else {
-        // httpd writes an unknown nickname literally; a string with % is an inline format.
-        format = fmt.raw;
-        formatName = 'inline';
-        if (!fmt.raw.includes('%')) warnings.push(`${l.file}:${l.line}: CustomLog format "${fmt.value}" is no known nickname`);
-      }
-    }
     const destination = destinationOf(target);
     addLog(l, {
       kind: 'apache-access',
       path: destination === 'file' ? resolve(target) : target,
       destination,
-      format,
-      formatName,
+      format: null,
+      formatName: null,
       ...(condition ? { condition } : {}),
     });
+    unresolved.push({ log: scope.logs[scope.logs.length - 1], fmt, scope, at: l });
+  }
+
+  function resolveFormats(): void {
+    for (const { log, fmt, scope: s, at } of unresolved) {
+      if (fmt === null) {
+        const fallback = s.defaultFormat ?? mainScope.defaultFormat;
+        log.format = fallback ?? CLF;
+        log.formatName = fallback ? null : 'common';
+        continue;
+      }
+      const named = s.formats.get(fmt.value) ?? mainScope.formats.get(fmt.value);
+      if (named !== undefined) {
+        log.format = named;
+        log.formatName = fmt.value;
+      } else {
+        // httpd writes an unknown nickname literally; a string with % is an inline format.
+        log.format = fmt.raw;
+        log.formatName = 'inline';
+        if (!fmt.raw.includes('%')) warnings.push(`${at.file}:${at.line}: CustomLog format "${fmt.value}" is no known nickname`);
+      }
+    }
   }
 
   const handlers: Record<string, (l: Line) => void> = {
@@ -293,6 +301,7 @@ export function readApacheConfig(main: string, opts: ApacheReadOptions = {}): Ap
   }
 
   readFile(main, [], false);
+  resolveFormats();
 
   // Main-server logs are written for the virtual hosts that do not declare their own.
   const logs: ConfiguredLog[] = [];

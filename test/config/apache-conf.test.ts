@@ -51,7 +51,7 @@ Include extra
 `,
       'sites/b.conf': '<VirtualHost *:8081>\n  ServerName b.example\n</VirtualHost>\n',
       'sites/skip.txt': 'CustomLog /never/read.log timed\n',
-      'extra/one.conf': 'CustomLog /var/log/typo.log timd\n',
+      'extra/one.conf': 'CustomLog /var/log/typo.log timd\nCustomLog /var/log/later.log defined_later\nLogFormat "%h %>s" defined_later\n',
     });
     conf = path.join(root, 'httpd.conf');
   });
@@ -81,6 +81,8 @@ Include extra
     expect(byPath(logs, '|/usr/bin/rotatelogs /var/log/piped.%Y 86400')).toMatchObject({ destination: 'pipe', formatName: 'timed' });
     expect(byPath(logs, 'syslog:local1')).toMatchObject({ kind: 'apache-error', destination: 'syslog', vhosts: ['a.example', 'www.a.example'] });
     expect(byPath(logs, '/var/log/typo.log')).toMatchObject({ format: 'timd', formatName: 'inline' });
+    // httpd looks nicknames up once the whole configuration is read
+    expect(byPath(logs, '/var/log/later.log')).toMatchObject({ format: '%h %>s', formatName: 'defined_later' });
     expect(logs.map((l) => l.path)).not.toContain('/never/read.log');
     expect(warnings).toEqual([`${root}/extra/one.conf:1: CustomLog format "timd" is no known nickname`]);
   });
