@@ -27,7 +27,8 @@ export interface RunResult {
 const PEEK_BYTES = 256 * 1024;
 
 /** The kind of a file from its first bytes (decompressed), without consuming the real read. */
-export async function peekKind(p: string, opts: ReadOptions): Promise<LogKind | null> {
+export async function peekKind(p: string, opts: ReadOptions, known?: LogKind): Promise<LogKind | null> {
+  if (known) return known;
   if (p === '-') return null;
   const opened = openInput(p);
   const chunks: Buffer[] = [];
@@ -63,7 +64,7 @@ export async function orderForCorrelation(inputs: InputSpec[], opts: ReadOptions
   for (let i = 0; i < inputs.length; i++) {
     let kind: LogKind | null = null;
     try {
-      kind = await peekKind(inputs[i].path, opts);
+      kind = await peekKind(inputs[i].path, opts, inputs[i].kind);
     } catch {
       kind = null; // unreadable: reported when it is read
     }
@@ -85,7 +86,7 @@ export async function runAnalysis(
   let linesBefore = 0;
   const ordered = await orderForCorrelation(inputs, opts);
   for (const spec of ordered) {
-    const reader = new FileReader(spec.path, analyzer, opts);
+    const reader = new FileReader(spec.path, analyzer, opts, spec);
     try {
       const opened = openInput(spec.path);
       reader.stats.compression = opened.compression;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { Argv } from 'yargs';
 import { FailureEvent, LogKind } from '../model';
-import { DEFAULT_LOG_DIRS, InputError, discoverInputs, existingDefaultDirs } from '../input/discover';
+import { DEFAULT_LOG_DIRS, InputError, existingDefaultDirs } from '../input/discover';
 import { Analyzer } from '../analyze/analyzer';
 import { runAnalysis } from '../analyze/run';
 import { ReadOptions } from '../analyze/read-file';
@@ -11,13 +11,15 @@ import { renderTable } from '../report/table';
 import { renderCsv } from '../report/csv';
 import { renderHtml } from '../report/html';
 import { localZone } from '../report/timeline';
+import { forTerminal } from '../report/sanitize';
 import { EXIT } from './exit-codes';
 import { KINDS, STDIN_ARG, UsageError, checkBucket, checkZone, parseRange, userFormats } from './options';
 import { progressFor } from './progress';
+import { ConfigArgs, resolveInputs } from './config-inputs';
 
 /** `upstream-doctor analyze [PATH...]`: the batch report. */
 
-export interface AnalyzeArgs {
+export interface AnalyzeArgs extends ConfigArgs {
   paths: string[];
   format: 'table' | 'json' | 'ndjson' | 'csv' | 'html';
   'nginx-format'?: string[];
@@ -54,6 +56,15 @@ export function commonInputOptions<T>(y: Argv<T>) {
       array: true,
       describe: 'Apache LogFormat string, or a preset name (common, combined, vhost_combined, upstream_doctor)',
     })
+    .option('nginx-conf', {
+      type: 'string',
+      describe: 'nginx configuration naming the logs and their formats, or - for `nginx -T` output on stdin (default: /etc/nginx/nginx.conf when there is no PATH)',
+    })
+    .option('apache-conf', {
+      type: 'string',
+      describe: 'Apache configuration naming the logs and their formats (default: /etc/apache2/apache2.conf or /etc/httpd/conf/httpd.conf when there is no PATH)',
+    })
+    .option('nginx-prefix', { type: 'string', hidden: true, describe: 'nginx -p prefix for relative log paths' })
     .option('kind', { type: 'string', choices: KINDS, describe: 'force the kind of every input instead of detecting it' })
     .option('tz', { type: 'string', describe: 'zone of error-log times (they carry none) and, unless --display-tz, of report times (default: this machine\'s zone)' })
     .option('max-line-length', { type: 'number', default: 65536, describe: 'longer lines are skipped as too-long' });
@@ -113,7 +124,10 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   const logZone = checkZone(argv.tz);
   const displayZone = checkZone(argv['display-tz'], 'display-tz') ?? logZone ?? localZone();
   const { since, until } = parseRange(argv.since, argv.until, Date.now(), logZone);
-  const inputs = discoverInputs(resolvePaths(argv.paths));
+  const resolved = resolveInputs(argv, resolvePaths);
+  const inputs = resolved.inputs;
+  readOpts.formats.push(...resolved.formats);
+  for (const note of resolved.notes) process.stderr.write(`upstream-doctor: ${forTerminal(note)}\n`);
   const out: NodeJS.WritableStream & { isTTY?: boolean } = argv.output ? fs.createWriteStream(argv.output) : process.stdout;
   const onEvent =
     argv.format === 'ndjson' ? (ev: FailureEvent) => void out.write(JSON.stringify(ev) + '\n') : undefined;
@@ -127,6 +141,7 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
     zone: displayZone,
     since,
     until,
+    configuration: resolved.configuration,
   });
   if (argv.format === 'json') out.write(JSON.stringify(doc, null, 2) + '\n');
   else if (argv.format === 'csv') out.write(renderCsv(doc));

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
+import { ConfigCommandArgs, configCommand, runConfig } from './config';
 import { EXIT } from './exit-codes';
 import { STDIN_ARG, UsageError } from './options';
 
@@ -26,6 +27,7 @@ async function main(rawArgv: string[]): Promise<number> {
       (y) => analyzeCommand(y),
       async (a) => run(() => runAnalyze(a as unknown as AnalyzeArgs))(),
     )
+    .command('config', 'show the logs the nginx / Apache configuration names, their formats and virtual hosts', (y) => configCommand(y), async (a) => run(() => runConfig(a as unknown as ConfigCommandArgs))())
     .demandCommand(1, 'name a command: analyze')
     .strict()
     .help()

@@ -42,7 +42,10 @@ export interface ReportDocument {
     skippedByReason: Record<string, number>;
     skippedSamples?: Record<string, { line: number; text: string }[]>;
     error: string | null;
+    vhosts?: string[];
   }[];
+  /** The server configurations the logs were found in, when no PATH was given. */
+  configuration?: { server: string; path: string }[];
   lines: { read: number; parsed: number; skipped: number; skippedByReason: Record<string, number> };
   range: { start: string | null; end: string | null };
   status: Record<string, number>;
@@ -87,6 +90,7 @@ export function buildDocument(
     /** --since/--until: the timeline covers this range (zero buckets included) instead of first..last seen. */
     since?: number;
     until?: number;
+    configuration?: { server: string; path: string }[];
   } = {},
 ): ReportDocument {
   const totals = summary.totals;
@@ -142,7 +146,9 @@ export function buildDocument(
       skippedByReason: { ...f.skippedByReason } as Record<string, number>,
       ...(opts.showSkipped ? { skippedSamples: f.skippedSamples as Record<string, { line: number; text: string }[]> } : {}),
       error: f.error,
+      ...(f.vhosts ? { vhosts: f.vhosts } : {}),
     })),
+    ...(opts.configuration ? { configuration: opts.configuration } : {}),
     lines: totals,
     range: {
       start: hasRange ? new Date(summary.start).toISOString() : null,

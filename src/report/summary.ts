@@ -21,6 +21,8 @@ export interface FileStats {
   skippedSamples: Partial<Record<SkipReason, { line: number; text: string }[]>>;
   /** An I/O or decompression error that stopped the read part way (what was read is counted). */
   error: string | null;
+  /** Virtual hosts the server configuration writes this file for (only when read from a configuration). */
+  vhosts?: string[];
 }
 
 export function newFileStats(path: string): FileStats {

@@ -30,7 +30,7 @@ function tableText(t: Table.Table, style: TableStyle): string {
   return style.boxes ? s : s.split('\n').map((l) => l.trimEnd()).join('\n');
 }
 
-function makeTable(head: string[], style: TableStyle, colWidths?: (number | null)[]): Table.Table {
+export function makeTable(head: string[], style: TableStyle, colWidths?: (number | null)[]): Table.Table {
   const chars = style.boxes
     ? undefined
     : {
@@ -62,6 +62,9 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
   const statuses = Object.entries(doc.status)
     .filter(([s]) => Number(s) >= 500 || s === '499' || s === '9')
     .map(([s, c]) => `${s === '9' ? '009' : s}×${num(c)}`);
+  if (doc.configuration) {
+    out.push(`logs named by ${doc.configuration.map((c) => `${c.server} configuration ${forTerminal(c.path)}`).join(' and ')}`);
+  }
   if (statuses.length > 0) out.push(`failure statuses: ${statuses.join('  ')}`);
   if (doc.correlation.explainedShare !== null) {
     out.push(
