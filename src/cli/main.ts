@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
+import { CheckArgs, checkCommand, runCheckCommand } from './check';
 import { EXIT } from './exit-codes';
 import { STDIN_ARG, UsageError } from './options';
 
@@ -26,6 +27,7 @@ async function main(rawArgv: string[]): Promise<number> {
       (y) => analyzeCommand(y),
       async (a) => run(() => runAnalyze(a as unknown as AnalyzeArgs))(),
     )
+    .command('check [paths..]', 'CI gate: exit 1 when logs break rules or a baseline (docs/check.md)', (y) => checkCommand(y), async (a) => run(() => runCheckCommand(a as unknown as CheckArgs))())
     .demandCommand(1, 'name a command: analyze')
     .strict()
     .help()
