@@ -1,4 +1,5 @@
 import { CAUSES, Category, Cause, FailureEvent } from '../model';
+import { distance } from 'fastest-levenshtein';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { ReportDocument } from '../report/json';
 
@@ -39,9 +40,24 @@ export function parseSelector(text: string): Selector {
     throw new SelectorError(`"${t}": unknown category "${name}" (one of ${ALL_CATEGORIES.join(', ')})`);
   }
   if ((ALL_CAUSES as string[]).includes(t)) return { kind: 'cause', text: t, cause: t as Cause };
+  const near = closest(t, [...ALL_CAUSES, ...ALL_CATEGORIES.map((c) => `category:${c}`), 'failures']);
   throw new SelectorError(
-    `"${t}" is not a status (502), a status class (5xx), a cause (${ALL_CAUSES.slice(0, 3).join(', ')}, ...; see docs/check.md), category:NAME or failures`,
+    near
+      ? `"${t}" is not a known selector; did you mean "${near}"?`
+      : `"${t}" is not a status (502), a status class (5xx), a cause (upstream-refused, ...: see docs/check.md), category:NAME or failures`,
   );
+}
+
+/** The candidate a typo clearly means: within a few edits (about one per five characters). */
+function closest(word: string, candidates: string[]): string | null {
+  if (word.length > 64) return null;
+  let best: string | null = null;
+  let bestD = Math.max(2, Math.floor(word.length / 5)) + 1;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
 }
 
 /** Whether a request status is one a status or class selector names. */
