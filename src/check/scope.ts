@@ -10,11 +10,17 @@ import { Scope } from './rules';
 
 const posix = (p: string) => p.split(path.sep).join('/');
 
+const NEVER = () => false;
+
 export function scopeMatcher(scope: Scope): (file: string) => boolean {
-  const isMatch = picomatch(scope.files, { basename: true, dot: true });
+  // Split by hand: picomatch's own `basename` option also changes how globs with a `/` match.
+  const byName = scope.files.filter((g) => !g.includes('/'));
+  const byPath = scope.files.filter((g) => g.includes('/'));
+  const nameMatch = byName.length > 0 ? picomatch(byName, { dot: true }) : NEVER;
+  const pathMatch = byPath.length > 0 ? picomatch(byPath, { dot: true }) : NEVER;
   return (file) => {
     if (file === '-') return false;
     const abs = path.resolve(file);
-    return isMatch(posix(path.relative(scope.base, abs))) || isMatch(posix(abs));
+    return nameMatch(path.basename(abs)) || pathMatch(posix(path.relative(scope.base, abs))) || pathMatch(posix(abs));
   };
 }
