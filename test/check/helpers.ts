@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { XMLParser } from 'fast-xml-parser';
+import { ROOT } from '../helpers/cli';
 import { peerPath } from '../helpers/peer-corpus';
 
 /** Helpers for the `check` suites: temp dirs, real log lines from the peer corpus, JUnit parsing. */
@@ -56,4 +57,22 @@ export function parseJunit(xml: string): { tests: number; failures: number; suit
       })),
     })),
   };
+}
+
+/** The captured real-server fixtures, read from the repository's fixtures/ (committed by the capture job). */
+export const FIXTURES = path.join(ROOT, 'fixtures');
+
+export function fixtureFiles(server: 'nginx' | 'apache'): string[] {
+  return ['access.log', 'error.log', 'php-fpm.log'].map((f) => path.join(FIXTURES, server, f));
+}
+
+/** `describe` that skips, saying so, when a server's captured fixtures are absent. */
+export function describeFixtures(server: 'nginx' | 'apache', name: string, fn: () => void): void {
+  const missing = fixtureFiles(server).filter((f) => !fs.existsSync(f));
+  if (missing.length === 0) describe(name, fn);
+  else {
+    describe.skip(`${name} (skipped: ${missing.join(', ')} not captured yet; run npm run capture)`, fn);
+    // eslint-disable-next-line no-console
+    console.warn(`fixtures missing (${missing.join(', ')}): "${name}" skipped`);
+  }
 }
