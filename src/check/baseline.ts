@@ -1,6 +1,6 @@
-import * as fs from 'fs';
 import { Cause } from '../model';
 import { ReportDocument } from '../report/json';
+import { isObject, parseJson, readText } from './json-file';
 import { ALL_CAUSES } from './selector';
 import { RuleError, Verdict, parseCount, parsePercent } from './rules';
 
@@ -30,7 +30,6 @@ export class BaselineError extends Error {}
 const NO_TOLERANCE: Tolerance = { absolute: 0, relative: 0 };
 
 type Json = unknown;
-const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parseTolerance(file: string, key: string, v: Json): Partial<Tolerance> {
   if (!isObject(v)) throw new BaselineError(`${file}: ${key}: expected {"absolute": N, "relative": "P%"}, got ${JSON.stringify(v)}`);
@@ -49,12 +48,7 @@ function parseTolerance(file: string, key: string, v: Json): Partial<Tolerance> 
 }
 
 export function parseBaseline(text: string, file: string): Baseline {
-  let doc: Json;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new BaselineError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
+  const doc = parseJson(text, file, BaselineError);
   if (!isObject(doc) || doc.upstreamDoctorBaseline !== BASELINE_VERSION) {
     throw new BaselineError(`${file}: not an upstream-doctor baseline (expected "upstreamDoctorBaseline": ${BASELINE_VERSION}); write one with --update-baseline`);
   }
@@ -86,16 +80,7 @@ export function parseBaseline(text: string, file: string): Baseline {
 }
 
 export function readBaseline(file: string): Baseline {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new BaselineError(
-      `${file}: cannot read the baseline (${code === 'ENOENT' ? 'no such file; record one with --update-baseline' : code ?? String(err)})`,
-    );
-  }
-  return parseBaseline(text, file);
+  return parseBaseline(readText(file, 'the baseline', BaselineError, '; record one with --update-baseline'), file);
 }
 
 function toleranceJson(t: Partial<Tolerance>): Record<string, number | string> {

@@ -1,5 +1,5 @@
-import * as fs from 'fs';
 import * as path from 'path';
+import { isObject, parseJson, readText } from './json-file';
 import { Rule, RuleError, RuleSpec, Scope, forbidRule, maxRateRule, maxRule, requireExplainedRule } from './rules';
 
 /**
@@ -19,7 +19,6 @@ export interface CheckConfig {
 export class ConfigError extends Error {}
 
 type Json = unknown;
-const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Keys ignored anywhere: room for editor schemas and comments. */
 const IGNORED = new Set(['$schema', '$comment']);
@@ -90,12 +89,7 @@ function rulesOf(ctx: Ctx, where: string, obj: Record<string, Json>): RuleSpec[]
 
 export function parseConfig(text: string, file: string): CheckConfig {
   const ctx: Ctx = { file };
-  let doc: Json;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
+  const doc = parseJson(text, file, ConfigError);
   if (!isObject(doc)) throw new ConfigError(`${file}: expected a JSON object at the top level`);
   checkKeys(ctx, '', doc, ['paths', 'baseline', 'scopes', ...RULE_KEYS]);
   const base = path.dirname(path.resolve(file));
@@ -121,12 +115,5 @@ export function parseConfig(text: string, file: string): CheckConfig {
 }
 
 export function readConfig(file: string): CheckConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${file}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
-  }
-  return parseConfig(text, file);
+  return parseConfig(readText(file, 'the config file', ConfigError), file);
 }

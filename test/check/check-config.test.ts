@@ -118,7 +118,7 @@ describe('check: every bad config, rule or baseline value is one line and exit 2
   test('config: a missing file', () => {
     const r = runCli(['check', log, '--config', path.join(dir, 'nope.json')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`upstream-doctor: ${path.join(dir, 'nope.json')}: cannot read the config file (no such file)\n`);
+    expect(r.stderr).toBe(`upstream-doctor: ${path.join(dir, 'nope.json')}: cannot read the config file (no such file or directory)\n`);
   });
 
   const options: [string[], string][] = [
@@ -140,7 +140,7 @@ describe('check: every bad config, rule or baseline value is one line and exit 2
     const file = path.join(dir, 'missing-baseline.json');
     const r = runCli(['check', log, '--baseline', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`upstream-doctor: ${file}: cannot read the baseline (no such file; record one with --update-baseline)\n`);
+    expect(r.stderr).toBe(`upstream-doctor: ${file}: cannot read the baseline (no such file or directory; record one with --update-baseline)\n`);
   });
 
   test.each([
