@@ -123,7 +123,7 @@ export function formatPercent(share: number): string {
   return `${p === 0 || p >= 0.01 ? Number(p.toFixed(2)) : Number(p.toPrecision(2))}%`;
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 

@@ -1,5 +1,5 @@
 import { forTerminal } from '../report/sanitize';
-import { formatPercent } from './rules';
+import { formatPercent, plural } from './rules';
 import { displayPath } from './offenders';
 import { CheckOutcome, RuleResult } from './run-check';
 
@@ -29,8 +29,8 @@ export function renderSummary(outcome: CheckOutcome, notes: string[]): string {
   const failed = results.filter((r) => !r.passed).length;
   const explained = doc.correlation.explainedShare === null ? 'n/a' : formatPercent(doc.correlation.explainedShare);
   const out = [
-    `upstream-doctor check: ${doc.files.length} files, ${doc.lines.read} lines (${doc.lines.skipped} skipped), ` +
-      `${requests} requests, ${doc.failures} upstream failures, 502/504 explained: ${explained}`,
+    `upstream-doctor check: ${plural(doc.files.length, 'file')}, ${plural(doc.lines.read, 'line')} (${doc.lines.skipped} skipped), ` +
+      `${plural(requests, 'request')}, ${plural(doc.failures, 'upstream failure')}, 502/504 explained: ${explained}`,
   ];
   const width = Math.min(48, Math.max(0, ...results.map((r) => r.name.length)));
   let suite: string | null = null;
@@ -42,11 +42,10 @@ export function renderSummary(outcome: CheckOutcome, notes: string[]): string {
     out.push(...ruleLine(r, width));
   }
   if (notes.length > 0) out.push('', ...notes.map(forTerminal));
-  out.push(
-    '',
-    failed === 0
-      ? `PASS: all ${results.length} rules hold`
-      : `FAIL: ${failed} of ${results.length} rules violated`,
-  );
+  const n = results.length;
+  const all = n === 1 ? 'the rule holds' : `all ${n} rules hold`;
+  if (failed > 0) out.push('', `FAIL: ${failed} of ${plural(n, 'rule')} violated`);
+  else if (outcome.broken.length > 0) out.push('', `INCOMPLETE: ${all} on what could be read, but an input broke off part way`);
+  else out.push('', `PASS: ${all}`);
   return out.join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { runCli } from '../helpers/cli';
 import { describePeer, peerPath } from '../helpers/peer-corpus';
 import { parseJunit, peerCaseLine, tempDir } from './helpers';
@@ -98,6 +99,22 @@ describePeer('check on a real nginx access log (peer corpus, in place)', () => {
       `::error file=${log},line=26,title=upstream-doctor%3A max 502=1::measured 2, expected <= 1: HTTP 502`,
       `::error file=${log},line=27,title=upstream-doctor%3A max 502=1::measured 2, expected <= 1: HTTP 502`,
     ]);
+  });
+
+  test('an input that breaks off part way: exit 3 when the rules hold, and no baseline is recorded from it', () => {
+    const dir = tempDir();
+    const gz = path.join(dir, 'access.log.gz');
+    const whole = zlib.gzipSync(fs.readFileSync(peerPath('lnav/logfile_shop_access_log.0')));
+    fs.writeFileSync(gz, whole.subarray(0, Math.floor(whole.length / 2)));
+    const baseline = path.join(dir, 'baseline.json');
+    const r = runCli(['check', gz, '--forbid', '5xx', '--baseline', baseline, '--update-baseline']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/PASS {2}forbid 5xx/);
+    expect(r.stdout).toContain('baseline not written: an input broke off part way');
+    expect(r.stdout).toMatch(new RegExp(`^warning: ${gz.replace(/[.]/g, '\\.')}: .*truncated`, 'm'));
+    expect(r.stdout).toMatch(/^INCOMPLETE: the rule holds on what could be read/m);
+    expect(fs.existsSync(baseline)).toBe(false);
+    expect(runCli(['check', gz, '--forbid', '2xx']).code).toBe(1); // a violation still says 1
   });
 
   test('annotation paths are relative to the working directory when the log is inside it', () => {
