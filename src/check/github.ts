@@ -1,6 +1,6 @@
 import { forTerminal } from '../report/sanitize';
 import { displayPath } from './offenders';
-import { RuleResult } from './run-check';
+import { RuleResult, SUITE_RULES } from './run-check';
 
 /**
  * `--github`: workflow commands that make GitHub Actions annotate the first offending log lines.
@@ -30,7 +30,7 @@ export function githubAnnotations(results: RuleResult[]): string[] {
   const out: string[] = [];
   for (const r of results) {
     if (r.passed) continue;
-    const title = `upstream-doctor: ${r.suite === 'rules' ? '' : `${r.suite}: `}${r.name}`;
+    const title = `upstream-doctor: ${r.suite === SUITE_RULES ? '' : `${r.suite}: `}${r.name}`;
     const summary = `measured ${r.measured}, expected ${r.expected}`;
     if (r.offenders.length === 0) out.push(command([['title', title]], summary));
     for (const o of r.offenders) {

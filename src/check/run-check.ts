@@ -58,14 +58,32 @@ async function analyse(inputs: InputSpec[], readOpts: ReadOptions, collector: Of
   return { doc, unreadable, broken: analyzer.summary.files.filter((f) => f.error).map((f) => ({ path: f.path, error: f.error! })) };
 }
 
-function scopeGroups(rules: Rule[]): Map<Scope | null, Rule[]> {
-  const groups = new Map<Scope | null, Rule[]>([[null, []]]);
+/** Scoped rules by scope, each scope with the inputs it matches. */
+function scopeGroups(rules: Rule[], inputs: InputSpec[]): Map<Scope, { rules: Rule[]; inputs: InputSpec[] }> {
+  const groups = new Map<Scope, { rules: Rule[]; inputs: InputSpec[] }>();
   for (const r of rules) {
-    const list = groups.get(r.scope) ?? [];
-    list.push(r);
-    groups.set(r.scope, list);
+    if (!r.scope) continue;
+    let g = groups.get(r.scope);
+    if (!g) {
+      const matches = scopeMatcher(r.scope);
+      g = { rules: [], inputs: inputs.filter((i) => matches(i.path)) };
+      // A glob that matches nothing is a typo, not a pass.
+      if (g.inputs.length === 0) {
+        throw new ScopeError(`scope "${r.scope.name}" matches none of the ${inputs.length} input files (globs are relative to ${r.scope.base})`);
+      }
+      groups.set(r.scope, g);
+    }
+    g.rules.push(r);
   }
   return groups;
+}
+
+function watchRules(collector: OffenderCollector, rules: Rule[]): void {
+  rules.forEach((r, i) => collector.watch(`rule:${i}`, offendingEvent(r.spec)));
+}
+
+function verdicts(suite: string, rules: Rule[], doc: ReportDocument, collector: OffenderCollector): RuleResult[] {
+  return rules.map((r, i) => ({ suite, name: ruleName(r.spec), ...evaluate(r.spec, doc), offenders: collector.get(`rule:${i}`) }));
 }
 
 export async function runCheck(
@@ -74,40 +92,28 @@ export async function runCheck(
   baseline: Baseline | null,
   readOpts: ReadOptions,
 ): Promise<CheckOutcome> {
-  // Every scope must match something: a glob that matches nothing is a typo, not a pass.
-  const groups = scopeGroups(rules);
-  const selected = new Map<Scope | null, InputSpec[]>();
-  for (const scope of groups.keys()) {
-    const inScope = scope ? inputs.filter((i) => scopeMatcher(scope)(i.path)) : inputs;
-    if (scope && inScope.length === 0) {
-      throw new ScopeError(`scope "${scope.name}" matches none of the ${inputs.length} input files (globs are relative to ${scope.base})`);
-    }
-    selected.set(scope, inScope);
+  const scoped = scopeGroups(rules, inputs);
+  const unscoped = rules.filter((r) => !r.scope);
+
+  // All inputs: the unscoped rules, the baseline, and the header of the summary.
+  const collector = new OffenderCollector();
+  watchRules(collector, unscoped);
+  if (baseline) for (const cause of ALL_CAUSES) collector.watch(`cause:${cause}`, (ev) => ev.cause === cause);
+  const all = await analyse(inputs, readOpts, collector);
+  const results = verdicts(SUITE_RULES, unscoped, all.doc, collector);
+
+  for (const [scope, group] of scoped) {
+    const own = new OffenderCollector();
+    watchRules(own, group.rules);
+    const run = await analyse(group.inputs, readOpts, own);
+    results.push(...verdicts(`scope ${scope.name}`, group.rules, run.doc, own));
   }
 
-  const results: RuleResult[] = [];
-  let all: Awaited<ReturnType<typeof analyse>> | null = null;
-  for (const [scope, group] of groups) {
-    const collector = new OffenderCollector();
-    group.forEach((r, i) => collector.watch(`rule:${i}`, offendingEvent(r.spec)));
-    if (!scope && baseline) {
-      for (const cause of ALL_CAUSES) collector.watch(`cause:${cause}`, (ev) => ev.cause === cause);
-    }
-    const run = await analyse(selected.get(scope)!, readOpts, collector);
-    if (!scope) all = run;
-    const suite = scope ? `scope ${scope.name}` : SUITE_RULES;
-    group.forEach((r, i) => {
-      const v = evaluate(r.spec, run.doc);
-      results.push({ suite, name: ruleName(r.spec), ...v, offenders: collector.get(`rule:${i}`) });
-    });
-    if (!scope && baseline) {
-      for (const v of compareBaseline(run.doc, baseline)) {
-        const { cause, ...verdict } = v;
-        results.push({ suite: SUITE_BASELINE, name: `baseline ${cause}`, ...verdict, offenders: collector.get(`cause:${cause}`) });
-      }
+  if (baseline) {
+    for (const { cause, ...verdict } of compareBaseline(all.doc, baseline)) {
+      results.push({ suite: SUITE_BASELINE, name: `baseline ${cause}`, ...verdict, offenders: collector.get(`cause:${cause}`) });
     }
   }
-  // The unscoped run reads every input, so its unreadable and broken files are all of them.
-  const { doc, unreadable, broken } = all!;
-  return { results, doc, unreadable, broken };
+  // Scopes read subsets of the inputs, so the first run's unreadable and broken files are all of them.
+  return { results, doc: all.doc, unreadable: all.unreadable, broken: all.broken };
 }
