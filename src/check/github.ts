@@ -34,16 +34,10 @@ export function githubAnnotations(results: RuleResult[]): string[] {
     const summary = `measured ${r.measured}, expected ${r.expected}`;
     if (r.offenders.length === 0) out.push(command([['title', title]], summary));
     for (const o of r.offenders) {
-      out.push(
-        command(
-          [
-            ['file', displayPath(o.file)],
-            ['line', String(o.line)],
-            ['title', title],
-          ],
-          `${summary}: ${forTerminal(o.text)}`,
-        ),
-      );
+      const text = `${summary}: ${forTerminal(o.text)}`;
+      // Standard input is no file an annotation can point at: say where in the message instead.
+      if (o.file === '-') out.push(command([['title', title]], `stdin line ${o.line}: ${text}`));
+      else out.push(command([['file', displayPath(o.file)], ['line', String(o.line)], ['title', title]], text));
     }
   }
   return out;

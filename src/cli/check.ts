@@ -92,7 +92,7 @@ export async function runCheckCommand(argv: CheckArgs): Promise<number> {
   let baseline: Baseline | null = null;
   if (baselineFile && (!update || fs.existsSync(baselineFile))) baseline = usage(() => readBaseline(baselineFile));
 
-  const paths = argv.paths.length > 0 ? argv.paths : config && config.paths.length > 0 ? config.paths : resolvePaths([]);
+  const paths = resolvePaths(argv.paths.length > 0 || !config ? argv.paths : config.paths);
   const inputs = discoverInputs(paths);
   const outcome = await runCheck(inputs, rules, update ? null : baseline, readOpts).catch((err) => {
     throw err instanceof ScopeError ? new UsageError(err.message) : err;

@@ -105,7 +105,9 @@ for (const server of ['nginx', 'apache'] as const) {
     });
 
     test('baseline round trip: record, pass; one more real failure line fails; tolerance accepts it', () => {
-      const work = tempDir();
+      // Under a directory named for the server, as the originals: detection takes the path as a hint.
+      const work = path.join(tempDir(), server);
+      fs.mkdirSync(work);
       const copies = files.map((f) => {
         const to = path.join(work, path.basename(f));
         fs.copyFileSync(f, to);

@@ -117,6 +117,13 @@ describePeer('check on a real nginx access log (peer corpus, in place)', () => {
     expect(runCli(['check', gz, '--forbid', '2xx']).code).toBe(1); // a violation still says 1
   });
 
+  test('standard input: rules measured on it, annotations without a file', () => {
+    const r = runCli(['check', '-', '--max', '502=1', '--github'], { input: fs.readFileSync(log) });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL {2}max 502=1 +measured 2/);
+    expect(r.stdout).toContain('::error title=upstream-doctor%3A max 502=1::stdin line 26: measured 2, expected <= 1: HTTP 502\n');
+  });
+
   test('annotation paths are relative to the working directory when the log is inside it', () => {
     const r = runCli(['check', INGRESS, '--max', '502=1', '--github'], { cwd: peerPath('.') });
     expect(r.stdout).toContain(`::error file=${INGRESS},line=26,`);
