@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { XMLParser } from 'fast-xml-parser';
 import { ROOT } from '../helpers/cli';
-import { peerPath } from '../helpers/peer-corpus';
+import { peerCases } from '../helpers/peer-cases';
+import { peerIndex } from '../helpers/peer-corpus';
 
 /** Helpers for the `check` suites: temp dirs, real log lines from the peer corpus, JUnit parsing. */
 
@@ -13,8 +14,8 @@ export function tempDir(): string {
 
 /** The exact log line of a peer-corpus test vector (a real server's output) that contains `text`. */
 export function peerCaseLine(casesFile: string, text: string): string {
-  const cases: { input: string }[] = JSON.parse(fs.readFileSync(peerPath(casesFile), 'utf8'));
-  const hit = cases.find((c) => typeof c.input === 'string' && c.input.includes(text));
+  const entry = peerIndex().find((e) => e.file === casesFile);
+  const hit = entry && peerCases(entry).find((c) => c.input.includes(text));
   if (!hit) throw new Error(`no case in ${casesFile} contains ${JSON.stringify(text)}`);
   return hit.input;
 }
