@@ -5,6 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { CLI, ROOT } from '../helpers/cli';
 import { parseBaseline } from '../../src/check/baseline';
 import { parseConfig } from '../../src/check/config';
+import { ALL_CAUSES } from '../../src/check/selector';
+import { CAUSE_INFO } from '../../src/diagnose/causes';
 import { FIXTURES, describeFixtures, parseJunit, tempDir } from './helpers';
 
 /** The documented CI setup works as documented: the example config, baseline and workflow step. */
@@ -23,6 +25,11 @@ describe('docs/check.md and examples/', () => {
     expect(jsonBlocks(DOC)).toContain(text);
     const config = parseConfig(text, CONFIG);
     expect(config.rules.map((r) => r.scope?.name ?? null)).toContain('api vhost');
+  });
+
+  test('the docs list every cause a selector accepts, with its category', () => {
+    const rows = [...DOC.matchAll(/^\| `([a-z-]+)` \| `([a-z-]+)` \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(ALL_CAUSES.map((c) => [c, CAUSE_INFO[c].category]));
   });
 
   test('the baseline shown in the docs is a valid baseline', () => {
