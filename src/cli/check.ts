@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Argv } from 'yargs';
-import { discoverInputs } from '../input/discover';
+import { describeFsError, discoverInputs } from '../input/discover';
 import { Baseline, BaselineError, readBaseline, recordBaseline } from '../check/baseline';
 import { ConfigError, readConfig } from '../check/config';
 import { githubAnnotations } from '../check/github';
@@ -78,6 +78,15 @@ function usage<T>(f: () => T): T {
   }
 }
 
+/** Writes an output file; a path that cannot be written is a usage error naming it. */
+function writeOutput(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (err) {
+    throw new UsageError(`${file}: cannot write (${describeFsError(err)})`);
+  }
+}
+
 export async function runCheckCommand(argv: CheckArgs): Promise<number> {
   const started = Date.now();
   const readOpts = readOptionsFrom(argv);
@@ -113,12 +122,12 @@ export async function runCheckCommand(argv: CheckArgs): Promise<number> {
     // Counts from a log that broke off would become the accepted numbers: keep the old baseline.
     notes.push(`baseline not written: an input broke off part way`);
   } else if (update) {
-    fs.writeFileSync(baselineFile!, recordBaseline(outcome.doc, baseline));
+    writeOutput(baselineFile!, recordBaseline(outcome.doc, baseline));
     notes.push(`baseline written: ${baselineFile} (${outcome.doc.causes.length} causes, ${outcome.doc.failures} failures)`);
   }
   for (const f of outcome.broken) notes.push(`warning: ${f.path}: ${f.error} (rules measured on the part that could be read)`);
   process.stdout.write(renderSummary(outcome, notes));
-  if (argv.junit) fs.writeFileSync(argv.junit, renderJunit(outcome.results, { timestamp: new Date(started), seconds: (Date.now() - started) / 1000 }));
+  if (argv.junit) writeOutput(argv.junit, renderJunit(outcome.results, { timestamp: new Date(started), seconds: (Date.now() - started) / 1000 }));
   if (argv.github) for (const line of githubAnnotations(outcome.results)) process.stdout.write(line + '\n');
 
   if (outcome.results.some((r) => !r.passed)) return EXIT.RULE_VIOLATED;

@@ -156,6 +156,14 @@ describe('check: every bad config, rule or baseline value is one line and exit 2
     expect(r.stderr).toBe(`upstream-doctor: ${file}: ${message}\n`);
   });
 
+  test.each([['--junit'], ['--baseline']])('%s to a path that cannot be written: exit 2 naming it', (option) => {
+    const target = path.join(dir, 'no-such-dir', 'out');
+    const args = option === '--junit' ? ['--forbid', '5xx', '--junit', target] : ['--baseline', target, '--update-baseline'];
+    const r = runCli(['check', log, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`upstream-doctor: ${target}: cannot write (no such file or directory)\n`);
+  });
+
   test('unreadable input: exit 2 naming the path', () => {
     const r = runCli(['check', path.join(dir, 'absent.log'), '--forbid', '5xx']);
     expect(r.code).toBe(2);
