@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
 import { ConfigCommandArgs, configCommand, runConfig } from './config';
+import { CheckArgs, checkCommand, runCheckCommand } from './check';
 import { EXIT } from './exit-codes';
 import { STDIN_ARG, UsageError } from './options';
 
@@ -28,7 +29,8 @@ async function main(rawArgv: string[]): Promise<number> {
       async (a) => run(() => runAnalyze(a as unknown as AnalyzeArgs))(),
     )
     .command('config', 'show the logs the nginx / Apache configuration names, their formats and virtual hosts', (y) => configCommand(y), async (a) => run(() => runConfig(a as unknown as ConfigCommandArgs))())
-    .demandCommand(1, 'name a command: analyze')
+    .command('check [paths..]', 'CI gate: exit 1 when logs break rules or a baseline (docs/check.md)', (y) => checkCommand(y), async (a) => run(() => runCheckCommand(a as unknown as CheckArgs))())
+    .demandCommand(1, 'name a command: analyze, check, config, tail')
     .strict()
     .help()
     .version()
