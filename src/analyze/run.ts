@@ -1,4 +1,5 @@
 import { once } from 'events';
+import * as fs from 'fs';
 import { Writable } from 'stream';
 import { LogKind } from '../model';
 import { InputError, InputSpec } from '../input/discover';
@@ -23,6 +24,9 @@ const PEEK_BYTES = 256 * 1024;
 /** The kind of a file from its first bytes (decompressed), without consuming the real read. */
 export async function peekKind(p: string, opts: ReadOptions): Promise<LogKind | null> {
   if (p === '-') return null;
+  // A FIFO or device is not opened here: opening blocks until a writer comes, and a peek would
+  // consume what the real read needs. It is read in its command-line place.
+  if (!fs.statSync(p).isFile()) return null;
   const opened = openInput(p);
   const chunks: Buffer[] = [];
   let n = 0;
