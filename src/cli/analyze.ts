@@ -8,6 +8,7 @@ import { ReadOptions } from '../analyze/read-file';
 import { ZoneClock } from '../parse/time';
 import { buildDocument } from '../report/json';
 import { renderTable } from '../report/table';
+import { forTerminal } from '../report/sanitize';
 import { EXIT } from './exit-codes';
 import { KINDS, STDIN_ARG, UsageError, checkBucket, checkZone, parseTimeArg, userFormats } from './options';
 
@@ -114,10 +115,10 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
     out.write(renderTable(doc, { boxes: argv.boxes ?? tty, color }));
   }
   if (argv.output) await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
-  for (const e of unreadable) process.stderr.write(`upstream-doctor: ${e.message}\n`);
+  for (const e of unreadable) process.stderr.write(`upstream-doctor: ${forTerminal(e.message)}\n`);
   if (unreadable.length > 0) return EXIT.USAGE;
   const broken = analyzer.summary.files.filter((f) => f.error);
-  for (const f of broken) process.stderr.write(`upstream-doctor: ${f.path}: ${f.error}\n`);
+  for (const f of broken) process.stderr.write(`upstream-doctor: ${forTerminal(f.path)}: ${forTerminal(f.error)}\n`);
   return broken.length > 0 ? EXIT.PARTIAL_INPUT : EXIT.OK;
 }
 

@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
 import { EXIT } from './exit-codes';
+import { forTerminal } from '../report/sanitize';
 import { STDIN_ARG, UsageError } from './options';
 
 /**
@@ -44,7 +45,7 @@ main(hideBin(process.argv)).then(
   },
   (err) => {
     if (err instanceof UsageError || err instanceof InputError) {
-      process.stderr.write(`upstream-doctor: ${err.message}\n`);
+      process.stderr.write(`upstream-doctor: ${forTerminal(err.message)}\n`);
       process.exitCode = EXIT.USAGE;
     } else {
       process.stderr.write(`upstream-doctor: internal error (a bug; please report it): ${err && err.stack ? err.stack : err}\n`);

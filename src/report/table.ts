@@ -60,7 +60,7 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
       const st = Object.entries(c.status)
         .map(([s, k]) => `${s}:${n(k)}`)
         .join(' ');
-      t.push([c.cause, n(c.count), pct(c.share), c.category, st || '-', clip(c.hint, 90)]);
+      t.push([c.cause, n(c.count), pct(c.share), c.category, st || '-', forTerminal(clip(c.hint, 90))]);
     }
     out.push(t.toString());
     out.push('');
@@ -90,7 +90,7 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
       const reasons = Object.entries(f.skippedByReason)
         .map(([r, k]) => `${r} ${n(k)}`)
         .join(', ');
-      const what = f.kind === null ? 'format not recognised' : `${f.kind} (${f.format})`;
+      const what = f.kind === null ? 'format not recognised' : `${f.kind} (${forTerminal(f.format)})`;
       out.push(`  ${forTerminal(f.path)}: ${what}; ${n(f.lines)} lines, ${n(f.skipped)} skipped${reasons ? ` (${reasons})` : ''}${f.error ? `; ERROR: ${forTerminal(f.error)}` : ''}`);
       for (const [reason, samples] of Object.entries(f.skippedSamples ?? {})) {
         for (const s of samples) out.push(`    ${reason} line ${s.line}: ${forTerminal(clip(s.text, 160))}`);
