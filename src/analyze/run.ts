@@ -84,11 +84,18 @@ export async function runAnalysis(
     try {
       const opened = openInput(spec.path);
       reader.stats.compression = opened.compression;
+      let bytes = 0;
       try {
         for await (const chunk of opened.stream) {
+          bytes += (chunk as Buffer).length;
           reader.push(chunk as Buffer);
           // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
           if (output && output.writableNeedDrain) await once(output, 'drain');
+        }
+        // A plain file that ends before its size at open was cut under us (copytruncate, a full disk
+        // being cleaned): what was read is counted, the rest is reported as missing.
+        if (opened.compression === null && opened.size !== null && bytes < opened.size) {
+          reader.fail(new InputError(spec.path, `file shrank while being read (${bytes} of ${opened.size} bytes read; truncated or rotated with copytruncate?)`));
         }
       } catch (err) {
         reader.fail(err);
