@@ -139,7 +139,20 @@ describe('access scanner (fuzz)', () => {
               }
               const [plain, pick] = it.next().value as [string, number];
               const gen = VALUES[t.type];
-              const v = gen ? fc.sample(gen, { seed: pick, numRuns: 1 })[0] : plain;
+              let v = gen ? fc.sample(gen, { seed: pick, numRuns: 1 })[0] : plain;
+              if (t.type === 'time-clf' && plan.server === 'apache') {
+                // Apache's %t writes its own brackets (and the zone). After a literal ending in `[`
+                // the scanner takes the brackets for the format's own and ends the value at the next
+                // literal: a next literal that occurs inside the time makes the line ambiguous.
+                v = '[16/Nov/2024:14:15:25 +0000]';
+                const k = plan.tokens.indexOf(t);
+                const prev = plan.tokens[k - 1];
+                const next = plan.tokens[k + 1];
+                const nextText = next && next.kind === 'literal' ? next.text : '';
+                if (prev && prev.kind === 'literal' && prev.text.endsWith('[') && nextText !== '') {
+                  fc.pre((v + nextText).indexOf(nextText) === v.length);
+                }
+              }
               values.push(v);
               line += v;
             }
