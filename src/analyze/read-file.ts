@@ -58,14 +58,37 @@ function isBlank(buf: Buffer, s: number, e: number): boolean {
   return true;
 }
 
+/** UTF-8 continuation bytes expected after a lead byte; -1 for a byte that cannot start a character. */
+function utf8Tail(c: number): number {
+  if (c < 0x80) return 0;
+  if (c < 0xc2) return -1;
+  if (c < 0xe0) return 1;
+  if (c < 0xf0) return 2;
+  if (c < 0xf5) return 3;
+  return -1;
+}
+
+/**
+ * NUL, more than 10% control bytes, or more than 30% bytes that are not UTF-8: random data and
+ * compressed or executable files (a Latin-1 word or a cut multibyte character stays text).
+ */
 function isBinary(buf: Buffer, s: number, e: number): boolean {
   let ctl = 0;
+  let bad = 0;
   for (let i = s; i < e; i++) {
     const c = buf[i];
     if (c === 0) return true;
-    if (c < 32 && c !== 9) ctl++;
+    if (c < 32) {
+      if (c !== 9) ctl++;
+      continue;
+    }
+    const n = utf8Tail(c);
+    let k = 0;
+    if (n > 0) while (k < n && i + 1 + k < e && (buf[i + 1 + k] & 0xc0) === 0x80) k++;
+    if (n < 0 || k < n) bad++;
+    else i += n;
   }
-  return ctl * 10 > e - s;
+  return ctl * 10 > e - s || bad * 10 > (e - s) * 3;
 }
 
 interface PendingEntry {

@@ -1,4 +1,5 @@
 import { once } from 'events';
+import * as fs from 'fs';
 import { Writable } from 'stream';
 import { LogKind } from '../model';
 import { InputError, InputSpec } from '../input/discover';
@@ -30,6 +31,9 @@ const PEEK_BYTES = 256 * 1024;
 export async function peekKind(p: string, opts: ReadOptions, known?: LogKind): Promise<LogKind | null> {
   if (known) return known;
   if (p === '-') return null;
+  // A FIFO or device is not opened here: opening blocks until a writer comes, and a peek would
+  // consume what the real read needs. It is read in its command-line place.
+  if (!fs.statSync(p).isFile()) return null;
   const opened = openInput(p);
   const chunks: Buffer[] = [];
   let n = 0;
@@ -90,22 +94,27 @@ export async function runAnalysis(
     try {
       const opened = openInput(spec.path);
       reader.stats.compression = opened.compression;
-      let streamed = 0; // stdin has no file position: count what came through
+      let bytes = 0; // stdin has no file position: count what came through
       try {
         for await (const chunk of opened.stream) {
+          bytes += (chunk as Buffer).length;
           reader.push(chunk as Buffer);
           if (progress) {
-            streamed += (chunk as Buffer).length;
-            progress.tick(bytesBefore + (opened.position?.() ?? streamed), linesBefore + reader.linesSoFar);
+            progress.tick(bytesBefore + (opened.position?.() ?? bytes), linesBefore + reader.linesSoFar);
           }
           // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
           if (output && output.writableNeedDrain) await once(output, 'drain');
+        }
+        // A plain file that ends before its size at open was cut under us (copytruncate, a full disk
+        // being cleaned): what was read is counted, the rest is reported as missing.
+        if (opened.compression === null && opened.size !== null && bytes < opened.size) {
+          reader.fail(new InputError(spec.path, `file shrank while being read (${bytes} of ${opened.size} bytes read; truncated or rotated with copytruncate?)`));
         }
       } catch (err) {
         reader.fail(err);
       }
       reader.finish();
-      bytesBefore += opened.size ?? streamed;
+      bytesBefore += opened.size ?? bytes;
     } catch (err) {
       if (err instanceof InputError) {
         unreadable.push(err);

@@ -153,10 +153,10 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
     out.write(renderTable(doc, { boxes: argv.boxes ?? tty, color, width: tty ? process.stdout.columns : undefined }));
   }
   if (argv.output) await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
-  for (const e of unreadable) process.stderr.write(`upstream-doctor: ${e.message}\n`);
+  for (const e of unreadable) process.stderr.write(`upstream-doctor: ${forTerminal(e.message)}\n`);
   if (unreadable.length > 0) return EXIT.USAGE;
   const broken = analyzer.summary.files.filter((f) => f.error);
-  for (const f of broken) process.stderr.write(`upstream-doctor: ${f.path}: ${f.error}\n`);
+  for (const f of broken) process.stderr.write(`upstream-doctor: ${forTerminal(f.path)}: ${forTerminal(f.error)}\n`);
   return broken.length > 0 ? EXIT.PARTIAL_INPUT : EXIT.OK;
 }
 

@@ -6,6 +6,7 @@ import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
 import { ConfigCommandArgs, configCommand, runConfig } from './config';
 import { CheckArgs, checkCommand, runCheckCommand } from './check';
 import { EXIT } from './exit-codes';
+import { forTerminal } from '../report/sanitize';
 import { STDIN_ARG, UsageError } from './options';
 
 /**
@@ -48,7 +49,7 @@ main(hideBin(process.argv)).then(
   },
   (err) => {
     if (err instanceof UsageError || err instanceof InputError) {
-      process.stderr.write(`upstream-doctor: ${err.message}\n`);
+      process.stderr.write(`upstream-doctor: ${forTerminal(err.message)}\n`);
       process.exitCode = EXIT.USAGE;
     } else {
       process.stderr.write(`upstream-doctor: internal error (a bug; please report it): ${err && err.stack ? err.stack : err}\n`);

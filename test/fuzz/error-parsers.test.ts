@@ -1,0 +1,85 @@
+import * as fc from 'fast-check';
+import { ErrorEntry } from '../../src/model';
+import { isNginxErrorHead, parseNginxError } from '../../src/parse/nginx-error';
+import { isApacheErrorHead, parseApacheError } from '../../src/parse/apache-error';
+import { isPhpFpmHead, parsePhpFpm } from '../../src/parse/php-fpm-log';
+import { ZoneClock } from '../../src/parse/time';
+import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, hostileString, mutatedFrom } from '../helpers/fuzz';
+import { LineKind, SEED_LINES, linePool } from '../helpers/real-lines';
+
+/**
+ * The error-log parsers take whole entries as text. Whatever the text, they return null or an
+ * entry whose fields are well-typed and whose message is a piece of the input.
+ */
+
+const clock = new ZoneClock('UTC');
+
+const PARSERS: { kind: LineKind; head: typeof isNginxErrorHead; parse: (t: string, c: ZoneClock) => ErrorEntry | null }[] = [
+  { kind: 'nginx-error', head: isNginxErrorHead, parse: parseNginxError },
+  { kind: 'apache-error', head: isApacheErrorHead, parse: parseApacheError },
+  { kind: 'php-fpm', head: isPhpFpmHead, parse: parsePhpFpm },
+];
+
+function checkEntry(text: string, e: ErrorEntry | null): void {
+  if (e === null) return;
+  expect(Number.isFinite(e.ts)).toBe(true);
+  expect(typeof e.level).toBe('string');
+  expect(typeof e.message).toBe('string');
+  expect(text.includes(e.message)).toBe(true);
+  expect(e.pid === null || Number.isFinite(e.pid)).toBe(true);
+  expect(e.cid === null || Number.isSafeInteger(e.cid)).toBe(true);
+  expect(e.clientPort === null || (Number.isInteger(e.clientPort) && e.clientPort >= 0 && e.clientPort < 65536)).toBe(true);
+  for (const k of ['module', 'errno', 'code', 'client', 'server', 'request', 'upstream', 'host', 'referrer', 'pool'] as const) {
+    expect(e[k] === null || typeof e[k] === 'string').toBe(true);
+  }
+}
+
+describe.each(PARSERS.map((p) => [p.kind, p] as const))('%s parser (fuzz)', (kind, p) => {
+  const own = linePool(kind as LineKind);
+  const heads = SEED_LINES[kind as Exclude<LineKind, 'other'>].map((l) => l.slice(0, 30));
+  const texts = fc.oneof(
+    hostileString(400),
+    mutatedFrom(own).map((b) => b.toString('utf8')),
+    mutatedFrom(linePool()).map((b) => b.toString('utf8')),
+    // a valid head followed by anything: the parser must get past the head and survive the rest
+    fc.tuple(fc.constantFrom(...heads), hostileString(300)).map(([h, t]) => h + t),
+    // continuation lines folded in, as the reader does
+    fc.array(mutatedFrom(own).map((b) => b.toString('utf8')), { minLength: 1, maxLength: 4 }).map((a) => a.join('\n')),
+  );
+
+  test(
+    'any text: null or a well-formed entry, never a throw',
+    () => {
+      fc.assert(
+        fc.property(texts, (text) => {
+          checkEntry(text, p.parse(text, clock));
+        }),
+        fuzzParams(),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  test(
+    'the head test on any bytes and any range is a boolean',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(hostileBytes(200), mutatedFrom(own)), fc.nat(), fc.nat(), (buf, a, b) => {
+          const s = buf.length === 0 ? 0 : a % buf.length;
+          const e = s + (buf.length - s === 0 ? 0 : b % (buf.length - s + 1));
+          expect(typeof p.head(buf, s, e)).toBe('boolean');
+        }),
+        fuzzParams(),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  test('every seed line parses (the fuzz starts from real shapes)', () => {
+    for (const l of SEED_LINES[kind as Exclude<LineKind, 'other'>]) {
+      const b = Buffer.from(l);
+      expect(p.head(b, 0, b.length)).toBe(true);
+      expect(p.parse(l, clock)).not.toBeNull();
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import * as fc from 'fast-check';
+import { ErrorEntry, LogKind } from '../../src/model';
+import { SignatureMatcher, isUpstreamRelated } from '../../src/diagnose/matcher';
+import { SIGNATURES } from '../../src/diagnose/signatures';
+import { parseNginxError } from '../../src/parse/nginx-error';
+import { parseApacheError } from '../../src/parse/apache-error';
+import { parsePhpFpm } from '../../src/parse/php-fpm-log';
+import { ZoneClock } from '../../src/parse/time';
+import { FUZZ_TIMEOUT, fuzzParams, hostileString, mutatedFrom } from '../helpers/fuzz';
+import { linePool } from '../helpers/real-lines';
+
+/**
+ * The matcher over the whole catalogue: any entry gets null or a row of the catalogue whose
+ * literal is in the message and whose filters (server or AH code, errno) the entry satisfies.
+ */
+
+const matcher = new SignatureMatcher();
+const clock = new ZoneClock('UTC');
+const KINDS: LogKind[] = ['nginx-error', 'apache-error', 'php-fpm', 'nginx-access', 'apache-access'];
+const SERVER: Record<LogKind, string> = {
+  'nginx-error': 'nginx', 'nginx-access': 'nginx', 'apache-error': 'apache', 'apache-access': 'apache', 'php-fpm': 'php-fpm',
+};
+
+const literal = fc.constantFrom(...SIGNATURES.map((s) => s.literal));
+/** Messages near the catalogue: literals with hostile text around them, and real messages mutated. */
+const message = fc.oneof(
+  hostileString(200),
+  fc.tuple(hostileString(40), literal, hostileString(80)).map(([a, l, b]) => a + l + b),
+  fc.tuple(fc.constantFrom('connect() failed ', 'connect() to unix:/x failed ', 'upstream timed out (110: x) ', ''), literal, hostileString(40)).map(
+    ([a, l, b]) => a + l + b,
+  ),
+);
+
+const base: ErrorEntry = {
+  ts: 0, level: 'error', module: null, pid: null, cid: null, errno: null, code: null, message: '', client: null,
+  clientPort: null, server: null, request: null, upstream: null, host: null, referrer: null, pool: null,
+};
+const synthetic = fc
+  .record({
+    message,
+    errno: fc.option(fc.constantFrom('111', '110', '104', '2', '13', '11', '70007', 'EAI 2', '0')),
+    code: fc.option(fc.constantFrom(...SIGNATURES.filter((s) => s.code).map((s) => s.code!), 'AH00000', 'AH01102')),
+    module: fc.option(fc.constantFrom('proxy', 'proxy_http', 'proxy_fcgi', 'core')),
+    upstream: fc.option(fc.string()),
+  })
+  .map((r) => ({ ...base, ...r }));
+const parsed = fc
+  .tuple(fc.constantFrom(parseNginxError, parseApacheError, parsePhpFpm), mutatedFrom(linePool('nginx-error', 'apache-error', 'php-fpm')))
+  .map(([parse, b]) => parse(b.toString('utf8'), clock))
+  .filter((e): e is ErrorEntry => e !== null);
+
+describe('signature matcher (fuzz)', () => {
+  test(
+    'any entry: null or a catalogue row whose filters and literal hold',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(synthetic, parsed), fc.constantFrom(...KINDS), (e, kind) => {
+          const s = matcher.match(kind, e);
+          expect(typeof isUpstreamRelated(kind, e)).toBe('boolean');
+          if (s === null) return;
+          expect(SIGNATURES).toContain(s);
+          expect(e.message.includes(s.literal)).toBe(true);
+          expect(s.pattern.test(e.message)).toBe(true);
+          if (s.code) expect(e.code).toBe(s.code);
+          else expect(s.server).toBe(SERVER[kind]);
+          if (s.errno) expect(s.errno).toContain(e.errno);
+        }),
+        fuzzParams(),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+});

@@ -1,0 +1,101 @@
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { SIGNATURES } from '../../src/diagnose/signatures';
+import { FoundRegex, regexInventory } from '../helpers/regex-inventory';
+
+/**
+ * No regex in the project backtracks catastrophically. Every regex literal in src/ (found by
+ * parsing the sources, so new ones are checked without being registered) runs on crafted lines:
+ * runs of spaces, quotes, backslashes, separators, `(((`, digits, and the pattern's own literal
+ * text, alone, repeated and as a prefix. Each pattern's costliest inputs are timed at 16 KiB,
+ * 128 KiB and 1 MiB in the same worker: the cost must grow linearly (8× the input may cost at most
+ * RATIO× the time: 4× the linear 8×, for cache effects; quadratic growth costs 64×). This checks complexity, not speed. A pattern that
+ * does not finish within the worker's time limit fails as catastrophic.
+ */
+
+const RATIO = 32;
+const SIZES = [16 << 10, 128 << 10, 1 << 20];
+const WORKER_LIMIT_MS = 60_000;
+/** Below this, a run is dominated by call overhead and its ratio says nothing. */
+const NOISE_NS = 50_000;
+
+const inventory = regexInventory();
+const signatureLiterals = new Map(SIGNATURES.map((s) => [s.pattern.source, s.literal]));
+
+type Timing = { shapes: number; results: { shape: string; times: number[] }[] };
+
+function runWorker(r: FoundRegex, sizes = SIZES, limitMs = WORKER_LIMIT_MS): Promise<Timing> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(path.join(__dirname, '..', 'helpers', 'regex-linearity-worker.js'), {
+      workerData: {
+        source: r.source,
+        flags: r.flags,
+        extra: signatureLiterals.has(r.source) ? [signatureLiterals.get(r.source)] : [],
+        screenSize: 16 << 10,
+        sizes,
+        topK: 4,
+      },
+    });
+    const timer = setTimeout(() => {
+      void w.terminate();
+      reject(new Error(`/${r.source}/ did not finish on crafted lines up to ${sizes[sizes.length - 1]} bytes within ${limitMs} ms: catastrophic backtracking`));
+    }, limitMs);
+    w.once('message', (m) => {
+      clearTimeout(timer);
+      void w.terminate();
+      resolve(m);
+    });
+    w.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+describe('regex inventory', () => {
+  test('finds the module-level and signature regexes, and no RegExp built at run time', () => {
+    const sources = new Set(inventory.literals.map((r) => r.source));
+    for (const s of SIGNATURES) expect(sources).toContain(s.pattern.source);
+    expect(inventory.literals.length).toBeGreaterThan(SIGNATURES.length);
+    // A pattern built at run time cannot be checked here: keep regexes literal.
+    expect(inventory.constructorCalls).toEqual([]);
+  });
+});
+
+/** Throws when a pattern's cost grows faster than linearly on any of its costliest inputs. */
+function assertLinear({ results }: Timing, sizes = SIZES): void {
+  for (const { shape, times } of results) {
+    for (let i = 1; i < times.length; i++) {
+      const growth = times[i] / Math.max(times[i - 1], NOISE_NS);
+      if (growth > RATIO) {
+        throw new Error(`${shape}: ${sizes[i - 1]} → ${sizes[i]} bytes took ${times[i - 1].toFixed(0)} → ${times[i].toFixed(0)} ns (×${growth.toFixed(1)})`);
+      }
+    }
+  }
+}
+
+describe('the linearity check itself', () => {
+  // Patterns this check must reject: the quadratic list separator upstream-list.ts had, and a
+  // textbook exponential one. Smaller sizes and a short limit keep this quick.
+  test.each([
+    ['quadratic', String.raw`\s*(?:,|\s:\s)\s*`],
+    ['exponential', '(a|aa)+$'],
+  ])('rejects a %s pattern', async (_k, source) => {
+    const sizes = [16 << 10, 128 << 10];
+    await expect(runWorker({ where: 'test', source, flags: '' }, sizes, 8_000).then((t) => assertLinear(t, sizes))).rejects.toThrow(
+      /catastrophic backtracking|×\d/,
+    );
+  }, 20_000);
+});
+
+describe('no catastrophic backtracking', () => {
+  test.each(inventory.literals.map((r) => [`${r.where} /${r.source}/${r.flags}`, r] as const))(
+    '%s stays linear up to 1 MiB',
+    async (_name, r) => {
+      const timing = await runWorker(r);
+      expect(timing.shapes).toBeGreaterThan(0);
+      assertLinear(timing);
+    },
+    WORKER_LIMIT_MS + 10_000,
+  );
+});
