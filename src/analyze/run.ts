@@ -105,6 +105,8 @@ export async function runAnalysis(
       }
       reader.finish();
       bytesBefore += opened.size ?? streamed;
+      // the last requests of an error log are complete: join them before the next file
+      analyzer.flush();
     } catch (err) {
       if (err instanceof InputError) {
         unreadable.push(err);

@@ -31,13 +31,39 @@ export interface AccessKeys {
   group: string;
 }
 
+export interface Join {
+  /** the entry whose cause the access failure takes */
+  twin: IndexedError;
+  /**
+   * Every entry of the same request in the window (the twin included): attempts on several
+   * upstreams, Apache's connect-then-failover lines. All are counted under the access failure.
+   */
+  same: IndexedError[];
+}
+
 export const INDEX_CAPACITY = 200_000;
 /** Slack for clock granularity (1 s) and for the order of writes between the two logs. */
 const SLACK_MS = 2_000;
 
+/** Per file group, how many entries without any key (server-level lines) are kept for the time join. */
+export const CLIENTLESS_CAPACITY = 1_000;
+
 export class ErrorIndex {
   private readonly map = new Map<string, IndexedError[]>();
+  /** Entries that carry no connection, client or request (Apache AH00941, AH00940 …), by file group. */
+  private readonly clientless = new Map<string, IndexedError[]>();
   evicted = 0;
+
+  /** An entry with no key: joined only by time, file group and the status it typically gives. */
+  addClientless(group: string, item: IndexedError): void {
+    let list = this.clientless.get(group);
+    if (!list) this.clientless.set(group, (list = []));
+    if (list.length >= CLIENTLESS_CAPACITY) {
+      list.shift();
+      this.evicted++;
+    }
+    list.push(item);
+  }
 
   constructor(private readonly capacity = INDEX_CAPACITY) {}
 
@@ -53,7 +79,7 @@ export class ErrorIndex {
         list = [];
         this.map.set(k, list);
       }
-      // A request can log several attempts under one key; keep the last few.
+      // A keep-alive connection or a retried request logs several entries under one key; keep the last few.
       if (list.length >= 8) list.shift();
       list.push(item);
     }
@@ -61,6 +87,16 @@ export class ErrorIndex {
 
   /** The best explaining entry for an access failure, or null. */
   find(a: AccessKeys): IndexedError | null {
+    return this.join(a)?.twin ?? null;
+  }
+
+  /**
+   * The explaining entry and the other entries of the same request. Keys are tried strongest
+   * first; within a key, an entry of the same request line beats one of another request on the
+   * same keep-alive connection, then the one whose typical status is what the client got (the
+   * final attempt), then the latest.
+   */
+  join(a: AccessKeys): Join | null {
     const keys: string[] = [];
     if (a.connection !== null) keys.push(connectionKey(a.group, a.connection));
     if (a.client !== null && a.clientPort !== null) keys.push(clientPortKey(a.group, a.client, a.clientPort));
@@ -70,20 +106,35 @@ export class ErrorIndex {
     for (const k of keys) {
       const list = this.map.get(k);
       if (!list) continue;
+      const same: IndexedError[] = [];
       let best: IndexedError | null = null;
+      let bestRank = -1;
       for (const it of list) {
         if (it.epoch < lo || it.epoch > hi) continue;
-        // Prefer the attempt whose typical status is the one the client got (the final attempt),
-        // then the latest one.
-        if (!best) best = it;
-        else {
-          const itMatches = it.typicalStatus === a.status;
-          const bestMatches = best.typicalStatus === a.status;
-          if (itMatches && !bestMatches) best = it;
-          else if (itMatches === bestMatches && it.epoch >= best.epoch) best = it;
+        const req = it.event.request;
+        if (req !== null && a.request !== null && req !== a.request) continue;
+        same.push(it);
+        const rank = (req !== null && req === a.request ? 2 : 0) + (it.typicalStatus === a.status ? 1 : 0);
+        if (rank > bestRank || (rank === bestRank && best !== null && it.epoch >= best.epoch)) {
+          best = it;
+          bestRank = rank;
         }
       }
-      if (best) return best;
+      if (best) return { twin: best, same };
+    }
+    return this.joinByTime(a, lo, hi);
+  }
+
+  /**
+   * The weakest key: an unclaimed key-less entry of the same file group in the request's window
+   * that gives the status the client got. Only used when no key matched.
+   */
+  private joinByTime(a: AccessKeys, lo: number, hi: number): Join | null {
+    const list = this.clientless.get(a.group);
+    if (!list || Number.isNaN(a.epoch)) return null;
+    for (const it of list) {
+      if (it.claimed || it.typicalStatus !== a.status || it.epoch < lo || it.epoch > hi) continue;
+      return { twin: it, same: [it] };
     }
     return null;
   }
