@@ -171,6 +171,7 @@ const NGINX: Signature[] = [
   // premature close (N12, N13, N38, N39)
   ngx('nginx-premature-close-header', 'upstream prematurely closed connection', /^upstream prematurely closed connection while reading response header from upstream/, 'upstream-closed-early', 502, H.closedEarly, `${NGX_UP} · ngx_http_upstream_process_header`),
   ngx('nginx-premature-close-body', 'upstream prematurely closed connection', /^upstream prematurely closed connection while reading upstream/, 'upstream-closed-early', null, H.closedEarly, `${NGX_UP} · ngx_http_upstream_process_request`),
+  ngx('nginx-premature-close-sending-to-client', 'upstream prematurely closed connection', /^upstream prematurely closed connection while sending to client/, 'upstream-closed-early', null, H.closedEarly, `${NGX_UP} · ngx_http_upstream_process_non_buffered_request`),
   ngx('nginx-premature-close-fastcgi-stdout', 'prematurely closed FastCGI stdout', /^upstream prematurely closed FastCGI stdout/, 'upstream-closed-early', 502, H.crash, `${NGX_FCGI} · ngx_http_fastcgi_process_header`),
   ngx('nginx-premature-close-fastcgi-request', 'prematurely closed FastCGI request', /^upstream prematurely closed FastCGI request/, 'upstream-closed-early', null, H.crash, `${NGX_FCGI} · ngx_http_fastcgi_input_filter`),
   // upstream groups (N9, N10)
@@ -198,6 +199,10 @@ const NGINX: Signature[] = [
   ngx('nginx-ssl-handshake-failed', 'while SSL handshaking to upstream', /^SSL_do_handshake\(\) failed \(SSL: [^\n]{0,600}\) while SSL handshaking to upstream/, 'tls-handshake', 502, H.tls, NGX_SSL),
   ngx('nginx-ssl-peer-closed', 'peer closed connection in SSL handshake', /^peer closed connection in SSL handshake(?: \(\d{1,5}: [^)]{0,80}\))? while SSL handshaking to upstream/, 'tls-handshake', 502, H.tls, NGX_SSL),
   // DNS (N26-N29)
+  // the mail proxy resolving its client's name, not an upstream: known, not a failure
+  ngx('nginx-mail-resolve-client', 'while in resolving client address', /^\S{1,300} could not be resolved \(\d{1,3}: [^)]{0,60}\) while in resolving client address/, 'dns-failure', null, H.info, 'nginx src/mail/ngx_mail_handler.c · ngx_mail_resolve_addr_handler', { failure: false }),
+  ngx('nginx-mail-logged-in', 'client logged in', /^client logged in/, 'client-closed', null, H.info, 'nginx src/mail/ngx_mail_proxy_module.c', { failure: false }),
+  ngx('nginx-mail-session-done', 'proxied session done', /^proxied session done/, 'client-closed', null, H.info, 'nginx src/mail/ngx_mail_proxy_module.c', { failure: false }),
   ngx('nginx-resolve-host-not-found', 'could not be resolved (3: ', /^\S{1,300} could not be resolved \(3: Host not found\)/, 'dns-failure', 502, H.dns, NGX_RESOLVE),
   ngx('nginx-resolve-server-failure', 'could not be resolved (2: ', /^\S{1,300} could not be resolved \(2: Server failure\)/, 'dns-failure', 502, H.resolverDown, NGX_RESOLVE),
   ngx('nginx-resolve-timeout', 'could not be resolved (110: ', /^\S{1,300} could not be resolved \(110: Operation timed out\)/, 'dns-failure', 502, H.resolverDown, NGX_RESOLVE),
@@ -318,6 +323,7 @@ const APACHE: Signature[] = [
   ap('apache-no-protocol-handler', 'AH01144', undefined, 'No protocol handler was valid', /^No protocol handler was valid for the URL /, 'proxy-misconfigured', 500, H.moduleMissing, 'httpd modules/proxy/mod_proxy.c · proxy_handler'),
   // FastCGI (A21-A25)
   ap('apache-fcgi-read-header-failed', 'AH01067', undefined, 'Failed to read FastCGI header', /^Failed to read FastCGI header/, 'upstream-closed-early', 503, H.crash, `${AP_FCGI} · dispatch`, { followUp: true }),
+  ap('apache-fcgi-client-body-failed', 'AH01075', undefined, '(reading input brigade)', /^Error dispatching request to [^\n]{0,300}\(reading input brigade\)/, 'client-closed', 400, H.client, `${AP_FCGI} · fcgi_do_request`),
   ap('apache-fcgi-dispatch-timeout', 'AH01075', ['70007'], 'Error dispatching request to', AH01075, 'upstream-timeout-read', 504, H.readTimeout, `${AP_FCGI} · fcgi_do_request`),
   ap('apache-fcgi-dispatch-reset', 'AH01075', ['104'], 'Error dispatching request to', AH01075, 'upstream-reset', 503, H.reset, `${AP_FCGI} · fcgi_do_request`),
   ap('apache-fcgi-dispatch-closed', 'AH01075', ['70014', '32'], 'Error dispatching request to', AH01075, 'upstream-closed-early', 503, H.crash, `${AP_FCGI} · fcgi_do_request`),
