@@ -4,6 +4,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { ROOT } from './helpers/cli';
 import { UNDIAGNOSABLE, checkCapture, haveCapture } from './helpers/capture-check';
+import { SIGNATURES } from '../src/diagnose/signatures';
 
 /**
  * The captured fixtures (fixtures/capture/capture.sh against real nginx, Apache and PHP-FPM):
@@ -32,6 +33,15 @@ for (const server of SERVERS) {
     test('no access-log failure is unexplained, no error line unclassified', () => {
       expect(check.unexplained).toBe(0);
       expect(check.events.filter((e) => e.cause === 'unclassified').map((e) => e.message)).toEqual([]);
+    });
+
+    test("each signature's typical status is the status the server really answered", () => {
+      const typical = new Map(SIGNATURES.map((sig) => [sig.id, sig.status]));
+      const wrong = check.events
+        .filter((e) => e.source.endsWith('-access') && e.signature !== null && (e.status >= 500 || e.status === 499 || e.status === 9))
+        .filter((e) => typical.get(e.signature) !== e.status)
+        .map((e) => `${e.signature}: catalogue says ${typical.get(e.signature)}, ${server} answered ${e.status}`);
+      expect([...new Set(wrong)]).toEqual([]);
     });
 
     test('every 502/504 is explained by an error-log entry', () => {

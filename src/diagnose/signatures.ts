@@ -300,23 +300,23 @@ const APACHE: Signature[] = [
   ap('apache-response-body-timeout', 'AH01110', ['70007'], 'error reading response', AH01110, 'upstream-timeout-read', null, H.bodyTimeout, `${AP_HTTP} · ap_proxy_http_process_response`),
   ap('apache-response-body-closed', 'AH01110', ['70014'], 'error reading response', AH01110, 'upstream-closed-early', null, H.closedEarly, `${AP_HTTP} · ap_proxy_http_process_response`),
   ap('apache-response-body-invalid', 'AH01110', ['20014'], 'error reading response', AH01110, 'invalid-response', null, H.framework, `${AP_HTTP} · ap_proxy_http_process_response (chunk filter)`),
-  // DNS (A13)
-  ap('apache-dns-lookup-failure', 'AH00898', undefined, 'DNS lookup failure for', /^DNS lookup failure for: \S{1,300} returned by /, 'dns-failure', 502, H.dns, `${AP_UTIL} · ap_proxy_determine_address`),
+  // DNS (A13): 502 up to 2.4.58, 500 from 2.4.59 (the capture's 2.4.71 answers 500)
+  ap('apache-dns-lookup-failure', 'AH00898', undefined, 'DNS lookup failure for', /^DNS lookup failure for: \S{1,300} returned by /, 'dns-failure', 500, H.dns, `${AP_UTIL} · ap_proxy_determine_address`),
   // headers (A14) and the response header name check of the http filter
   ap('apache-header-over-field-size', 'AH10124', undefined, 'ResponseFieldSize', /^header size is over the limit allowed by ResponseFieldSize \(\d{1,10} bytes\)/, 'header-too-big', 502, H.tooBig, `${AP_HTTP} · ap_proxy_read_headers`),
   ap('apache-bad-header-returned', 'AH01106', undefined, 'header returned by', /^bad HTTP\/\d\.\d header returned by /, 'invalid-response', 502, H.framework, `${AP_HTTP} · ap_proxy_http_process_response`, { followUp: true }),
   ap('apache-reading-headers-failed', 'AH01103', undefined, 'Error reading headers from backend', /^Error reading headers from backend/, 'invalid-response', 502, H.framework, `${AP_HTTP} · ap_proxy_read_headers`),
   ap('apache-invalid-response-header-name', 'AH02429', undefined, 'contains invalid characters', /^Response header name '[^'\n]{0,300}' contains invalid characters, aborting request/, 'invalid-response', 500, H.framework, 'httpd modules/http/http_filters.c · check_headers'),
   // sending the request (A15, A16)
-  ap('apache-pass-body-timeout', 'AH01084', ['70007'], 'pass request body failed', AH01084, 'upstream-timeout-send', 502, H.sendTimeout, `${AP_UTIL} · ap_proxy_pass_brigade`),
+  ap('apache-pass-body-timeout', 'AH01084', ['70007'], 'pass request body failed', AH01084, 'upstream-timeout-send', 504, H.sendTimeout, `${AP_UTIL} · ap_proxy_pass_brigade`),
   ap('apache-pass-body-tls', 'AH01084', ['20014'], 'pass request body failed', AH01084, 'tls-handshake', 500, H.tls, `${AP_UTIL} · ap_proxy_pass_brigade`),
   ap('apache-pass-body-reset', 'AH01084', ['104'], 'pass request body failed', AH01084, 'upstream-reset', 502, H.bodyRejected, `${AP_UTIL} · ap_proxy_pass_brigade`),
   ap('apache-pass-body-broken-pipe', 'AH01084', ['32'], 'pass request body failed', AH01084, 'upstream-closed-early', 502, H.bodyRejected, `${AP_UTIL} · ap_proxy_pass_brigade`),
   ap('apache-http-pass-body-failed', 'AH01097', undefined, 'pass request body failed', AH01084, 'upstream-closed-early', 502, H.bodyRejected, `${AP_HTTP} · ap_proxy_http_request`, { followUp: true }),
   ap('apache-ssl-handshake-remote', 'AH00898', undefined, 'Error during SSL Handshake', /^Error during SSL Handshake with remote server returned by /, 'tls-handshake', 500, H.tls, `${AP_UTIL} · ap_proxy_pass_brigade`, { followUp: true }),
   ap('apache-ssl-proxy-connect-failed', 'AH02003', undefined, 'SSL Proxy connect failed', /^SSL Proxy connect failed/, 'tls-handshake', 500, H.tls, `${AP_SSL} · ssl_io_filter_handshake`),
-  ap('apache-ssl-cert-verify-error', 'AH02039', undefined, 'Certificate Verification: Error', /^Certificate Verification: Error \(\d{1,4}\): /, 'tls-handshake', 502, H.tlsVerify, `${AP_SSL} · ssl_callback_SSLVerify`),
-  ap('apache-ssl-cert-verify-info', 'AH02276', undefined, 'Certificate Verification: Error', /^Certificate Verification: Error \(\d{1,4}\): /, 'tls-handshake', 502, H.tlsVerify, `${AP_SSL} · ssl_callback_SSLVerify`),
+  ap('apache-ssl-cert-verify-error', 'AH02039', undefined, 'Certificate Verification: Error', /^Certificate Verification: Error \(\d{1,4}\): /, 'tls-handshake', 500, H.tlsVerify, `${AP_SSL} · ssl_callback_SSLVerify`),
+  ap('apache-ssl-cert-verify-info', 'AH02276', undefined, 'Certificate Verification: Error', /^Certificate Verification: Error \(\d{1,4}\): /, 'tls-handshake', 500, H.tlsVerify, `${AP_SSL} · ssl_callback_SSLVerify`),
   ap('apache-ssl-handshake-sending-502', 'AH01997', undefined, 'SSL handshake failed', /^SSL handshake failed: sending 502/, 'tls-handshake', 502, H.tls, `${AP_SSL} · ssl_io_filter_handshake`, { followUp: true }),
   ap('apache-ssl-support-disabled', 'AH00961', undefined, 'failed to enable ssl support', /^\S{1,32}: failed to enable ssl support for /, 'proxy-misconfigured', 500, H.sslProxyEngine, `${AP_UTIL} · proxy_connection_create`),
   ap('apache-new-connection-failed', 'AH00960', undefined, 'an error occurred creating a new connection', /^\S{1,32}: an error occurred creating a new connection to /, 'upstream-reset', 500, H.reset, `${AP_UTIL} · proxy_connection_create`),
