@@ -123,7 +123,9 @@ function ngxTimeout(id: string, phase: string, cause: Signature['cause'], status
   };
 }
 
-function ngx(
+/** A row: the arguments in the order the columns read in the tables below. */
+function row(
+  server: Signature['server'],
   id: string,
   literal: string,
   pattern: RegExp,
@@ -133,8 +135,11 @@ function ngx(
   source: string,
   extra: Partial<Signature> = {},
 ): Signature {
-  return { id, server: 'nginx', literal, pattern, cause, status, hint, source, ...extra };
+  return { id, server, literal, pattern, cause, status, hint, source, ...extra };
 }
+
+const ngx = (...a: RowArgs): Signature => row('nginx', ...a);
+type RowArgs = Parameters<typeof row> extends [unknown, ...infer R] ? R : never;
 
 const NGINX: Signature[] = [
   // connecting (N1, N2a-f); unix-socket specifics before the generic errno rows
@@ -242,23 +247,15 @@ const AH01110 = /^error reading response/;
 const AH01114 = /^\S{1,32}: failed to make connection to backend: /;
 const AH_BACKEND = /^failed to make connection to backend: /;
 
-function ap(
-  id: string,
-  code: string | undefined,
-  errno: string[] | undefined,
-  literal: string,
-  pattern: RegExp,
-  cause: Signature['cause'],
-  status: number | null,
-  hint: string,
-  source: string,
-  extra: Partial<Signature> = {},
-): Signature {
-  const s: Signature = { id, server: 'apache', literal, pattern, cause, status, hint, source, ...extra };
-  if (code) s.code = code;
-  if (errno) s.errno = errno;
-  return s;
+/** An Apache row: the AH code and errno filters come first, then the columns of `row`. */
+function ap(id: string, code: string | undefined, errno: string[] | undefined, ...a: Tail<RowArgs>): Signature {
+  const filters: Partial<Signature> = {};
+  if (code) filters.code = code;
+  if (errno) filters.errno = errno;
+  const [literal, pattern, cause, status, hint, source, extra] = a;
+  return row('apache', id, literal, pattern, cause, status, hint, source, { ...filters, ...extra });
 }
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 
 const CONNECT_SRC = `${AP_UTIL} · ap_proxy_connect_backend`;
 
@@ -363,7 +360,7 @@ const APACHE: Signature[] = [
  * refine the cause of a proxy failure towards a FastCGI upstream at the same time.
  */
 function fpm(id: string, literal: string, pattern: RegExp, cause: Signature['cause'], hint: string, source: string): Signature {
-  return { id, server: 'php-fpm', literal, pattern, cause, status: null, hint, source: `${FPM}/${source}`, failure: false };
+  return row('php-fpm', id, literal, pattern, cause, null, hint, `${FPM}/${source}`, { failure: false });
 }
 
 const PHP_FPM: Signature[] = [
