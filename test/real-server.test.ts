@@ -72,7 +72,7 @@ const captureScript = path.join(ROOT, 'fixtures', 'capture', 'capture.sh');
 /** The capture's first port (capture.sh NGINX_PORT) in use: another capture is running here. */
 function captureRunning(): boolean {
   try {
-    return /^\s*\d+: 0100007F:46A0 /m.test(fs.readFileSync('/proc/net/tcp', 'utf8'));
+    return /^\s*\d+: 0100007F:46A0 00000000:0000 0A /m.test(fs.readFileSync('/proc/net/tcp', 'utf8'));
   } catch {
     return false;
   }
