@@ -106,21 +106,27 @@ export class ErrorIndex {
     for (const k of keys) {
       const list = this.map.get(k);
       if (!list) continue;
-      const same: IndexedError[] = [];
+      // an access format without a time joins on the key alone
+      const inWindow = Number.isNaN(lo) ? list.slice() : list.filter((it) => it.epoch >= lo && it.epoch <= hi);
+      if (inWindow.length === 0) continue;
+      // On a keep-alive connection, entries of other requests share the key: keep the same request
+      // line when one has it. (A request line that differs only by escaping still joins.)
+      const sameRequest = a.request === null ? [] : inWindow.filter((it) => it.event.request === a.request);
+      const unknownRequest = inWindow.filter((it) => it.event.request === null || a.request === null);
+      // Strong key, request lines differ (escaping): the best of them explains it, alone.
+      const differing = k.startsWith('c|') ? inWindow : [];
+      const same = sameRequest.length > 0 ? sameRequest : unknownRequest.length > 0 ? unknownRequest : differing;
       let best: IndexedError | null = null;
-      let bestRank = -1;
-      for (const it of list) {
-        if (it.epoch < lo || it.epoch > hi) continue;
-        const req = it.event.request;
-        if (req !== null && a.request !== null && req !== a.request) continue;
-        same.push(it);
-        const rank = (req !== null && req === a.request ? 2 : 0) + (it.typicalStatus === a.status ? 1 : 0);
-        if (rank > bestRank || (rank === bestRank && best !== null && it.epoch >= best.epoch)) {
-          best = it;
-          bestRank = rank;
+      for (const it of same) {
+        // the attempt whose typical status is what the client got (the final one), then the latest
+        if (best === null) best = it;
+        else {
+          const itMatches = it.typicalStatus === a.status;
+          const bestMatches = best.typicalStatus === a.status;
+          if ((itMatches && !bestMatches) || (itMatches === bestMatches && it.epoch >= best.epoch)) best = it;
         }
       }
-      if (best) return { twin: best, same };
+      if (best) return { twin: best, same: same === differing ? [best] : same };
     }
     return this.joinByTime(a, lo, hi);
   }
