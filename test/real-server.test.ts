@@ -30,6 +30,12 @@ for (const server of SERVERS) {
       expect(check.mismatches).toEqual([]);
     });
 
+    test('with the combined access format (no $connection, no %{remote}p) the join by client, request and time still gives every cause', () => {
+      const combined = checkCapture(dir, server, 'access-combined.log');
+      expect(combined.mismatches).toEqual([]);
+      expect(combined.unexplained).toBe(0);
+    });
+
     test('no access-log failure is unexplained, no error line unclassified', () => {
       expect(check.unexplained).toBe(0);
       expect(check.events.filter((e) => e.cause === 'unclassified').map((e) => e.message)).toEqual([]);

@@ -218,7 +218,7 @@ export class Analyzer implements EntrySink {
     }
     const item = { event: ev, epoch, typicalStatus: ev.status, claimed: false };
     if (keys.length > 0) this.index.add([...new Set(keys)], item);
-    else this.index.addClientless(c.group, item);
+    this.index.addRecent(c.group, item);
     this.opts.onEvent?.(ev);
   }
 }

@@ -45,23 +45,23 @@ export const INDEX_CAPACITY = 200_000;
 /** Slack for clock granularity (1 s) and for the order of writes between the two logs. */
 const SLACK_MS = 2_000;
 
-/** Per file group, how many entries without any key (server-level lines) are kept for the time join. */
-export const CLIENTLESS_CAPACITY = 1_000;
+/** Per file group, how many recent entries are kept for the time join (the weakest key). */
+export const RECENT_CAPACITY = 2_000;
 
 export class ErrorIndex {
   private readonly map = new Map<string, IndexedError[]>();
-  /** Entries that carry no connection, client or request (Apache AH00941, AH00940 …), by file group. */
-  private readonly clientless = new Map<string, IndexedError[]>();
+  /** The latest entries of each file group, for access formats without a connection or port. */
+  private readonly recent = new Map<string, IndexedError[]>();
   evicted = 0;
 
-  /** An entry with no key: joined only by time, file group and the status it typically gives. */
-  addClientless(group: string, item: IndexedError): void {
-    let list = this.clientless.get(group);
-    if (!list) this.clientless.set(group, (list = []));
-    if (list.length >= CLIENTLESS_CAPACITY) {
-      list.shift();
-      this.evicted++;
-    }
+  /**
+   * Also keeps the entry for the time join: access formats without `$connection`/`%{remote}p`
+   * (combined) and error lines without any key (Apache AH00941) meet only by time, client and status.
+   */
+  addRecent(group: string, item: IndexedError): void {
+    let list = this.recent.get(group);
+    if (!list) this.recent.set(group, (list = []));
+    if (list.length >= RECENT_CAPACITY) list.splice(0, RECENT_CAPACITY >> 1); // amortised: drop the older half
     list.push(item);
   }
 
@@ -132,17 +132,29 @@ export class ErrorIndex {
   }
 
   /**
-   * The weakest key: an unclaimed key-less entry of the same file group in the request's window
-   * that gives the status the client got. Only used when no key matched.
+   * The weakest key: an unclaimed entry of the same file group in the request's window that gives
+   * the status the client got, from the same client (or from no client: a server-level line),
+   * nearest to when the error should have been written (nginx logs the end of the request, Apache
+   * %t its start). Only used when no stronger key matched.
    */
   private joinByTime(a: AccessKeys, lo: number, hi: number): Join | null {
-    const list = this.clientless.get(a.group);
+    const list = this.recent.get(a.group);
     if (!list || Number.isNaN(a.epoch)) return null;
+    const expected = a.epoch + (a.group.startsWith('apache:') ? a.duration * 1000 : 0);
+    let best: IndexedError | null = null;
     for (const it of list) {
       if (it.claimed || it.typicalStatus !== a.status || it.epoch < lo || it.epoch > hi) continue;
-      return { twin: it, same: [it] };
+      if (it.event.client !== null && a.client !== null && it.event.client !== a.client) continue;
+      if (best === null || Math.abs(it.epoch - expected) < Math.abs(best.epoch - expected)) best = it;
     }
-    return null;
+    if (!best) return null;
+    // Other entries of that same request (a balancer failover logs one per member): its port says so.
+    const port = best.event.clientPort;
+    const same =
+      port === undefined
+        ? [best]
+        : list.filter((it) => !it.claimed && it.event.clientPort === port && it.event.client === best!.event.client && it.epoch >= lo && it.epoch <= hi);
+    return { twin: best, same };
   }
 }
 

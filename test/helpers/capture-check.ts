@@ -45,7 +45,7 @@ export const UNDIAGNOSABLE: Record<string, string> = {
     'Apache has no 499: it logs the status it generated (200) and writes no error line when the client leaves; only %X (connection status X) in the access log would show it',
 };
 
-export const CAPTURE_FILES = ['error.log', 'php-fpm.log', 'access.log'];
+export const CAPTURE_FILES = ['error.log', 'php-fpm.log', 'access.log', 'access-combined.log'];
 
 export function haveCapture(dir: string): boolean {
   return [...CAPTURE_FILES, 'expected.json'].every((f) => fs.existsSync(path.join(dir, f)));
@@ -67,14 +67,15 @@ function remotePorts(accessLog: string): Map<string, number> {
   return out;
 }
 
-export function checkCapture(dir: string, server: 'nginx' | 'apache'): CaptureCheck {
+export function checkCapture(dir: string, server: 'nginx' | 'apache', accessLog = 'access.log'): CaptureCheck {
   const expected: Expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8'));
-  const out = runNdjson(['analyze', ...CAPTURE_FILES.map((f) => path.join(dir, f))]);
+  const out = runNdjson(['analyze', ...['error.log', 'php-fpm.log', accessLog].map((f) => path.join(dir, f))]);
   const summary = out.find((e) => e.type === 'summary');
   const events = out.filter((e) => e.type !== 'summary');
   const access = events.filter((e) => e.source.endsWith('-access'));
   const errors = events.filter((e) => !e.source.endsWith('-access'));
   const ports = server === 'apache' ? remotePorts(path.join(dir, 'access.log')) : new Map<string, number>();
+  if (!fs.existsSync(path.join(dir, accessLog))) throw new Error(`${dir}/${accessLog} missing`);
   const mismatches: string[] = [];
   for (const r of expected.requests) {
     if (UNDIAGNOSABLE[`${server}/${r.scenario}`]) continue;
