@@ -7,6 +7,7 @@ import { ErrorIndex, clientPortKey, connectionKey, requestKey } from '../diagnos
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
 import { Summary } from '../report/summary';
+import { parseStatusList, splitUpstreamList } from '../parse/upstream-list';
 import { EntrySink } from './read-file';
 
 /**
@@ -79,9 +80,13 @@ export class Analyzer implements EntrySink {
     const hasUpstream = sc.has('upstream-addr');
     const failed = isFailureStatus(status) || sc.upstreamFailed();
     if (!failed && !hasUpstream) return true;
-    const e = sc.entry();
-    if (hasUpstream) s.countUpstreamAttempts(e.upstreamAddr, e.upstreamStatus, status);
-    if (failed) this.accessFailure(e, kind, file, line);
+    if (hasUpstream) {
+      // only the two lists, not the whole entry: most lines with upstream fields are successes
+      const addr = sc.text('upstream-addr');
+      const ustatus = sc.text('upstream-status');
+      s.countUpstreamAttempts(addr ? splitUpstreamList(addr) : [], ustatus ? parseStatusList(ustatus) : [], status);
+    }
+    if (failed) this.accessFailure(sc.entry(), kind, file, line);
     return true;
   }
 
