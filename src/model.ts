@@ -40,6 +40,8 @@ export const CAUSES = [
   'app-error',
   'proxy-resource-limit',
   'client-closed',
+  // added: the proxy's own configuration rejects the request (module not loaded, SSLProxyEngine off)
+  'proxy-misconfigured',
   'unclassified',
 ] as const;
 export type Cause = (typeof CAUSES)[number] | 'unexplained';
@@ -87,6 +89,8 @@ export interface ErrorEntry {
   level: string;
   module: string | null; // Apache 2.4 `[module:level]`
   pid: number | null;
+  /** nginx `PID#TID`, Apache `[pid N:tid T]`; PHP-FPM: the child pid named in the message */
+  tid: number | null;
   cid: number | null; // nginx *CID
   errno: string | null; // nginx `(111: Connection refused)` → "111"; Apache `(70007)` → "70007"
   code: string | null; // Apache AHnnnnn
@@ -119,6 +123,19 @@ export interface Signature {
   hint: string; // next check; may use {upstream} {host} {path} {pool}
   /** Source of the message in the server's code, for the reader. */
   source: string;
+  /**
+   * `false`: a known message that is not a failed request by itself (markers such as
+   * `upstream server temporarily disabled`, informational warnings, every PHP-FPM line). It is
+   * never `unclassified` and never counted as a failure; it is counted under `evidence` and may
+   * refine the cause of a proxy failure it explains (see diagnose/evidence.ts).
+   */
+  failure?: false;
+  /**
+   * `true`: the message repeats a failure that an earlier entry of the same request already
+   * logged with more detail (Apache AH01114 after AH00957, AH00898 after AH01102). In a request
+   * it only adds its client; its cause is used only when no earlier entry gave one.
+   */
+  followUp?: true;
 }
 
 export interface FailureEvent {
@@ -135,4 +152,8 @@ export interface FailureEvent {
   request: string | null;
   host: string | null;
   message: string;
+  /** Apache `[client ip:port]`: the port, which the access log's %{remote}p repeats. */
+  clientPort?: number;
+  /** Signature ids of the other entries that went into this diagnosis (same request, PHP-FPM). */
+  evidence?: string[];
 }

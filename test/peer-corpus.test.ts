@@ -16,6 +16,10 @@ import { describePeer, peerIndex } from './helpers/peer-corpus';
 
 const MALFORMED = /malformed|bad/;
 
+const REQUIRED_EVENT_KEYS = ['ts', 'file', 'line', 'source', 'cause', 'category', 'signature', 'status', 'upstream', 'client', 'request', 'host', 'message'];
+/** FailureEvent fields added after version 1's first release: present only when known. */
+const OPTIONAL_EVENT_KEYS = ['clientPort', 'evidence'];
+
 /**
  * Cases where the peer's expectation is not about the proxy's own format, so no parser of
  * proxy logs should agree with it. Each entry says why.
@@ -150,9 +154,12 @@ describePeer('peer corpus', () => {
     expect(summary.type).toBe('summary');
     expect(events.length).toBeGreaterThan(20);
     for (const ev of events) {
-      expect(Object.keys(ev).sort()).toEqual(
-        ['ts', 'file', 'line', 'source', 'cause', 'category', 'signature', 'status', 'upstream', 'client', 'request', 'host', 'message'].sort(),
+      const keys = Object.keys(ev);
+      // every field of version 1, plus only the optional fields added since (docs/diagnosis.md)
+      expect(keys).toEqual(
+        expect.arrayContaining(REQUIRED_EVENT_KEYS),
       );
+      expect(keys.filter((k) => k.length > 0 && !REQUIRED_EVENT_KEYS.includes(k) && !OPTIONAL_EVENT_KEYS.includes(k))).toEqual([]);
       expect(ev.ts === '' || !Number.isNaN(Date.parse(ev.ts))).toBe(true);
       expect(Number.isInteger(ev.line) && ev.line >= 1).toBe(true);
       expect(['nginx-access', 'nginx-error', 'apache-access', 'apache-error', 'php-fpm']).toContain(ev.source);

@@ -4,13 +4,21 @@ import { AccessScanner } from '../parse/access-scanner';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
 import { ErrorIndex, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
+import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
+import { EvidenceStore } from '../diagnose/evidence';
 import { Summary } from '../report/summary';
+import { parseStatusList, splitUpstreamList } from '../parse/upstream-list';
 import { EntrySink } from './read-file';
 
 /**
- * The diagnosis stage: tags error-log entries with a signature, joins access-log failures with
- * them, and counts each failure once in the summary. Failure events also go to `onEvent`
- * (NDJSON output, tail mode) as they are decided.
+ * The diagnosis stage: tags error-log entries with a signature, groups the entries of one request
+ * (diagnose/request-chain.ts), refines FastCGI failures with PHP-FPM evidence
+ * (diagnose/evidence.ts), joins access-log failures with them, and counts each failed request
+ * once in the summary. Failure events also go to `onEvent` (NDJSON output, tail mode) as they are
+ * decided; error-log events when their request's chain closes (at the latest on `flush()`).
+ *
+ * Counting invariant: an error-log request is counted when its chain closes; when an access-log
+ * failure joins it, the access failure is counted and every joined error request is taken back.
  */
 
 export interface AnalyzerOptions {
@@ -44,7 +52,9 @@ function iso(epoch: number): string {
 export class Analyzer implements EntrySink {
   readonly summary = new Summary();
   readonly index = new ErrorIndex();
+  readonly evidence = new EvidenceStore();
   private readonly matcher: SignatureMatcher;
+  private readonly chains = new RequestChains((c) => this.closeChain(c));
 
   constructor(private readonly opts: AnalyzerOptions = {}) {
     this.matcher = opts.matcher ?? new SignatureMatcher();
@@ -56,6 +66,11 @@ export class Analyzer implements EntrySink {
     return !((this.opts.since !== undefined && ts < this.opts.since) || (this.opts.until !== undefined && ts >= this.opts.until));
   }
 
+  /** Closes the open request chains: call at the end of each error log (run.ts does). */
+  flush(): void {
+    this.chains.flush();
+  }
+
   access(sc: AccessScanner, kind: LogKind, file: string, line: number): boolean {
     const ts = sc.time();
     if (!this.inRange(ts)) return false;
@@ -65,16 +80,21 @@ export class Analyzer implements EntrySink {
     const hasUpstream = sc.has('upstream-addr');
     const failed = isFailureStatus(status) || sc.upstreamFailed();
     if (!failed && !hasUpstream) return true;
-    const e = sc.entry();
-    if (hasUpstream) s.countUpstreamAttempts(e.upstreamAddr, e.upstreamStatus, status);
-    if (failed) this.accessFailure(e, kind, file, line);
+    if (hasUpstream) {
+      // only the two lists, not the whole entry: most lines with upstream fields are successes
+      const addr = sc.text('upstream-addr');
+      const ustatus = sc.text('upstream-status');
+      s.countUpstreamAttempts(addr ? splitUpstreamList(addr) : [], ustatus ? parseStatusList(ustatus) : [], status);
+    }
+    if (failed) this.accessFailure(sc.entry(), kind, file, line);
     return true;
   }
 
   private accessFailure(e: AccessEntry, kind: LogKind, file: string, line: number): void {
+    if (this.chains.size > 0) this.chains.flush();
     const s = this.summary;
     const gateway = e.status === 502 || e.status === 504;
-    const twin = this.index.find({
+    const join = this.index.join({
       epoch: e.ts,
       duration: e.requestTime ?? 0,
       status: e.status,
@@ -84,17 +104,19 @@ export class Analyzer implements EntrySink {
       request: e.request,
       group: fileGroup(file, kind),
     });
+    const twin = join?.twin ?? null;
     let cause: Cause;
     let signature: string | null = null;
     let message: string;
-    if (twin) {
+    if (join && twin) {
       cause = twin.event.cause;
       signature = twin.event.signature;
       message = twin.event.message;
-      if (!twin.claimed) {
-        // The error entry was counted on its own; this request now carries its cause instead.
-        twin.claimed = true;
-        s.countFailure(twin.event, twin.epoch, -1, null);
+      for (const it of join.same) {
+        if (it.claimed) continue;
+        // The error request was counted on its own; this access failure now carries it.
+        it.claimed = true;
+        s.countFailure(it.event, it.epoch, -1, null);
       }
     } else {
       // A retried request that still succeeded is a hidden failure of an upstream, not of the request.
@@ -125,6 +147,7 @@ export class Analyzer implements EntrySink {
       host: e.host ?? twin?.event.host ?? null,
       message,
     };
+    if (twin?.event.evidence) ev.evidence = twin.event.evidence;
     s.countFailure(ev, e.ts, 1, e.path);
     this.opts.onEvent?.(ev);
   }
@@ -132,35 +155,87 @@ export class Analyzer implements EntrySink {
   error(e: ErrorEntry, kind: LogKind, file: string, line: number): boolean {
     if (!this.inRange(e.ts)) return false;
     const sig: Signature | null = this.matcher.match(kind, e);
+    if (sig && sig.failure === false) {
+      // Known, not a failed request: evidence only.
+      this.summary.countEvidence(sig.id, sig.cause);
+      if (kind === 'php-fpm') this.evidence.add(e.ts, sig.id);
+      return true;
+    }
     if (!sig && !isUpstreamRelated(kind, e)) return true;
-    const cause: Cause = sig ? sig.cause : 'unclassified';
-    const info = CAUSE_INFO[cause];
-    const ev: FailureEvent = {
-      ts: iso(e.ts),
-      file,
-      line,
-      source: kind,
-      cause,
-      category: info.category,
-      signature: sig ? sig.id : null,
-      status: sig ? sig.status : null,
-      upstream: e.upstream,
-      client: e.client,
-      request: e.request,
-      host: e.host,
-      message: e.message,
-    };
-    const path = e.request ? requestPath(e.request) : null;
-    this.summary.countFailure(ev, e.ts, 1, path);
-    const group = fileGroup(file, kind);
-    const keys: string[] = [];
-    if (e.cid !== null) keys.push(connectionKey(group, e.cid));
-    if (e.client !== null && e.clientPort !== null) keys.push(clientPortKey(group, e.client, e.clientPort));
-    if (e.client !== null && e.request !== null) keys.push(requestKey(group, e.client, e.request));
-    if (keys.length > 0) this.index.add(keys, { event: ev, epoch: e.ts, typicalStatus: ev.status, claimed: false });
-    this.opts.onEvent?.(ev);
+    this.chains.add(kind, file, fileGroup(file, kind), { sig, e, line });
     return true;
   }
+
+  /** One request's error entries are complete: diagnose, count, index and emit it. */
+  private closeChain(c: Chain): void {
+    const d = decisive(c);
+    let cause: Cause = d.sig ? d.sig.cause : 'unclassified';
+    const evidence: string[] = [];
+    for (const m of c.members) {
+      const id = m.sig ? m.sig.id : 'unclassified';
+      if (m !== d && !evidence.includes(id)) evidence.push(id);
+    }
+    if (isFastCgi(c)) {
+      const refined = this.evidence.refine(cause, d.e.ts);
+      if (refined) {
+        cause = refined.rule.becomes ?? cause;
+        evidence.push(refined.signature);
+      }
+    }
+    const info = CAUSE_INFO[cause];
+    const first = (f: (e: ErrorEntry) => string | null): string | null => {
+      for (const m of c.members) {
+        const v = f(m.e);
+        if (v !== null) return v;
+      }
+      return null;
+    };
+    const ev: FailureEvent = {
+      ts: iso(d.e.ts),
+      file: c.file,
+      line: d.line, // the line whose message the event carries
+      source: c.kind,
+      cause,
+      category: info.category,
+      signature: d.sig ? d.sig.id : null,
+      status: d.sig ? d.sig.status : null,
+      upstream: first((e) => e.upstream),
+      client: first((e) => e.client),
+      request: first((e) => e.request),
+      host: first((e) => e.host),
+      message: d.e.message,
+    };
+    for (const m of c.members) {
+      if (m.e.clientPort !== null) {
+        ev.clientPort = m.e.clientPort;
+        break;
+      }
+    }
+    if (evidence.length > 0) ev.evidence = evidence;
+    const epoch = c.last;
+    this.summary.countFailure(ev, epoch, 1, ev.request ? requestPath(ev.request) : null);
+    const keys: string[] = [];
+    for (const m of c.members) {
+      const e = m.e;
+      if (e.cid !== null) keys.push(connectionKey(c.group, e.cid));
+      if (e.client !== null && e.clientPort !== null) keys.push(clientPortKey(c.group, e.client, e.clientPort));
+      if (e.client !== null && e.request !== null) keys.push(requestKey(c.group, e.client, e.request));
+    }
+    const item = { event: ev, epoch, typicalStatus: ev.status, claimed: false };
+    if (keys.length > 0) this.index.add([...new Set(keys)], item);
+    this.index.addRecent(c.group, item);
+    this.opts.onEvent?.(ev);
+  }
+}
+
+/** A failure towards PHP-FPM (or another FastCGI server), where FPM evidence can apply. */
+function isFastCgi(c: Chain): boolean {
+  for (const m of c.members) {
+    const e = m.e;
+    if (e.upstream !== null && e.upstream.startsWith('fastcgi://')) return true;
+    if (e.module === 'proxy_fcgi' || e.message.startsWith('FCGI: ')) return true;
+  }
+  return false;
 }
 
 function requestPath(request: string): string | null {

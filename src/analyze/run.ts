@@ -115,6 +115,8 @@ export async function runAnalysis(
       }
       reader.finish();
       bytesBefore += opened.size ?? bytes;
+      // the last requests of an error log are complete: join them before the next file
+      analyzer.flush();
     } catch (err) {
       if (err instanceof InputError) {
         unreadable.push(err);

@@ -103,6 +103,11 @@ export const CAUSE_INFO: Record<Cause, CauseInfo> = {
     title: 'client closed the connection first (499, not the upstream\'s fault)',
     hint: 'clients gave up waiting: compare $upstream_response_time of these requests with the client/LB timeout',
   },
+  'proxy-misconfigured': {
+    category: 'proxy-config',
+    title: 'the proxy\'s own configuration cannot serve the request',
+    hint: 'check that the proxy modules are loaded (proxy_http, proxy_fcgi, ssl with SSLProxyEngine on) and the ProxyPass scheme is right',
+  },
   unclassified: {
     category: 'unknown',
     title: 'upstream-related message not in the catalogue',

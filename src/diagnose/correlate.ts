@@ -31,13 +31,39 @@ export interface AccessKeys {
   group: string;
 }
 
+export interface Join {
+  /** the entry whose cause the access failure takes */
+  twin: IndexedError;
+  /**
+   * Every entry of the same request in the window (the twin included): attempts on several
+   * upstreams, Apache's connect-then-failover lines. All are counted under the access failure.
+   */
+  same: IndexedError[];
+}
+
 export const INDEX_CAPACITY = 200_000;
 /** Slack for clock granularity (1 s) and for the order of writes between the two logs. */
 const SLACK_MS = 2_000;
 
+/** Per file group, how many recent entries are kept for the time join (the weakest key). */
+export const RECENT_CAPACITY = 2_000;
+
 export class ErrorIndex {
   private readonly map = new Map<string, IndexedError[]>();
+  /** The latest entries of each file group, for access formats without a connection or port. */
+  private readonly recent = new Map<string, IndexedError[]>();
   evicted = 0;
+
+  /**
+   * Also keeps the entry for the time join: access formats without `$connection`/`%{remote}p`
+   * (combined) and error lines without any key (Apache AH00941) meet only by time, client and status.
+   */
+  addRecent(group: string, item: IndexedError): void {
+    let list = this.recent.get(group);
+    if (!list) this.recent.set(group, (list = []));
+    if (list.length >= RECENT_CAPACITY) list.splice(0, RECENT_CAPACITY >> 1); // amortised: drop the older half
+    list.push(item);
+  }
 
   constructor(private readonly capacity = INDEX_CAPACITY) {}
 
@@ -53,7 +79,7 @@ export class ErrorIndex {
         list = [];
         this.map.set(k, list);
       }
-      // A request can log several attempts under one key; keep the last few.
+      // A keep-alive connection or a retried request logs several entries under one key; keep the last few.
       if (list.length >= 8) list.shift();
       list.push(item);
     }
@@ -61,6 +87,16 @@ export class ErrorIndex {
 
   /** The best explaining entry for an access failure, or null. */
   find(a: AccessKeys): IndexedError | null {
+    return this.join(a)?.twin ?? null;
+  }
+
+  /**
+   * The explaining entry and the other entries of the same request. Keys are tried strongest
+   * first; within a key, an entry of the same request line beats one of another request on the
+   * same keep-alive connection, then the one whose typical status is what the client got (the
+   * final attempt), then the latest.
+   */
+  join(a: AccessKeys): Join | null {
     const keys: string[] = [];
     if (a.connection !== null) keys.push(connectionKey(a.group, a.connection));
     if (a.client !== null && a.clientPort !== null) keys.push(clientPortKey(a.group, a.client, a.clientPort));
@@ -70,22 +106,55 @@ export class ErrorIndex {
     for (const k of keys) {
       const list = this.map.get(k);
       if (!list) continue;
+      // an access format without a time joins on the key alone
+      const inWindow = Number.isNaN(lo) ? list.slice() : list.filter((it) => it.epoch >= lo && it.epoch <= hi);
+      if (inWindow.length === 0) continue;
+      // On a keep-alive connection, entries of other requests share the key: keep the same request
+      // line when one has it. (A request line that differs only by escaping still joins.)
+      const sameRequest = a.request === null ? [] : inWindow.filter((it) => it.event.request === a.request);
+      const unknownRequest = inWindow.filter((it) => it.event.request === null || a.request === null);
+      // Strong key, request lines differ (escaping): the best of them explains it, alone.
+      const differing = k.startsWith('c|') ? inWindow : [];
+      const same = sameRequest.length > 0 ? sameRequest : unknownRequest.length > 0 ? unknownRequest : differing;
       let best: IndexedError | null = null;
-      for (const it of list) {
-        if (it.epoch < lo || it.epoch > hi) continue;
-        // Prefer the attempt whose typical status is the one the client got (the final attempt),
-        // then the latest one.
-        if (!best) best = it;
+      for (const it of same) {
+        // the attempt whose typical status is what the client got (the final one), then the latest
+        if (best === null) best = it;
         else {
           const itMatches = it.typicalStatus === a.status;
           const bestMatches = best.typicalStatus === a.status;
-          if (itMatches && !bestMatches) best = it;
-          else if (itMatches === bestMatches && it.epoch >= best.epoch) best = it;
+          if ((itMatches && !bestMatches) || (itMatches === bestMatches && it.epoch >= best.epoch)) best = it;
         }
       }
-      if (best) return best;
+      if (best) return { twin: best, same: same === differing ? [best] : same };
     }
-    return null;
+    return this.joinByTime(a, lo, hi);
+  }
+
+  /**
+   * The weakest key: an unclaimed entry of the same file group in the request's window that gives
+   * the status the client got, from the same client (or from no client: a server-level line),
+   * nearest to when the error should have been written (nginx logs the end of the request, Apache
+   * %t its start). Only used when no stronger key matched.
+   */
+  private joinByTime(a: AccessKeys, lo: number, hi: number): Join | null {
+    const list = this.recent.get(a.group);
+    if (!list || Number.isNaN(a.epoch)) return null;
+    const expected = a.epoch + (a.group.startsWith('apache:') ? a.duration * 1000 : 0);
+    let best: IndexedError | null = null;
+    for (const it of list) {
+      if (it.claimed || it.typicalStatus !== a.status || it.epoch < lo || it.epoch > hi) continue;
+      if (it.event.client !== null && a.client !== null && it.event.client !== a.client) continue;
+      if (best === null || Math.abs(it.epoch - expected) < Math.abs(best.epoch - expected)) best = it;
+    }
+    if (!best) return null;
+    // Other entries of that same request (a balancer failover logs one per member): its port says so.
+    const port = best.event.clientPort;
+    const same =
+      port === undefined
+        ? [best]
+        : list.filter((it) => !it.claimed && it.event.clientPort === port && it.event.client === best!.event.client && it.epoch >= lo && it.epoch <= hi);
+    return { twin: best, same };
   }
 }
 

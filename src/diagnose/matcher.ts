@@ -3,7 +3,9 @@ import { SIGNATURES } from './signatures';
 
 /**
  * Finds the catalogue row for an error-log entry. The table is data; this only interprets it:
- * AH code and errno filters first (map lookups), then a substring test, then the anchored regex.
+ * AH code (map lookup), then the message's first word (map lookup: only rows whose pattern starts
+ * with that word, plus rows whose pattern starts with a variable part), then errno filter, then a
+ * substring test, then the anchored regex. Row order within each candidate list is table order.
  */
 
 const SERVER_OF: Record<LogKind, Server> = {
@@ -14,20 +16,87 @@ const SERVER_OF: Record<LogKind, Server> = {
   'php-fpm': 'php-fpm',
 };
 
+/**
+ * The literal first word a pattern requires (`^connect\(\) …` → `connect()`), or null when the
+ * first word is not a plain literal (`^\S{1,300} could not …`, `^accept4?\(\)`) or the pattern has a
+ * top-level alternation. Derived from the data, so rows need no extra field.
+ */
+export function leadWord(pattern: RegExp): string | null {
+  const src = pattern.source;
+  if (src[0] !== '^' || hasTopLevelAlternation(src)) return null;
+  let out = '';
+  for (let i = 1; i < src.length; i++) {
+    const c = src[i];
+    if (c === ' ') break;
+    if (c === '\\') {
+      const n = src[i + 1];
+      if (n === undefined || /[A-Za-z0-9]/.test(n)) return null; // \S, \d …: not a literal
+      out += n;
+      i++;
+    } else if ('[](){}?*+|.^$'.includes(c)) return null;
+    else out += c;
+  }
+  return out.length > 0 ? out : null;
+}
+
+function hasTopLevelAlternation(src: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
+
+function firstWord(msg: string): string {
+  const sp = msg.indexOf(' ');
+  return sp === -1 ? msg : msg.slice(0, sp);
+}
+
+interface Bucket {
+  byLead: Map<string, Signature[]>;
+  /** rows without a literal lead word: tried for every message, after the lead rows */
+  rest: Signature[];
+  order: Map<Signature, number>;
+}
+
+function newBucket(): Bucket {
+  return { byLead: new Map(), rest: [], order: new Map() };
+}
+
+function addTo(b: Bucket, s: Signature): void {
+  b.order.set(s, b.order.size);
+  const lead = leadWord(s.pattern);
+  if (lead === null) b.rest.push(s);
+  else {
+    const list = b.byLead.get(lead) ?? [];
+    list.push(s);
+    b.byLead.set(lead, list);
+  }
+}
+
 export class SignatureMatcher {
-  private readonly byServer = new Map<Server, Signature[]>();
+  private readonly byServer = new Map<Server, Bucket>();
   private readonly byCode = new Map<string, Signature[]>();
+  readonly signatures: Signature[];
 
   constructor(signatures: Signature[] = SIGNATURES) {
+    this.signatures = signatures;
     for (const s of signatures) {
       if (s.code) {
         const list = this.byCode.get(s.code) ?? [];
         list.push(s);
         this.byCode.set(s.code, list);
       } else {
-        const list = this.byServer.get(s.server) ?? [];
-        list.push(s);
-        this.byServer.set(s.server, list);
+        let b = this.byServer.get(s.server);
+        if (!b) this.byServer.set(s.server, (b = newBucket()));
+        addTo(b, s);
       }
     }
   }
@@ -40,8 +109,13 @@ export class SignatureMatcher {
         if (hit) return hit;
       }
     }
-    const list = this.byServer.get(SERVER_OF[kind]);
-    return list ? firstMatch(list, e) : null;
+    const b = this.byServer.get(SERVER_OF[kind]);
+    if (!b) return null;
+    const led = b.byLead.get(firstWord(e.message));
+    const a = led ? firstMatch(led, e) : null;
+    const r = b.rest.length > 0 ? firstMatch(b.rest, e) : null;
+    if (a && r) return b.order.get(a)! < b.order.get(r)! ? a : r;
+    return a ?? r;
   }
 }
 
@@ -56,6 +130,8 @@ function firstMatch(list: Signature[], e: ErrorEntry): Signature | null {
   return null;
 }
 
+const QUIET_APACHE_LEVELS = new Set(['info', 'notice', 'debug']);
+
 /**
  * An entry the catalogue does not know but that concerns an upstream: reported as `unclassified`,
  * never dropped, so gaps in the catalogue show up in the report.
@@ -65,6 +141,8 @@ export function isUpstreamRelated(kind: LogKind, e: ErrorEntry): boolean {
     return e.upstream !== null || e.message.includes('upstream') || e.message.includes('FastCGI');
   }
   if (kind === 'apache-error') {
+    // Apache logs failures at warn and above; proxy info/notice/debug lines are start-up chatter
+    if (QUIET_APACHE_LEVELS.has(e.level) || e.level.startsWith('trace')) return false;
     return (e.module !== null && e.module.startsWith('proxy')) || e.message.startsWith('proxy: ');
   }
   return false;

@@ -33,7 +33,7 @@ function isoTime(text: string, clock: ZoneClock): number {
 
 const ERRNO_PREFIX = /^\((-?\d{1,6}|EAI -?\d{1,3})\)([^:\n]{0,120}): /;
 const SOURCE_PREFIX = /^[A-Za-z0-9_.-]{1,64}\.c\(\d{1,6}\): /;
-const AH_CODE = /^(AH\d{5}): /;
+const AH_CODE = /^(AH\d{5,6}): /; // AH010118: 2.4.6x added six-digit codes
 
 /**
  * `1.2.3.4:5678`, `::1:58619`, `::ffff:1.2.3.4:5678` (2.4 always writes the port) or `1.2.3.4` (2.2).
@@ -67,10 +67,13 @@ export function parseApacheError(text: string, clock: ZoneClock): ErrorEntry | n
   p = lvClose + 1;
   if (text[p] === ' ') p++;
   let pid: number | null = null;
+  let tid: number | null = null;
   if (text.startsWith('[pid ', p)) {
     const pc = text.indexOf(']', p);
     if (pc !== -1) {
       pid = parseInt(text.slice(p + 5, pc), 10);
+      const t = text.indexOf(':tid ', p);
+      if (t !== -1 && t < pc) tid = parseInt(text.slice(t + 5, pc), 10);
       p = pc + 1;
       if (text[p] === ' ') p++;
     }
@@ -111,6 +114,7 @@ export function parseApacheError(text: string, clock: ZoneClock): ErrorEntry | n
     level,
     module,
     pid: Number.isFinite(pid) ? pid : null,
+    tid: Number.isFinite(tid) ? tid : null,
     cid: null,
     errno,
     code,

@@ -66,10 +66,12 @@ export function parseNginxError(text: string, clock: ZoneClock): ErrorEntry | nu
   const level = text.slice(21, lvlEnd);
   let p = lvlEnd + 2;
   let pid: number | null = null;
+  let tid: number | null = null;
   const hash = text.indexOf('#', p);
   const colon = text.indexOf(': ', p);
   if (hash !== -1 && colon !== -1 && hash < colon && colon - p < 24) {
     pid = Number(text.slice(p, hash));
+    tid = Number(text.slice(hash + 1, colon));
     p = colon + 2;
   }
   let cid: number | null = null;
@@ -88,6 +90,7 @@ export function parseNginxError(text: string, clock: ZoneClock): ErrorEntry | nu
     level,
     module: null,
     pid: Number.isFinite(pid) ? pid : null,
+    tid: Number.isFinite(tid) ? tid : null,
     cid,
     errno: m ? m[1] : null,
     code: null,

@@ -60,6 +60,8 @@ export interface ReportDocument {
     hiddenFailures: number;
   }[];
   upstreamsOverflow: number;
+  /** Known messages that are not failed requests (markers, PHP-FPM pool lines), by signature. */
+  evidence: { signature: string; cause: Cause; count: number }[];
   timeline: Timeline;
   limits: { topK: number; minuteUpstreams?: number };
   /** Added in v1: bursts of failures well above the range's median (see incidents.ts). */
@@ -173,6 +175,9 @@ export function buildDocument(
       }))
       .sort((a, b) => sumValues(b.failures) - sumValues(a.failures) || b.attempts - a.attempts),
     upstreamsOverflow: summary.upstreamOverflow,
+    evidence: [...summary.evidence.entries()]
+      .map(([signature, v]) => ({ signature, cause: v.cause, count: v.count }))
+      .sort((a, b) => b.count - a.count || (a.signature < b.signature ? -1 : 1)),
     timeline,
     limits: { topK: TOP_K_CAPACITY, minuteUpstreams: MINUTE_UPSTREAMS },
     incidents: findIncidents(summary, timeline, rule),

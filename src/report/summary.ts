@@ -92,6 +92,8 @@ export class Summary {
   readonly minutes = new Map<number, MinuteCounts>();
   readonly upstreams = new Map<string, UpstreamStats>();
   upstreamOverflow = 0;
+  /** Known messages that are not failed requests (markers, PHP-FPM pool lines), by signature. */
+  readonly evidence = new Map<string, { cause: Cause; count: number }>();
   start = Infinity;
   end = -Infinity;
   /** 502/504 access failures, and how many of them an error-log entry explains. */
@@ -181,6 +183,12 @@ export class Summary {
       }
       this.seeTime(epochMs);
     }
+  }
+
+  countEvidence(signature: string, cause: Cause): void {
+    const e = this.evidence.get(signature);
+    if (e) e.count++;
+    else if (this.evidence.size < TOP_K_CAPACITY) this.evidence.set(signature, { cause, count: 1 });
   }
 
   countUpstreamAttempts(addrs: string[], statuses: (number | null)[], finalStatus: number): void {

@@ -149,6 +149,11 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
     }
     out.push(tableText(t, style));
   }
+  if (doc.evidence.length > 0) {
+    out.push('');
+    out.push('Evidence (known lines that are not failed requests by themselves):');
+    for (const e of doc.evidence.slice(0, 12)) out.push(`  ${e.signature} ×${num(e.count)} (points to ${e.cause})`);
+  }
   const problems = doc.files.filter((f) => f.error || f.kind === null || f.skipped > 0);
   if (problems.length > 0) {
     out.push('');

@@ -1,0 +1,127 @@
+import { ErrorEntry, LogKind, Signature } from '../model';
+
+/**
+ * Groups the error-log entries that one request wrote, so that a request is diagnosed (and
+ * counted) once however many lines it logged:
+ *   nginx   same worker and `*CID` and request line: one line per upstream attempt;
+ *           the last attempt decides the status, so the last entry's cause wins.
+ *   Apache  same `[pid N:tid T]` within a short gap: a thread serves one request at a time.
+ *           AH00957 (server-level, no client, errno) is followed by AH01114 [client]; AH01102 by
+ *           AH00898; AH02276/AH02003 by AH01084 and AH00898. The first entry that is not a
+ *           follow-up decides the cause (it carries the errno); follow-ups add the client.
+ * Chains stay open for a bounded time and count; `flush()` closes all of them.
+ */
+
+export interface ChainMember {
+  sig: Signature | null; // null: upstream-related but not in the catalogue
+  e: ErrorEntry;
+  line: number;
+}
+
+export interface Chain {
+  kind: LogKind;
+  file: string;
+  group: string;
+  members: ChainMember[];
+  first: number;
+  last: number;
+}
+
+/** Apache: entries of one request follow each other within microseconds; 2 s is generous. */
+const APACHE_GAP_MS = 2_000;
+/** nginx: attempts of one request can be minutes apart (timeouts × proxy_next_upstream tries). */
+const NGINX_HORIZON_MS = 10 * 60_000;
+export const MAX_OPEN_CHAINS = 10_000;
+
+/** The member whose cause and signature the chain reports. */
+export function decisive(c: Chain): ChainMember {
+  const primaries = c.members.filter((m) => m.sig !== null && !m.sig.followUp);
+  if (primaries.length === 0) {
+    const known = c.members.find((m) => m.sig !== null);
+    return known ?? c.members[0];
+  }
+  return c.kind === 'nginx-error' ? primaries[primaries.length - 1] : primaries[0];
+}
+
+function chainKey(kind: LogKind, group: string, e: ErrorEntry): string | null {
+  if (kind === 'nginx-error') {
+    return e.cid === null ? null : `n|${group}|${e.pid}|${e.cid}|${e.request ?? ''}`;
+  }
+  if (kind === 'apache-error') return e.pid === null ? null : `a|${group}|${e.pid}|${e.tid}`;
+  return null;
+}
+
+function clientOf(c: Chain): ErrorEntry | null {
+  for (const m of c.members) if (m.e.client !== null) return m.e;
+  return null;
+}
+
+/** Does entry `m` continue chain `c`, or start the next request of the same thread? */
+function continues(c: Chain, m: ChainMember): boolean {
+  if (c.kind === 'nginx-error') return m.e.ts - c.last <= NGINX_HORIZON_MS;
+  if (m.e.ts - c.last > APACHE_GAP_MS) return false;
+  const known = clientOf(c);
+  if (known !== null && m.e.client !== null) {
+    return known.client === m.e.client && known.clientPort === m.e.clientPort;
+  }
+  // A new connect attempt (AH00957 …) after the request-level line (which has the client):
+  // a failover to the next balancer member, or the thread's next request.
+  if (known !== null && m.e.client === null && m.sig !== null && !m.sig.followUp) return false;
+  return true;
+}
+
+export class RequestChains {
+  private readonly open = new Map<string, Chain>();
+
+  constructor(private readonly onClose: (c: Chain) => void) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  add(kind: LogKind, file: string, group: string, m: ChainMember): void {
+    this.closeStale(m.e.ts);
+    const key = chainKey(kind, group, m.e);
+    if (key === null) {
+      this.onClose({ kind, file, group, members: [m], first: m.e.ts, last: m.e.ts });
+      return;
+    }
+    const c = this.open.get(key);
+    if (c && continues(c, m)) {
+      c.members.push(m);
+      c.last = Math.max(c.last, m.e.ts);
+      return;
+    }
+    if (c) {
+      this.open.delete(key);
+      this.onClose(c);
+    }
+    if (this.open.size >= MAX_OPEN_CHAINS) this.closeOldest();
+    this.open.set(key, { kind, file, group, members: [m], first: m.e.ts, last: m.e.ts });
+  }
+
+  /** Closes every open chain (end of a file, or before access logs are joined). */
+  flush(): void {
+    for (const c of this.open.values()) this.onClose(c);
+    this.open.clear();
+  }
+
+  private closeOldest(): void {
+    const [key, c] = this.open.entries().next().value as [string, Chain];
+    this.open.delete(key);
+    this.onClose(c);
+  }
+
+  /** Closes chains at the head of the map (oldest opened) that no later entry can continue. */
+  private closeStale(now: number): void {
+    for (;;) {
+      const head = this.open.entries().next();
+      if (head.done) return;
+      const [key, c] = head.value;
+      const horizon = c.kind === 'nginx-error' ? NGINX_HORIZON_MS : APACHE_GAP_MS;
+      if (!(now - c.last > horizon)) return;
+      this.open.delete(key);
+      this.onClose(c);
+    }
+  }
+}
