@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
 import { EXIT } from './exit-codes';
+import { TailArgs, runTail, tailCommand } from './tail';
 import { UsageError } from './options';
 
 /**
@@ -25,7 +26,13 @@ async function main(argv: string[]): Promise<number> {
       (y) => analyzeCommand(y),
       async (a) => run(() => runAnalyze(a as unknown as AnalyzeArgs))(),
     )
-    .demandCommand(1, 'name a command: analyze')
+    .command(
+      'tail [paths..]',
+      'follow logs as they grow (rotation-safe): live causes on a TTY, NDJSON events otherwise; alerts; Prometheus /metrics',
+      (y) => tailCommand(y),
+      async (a) => run(() => runTail(a as unknown as TailArgs))(),
+    )
+    .demandCommand(1, 'name a command: analyze, tail')
     .strict()
     .help()
     .version()

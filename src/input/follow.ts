@@ -1,0 +1,468 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { discoverInputs, orderRotationSets, rotationKey } from './discover';
+import { openInput, READ_CHUNK } from './open';
+
+/**
+ * Follows one log path as it grows, across rotations, reading each file through its own
+ * descriptor so that nothing written before a switch is lost:
+ *
+ * - rename-and-create and delete-and-recreate: the old file stays readable through the open
+ *   descriptor; it is read to its end and watched for late writes (nginx keeps writing to it
+ *   until it reopens its logs) before the new file is read from its first byte;
+ * - copytruncate: detected by size or by the bytes just before our position changing (a file
+ *   truncated and refilled past our position between two polls); the lines written after our
+ *   last read went into logrotate's copy, so they are read from there, from our position on;
+ * - a file that does not exist yet is read from its first byte once it appears;
+ * - rotations faster than the poll: rotated files newer than the one we held are read whole.
+ *
+ * Each file (or part of one) is handed to the caller as a Segment, so a line never straddles
+ * two files.
+ */
+
+export type SwitchReason =
+  | 'start' // the file was there when tail started
+  | 'appeared' // created after tail started
+  | 'renamed' // rename-and-create rotation: the path now names a new file
+  | 'recreated' // the file was deleted and created again
+  | 'truncated' // truncated in place (copytruncate): reading resumes at the start
+  | 'copy' // the tail of a truncated file, read from logrotate's copy
+  | 'skipped' // a rotated file that lived only between two polls, read whole
+  | 'truncated-no-copy'; // truncated, and no copy holds the lines written since our last read
+
+export interface Segment {
+  data(chunk: Buffer): void;
+  /** Everything available has been read for now. */
+  idle(): void;
+  /** No more data will come. */
+  end(): void;
+}
+
+export interface FollowHandlers {
+  open(file: string, reason: SwitchReason): Segment;
+  /** A problem that does not stop following (unreadable file, vanished directory). */
+  warn(message: string): void;
+}
+
+export interface FollowOptions {
+  fromStart: boolean;
+  /** How long a rotated-away file is watched for late writes after its last growth. */
+  graceMs: number;
+  /** Called between chunks: a promise makes the reader wait (output backpressure). */
+  wait?: () => Promise<void> | null;
+}
+
+/** The bytes just before our position: a file truncated and refilled past it no longer has them. */
+const FINGERPRINT = 64;
+/** Rotated files searched for the copy of a truncated file (newest first). */
+const COPY_CANDIDATES = 8;
+
+interface Generation {
+  fd: number;
+  ino: number;
+  dev: number;
+  pos: number;
+  fp: Buffer;
+  seg: Segment;
+  lastGrowth: number;
+}
+
+const chunkBuf = Buffer.allocUnsafe(READ_CHUNK);
+/** One busy file does not keep the others (or the rotation checks) waiting longer than this. */
+const MAX_READ_PER_POLL = 16 * READ_CHUNK;
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && a.equals(b);
+}
+
+/** The rotated files of `live`'s set (access.log.1, access.log-20241116.gz, ...), oldest first. */
+export function rotatedFiles(live: string): string[] {
+  const dir = path.dirname(live);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const base = rotationKey(live).base;
+  const set = names.map((n) => path.join(dir, n)).filter((f) => f !== live && rotationKey(f).base === base);
+  return orderRotationSets(set).map((s) => s.path);
+}
+
+/** Live (not rotated, not compressed) log files under a directory. */
+export function liveFilesIn(dir: string): string[] {
+  try {
+    return discoverInputs([dir])
+      .filter((s) => s.path === s.rotationBase && !/\.(gz|bz2|xz|zst)$/.test(s.path))
+      .map((s) => s.path);
+  } catch {
+    return [];
+  }
+}
+
+export class LogFollower {
+  private cur: Generation | null = null;
+  private readonly old: Generation[] = [];
+  private started = false;
+  private closed = false;
+  private warned: string | null = null;
+  /** More was left to read at the end of the last poll. */
+  behind = false;
+
+  constructor(
+    readonly path: string,
+    private readonly h: FollowHandlers,
+    private readonly opts: FollowOptions,
+    /** false for a file found after tail started: all of it is new. */
+    private readonly existedAtStart = true,
+  ) {}
+
+  /** Reads whatever is new. Not re-entrant: the caller serialises polls. */
+  async poll(): Promise<void> {
+    if (this.closed) return;
+    this.behind = false;
+    const now = Date.now();
+    for (const g of [...this.old]) {
+      await this.readGen(g);
+      if (now - g.lastGrowth > this.opts.graceMs) this.retire(g);
+    }
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(this.path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.warnOnce(`${this.path}: ${(err as Error).message}`);
+    }
+    const cur = this.cur;
+    let reason: SwitchReason = this.started || !this.existedAtStart ? 'appeared' : 'start';
+    if (cur && (!st || st.ino !== cur.ino || st.dev !== cur.dev)) {
+      // Renamed away or deleted: what was written to it is still readable through our descriptor.
+      await this.readGen(cur);
+      this.old.push(cur);
+      this.cur = null;
+      reason = fs.fstatSync(cur.fd).nlink === 0 ? 'recreated' : 'renamed';
+    }
+    if (!this.cur && st && st.isFile()) {
+      this.open(reason);
+      if (cur && reason === 'renamed') await this.readSkipped(cur);
+    }
+    if (this.cur) await this.readCurrent(this.cur);
+    for (const g of this.old) g.seg.idle();
+    this.cur?.seg.idle();
+    this.started = true;
+  }
+
+  /** Stops following: whatever is left in the open files is read first. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const g of [...this.old]) {
+      await this.readGen(g);
+      this.retire(g);
+    }
+    if (this.cur) {
+      await this.readCurrent(this.cur);
+      this.retire(this.cur);
+      this.cur = null;
+    }
+    this.closed = true;
+  }
+
+  private open(reason: SwitchReason): void {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.path, 'r');
+    } catch (err) {
+      this.warnOnce(`${this.path}: ${(err as Error).message}`);
+      return;
+    }
+    this.warned = null;
+    const st = fs.fstatSync(fd);
+    const atEnd = reason === 'start' && !this.opts.fromStart;
+    const pos = atEnd ? st.size : 0;
+    const fp = Buffer.alloc(Math.min(FINGERPRINT, pos));
+    if (fp.length > 0) fs.readSync(fd, fp, 0, fp.length, pos - fp.length);
+    this.cur = { fd, ino: st.ino, dev: st.dev, pos, fp, seg: this.h.open(this.path, reason), lastGrowth: Date.now() };
+  }
+
+  private retire(g: Generation): void {
+    g.seg.idle();
+    g.seg.end();
+    fs.closeSync(g.fd);
+    const i = this.old.indexOf(g);
+    if (i >= 0) this.old.splice(i, 1);
+  }
+
+  private async readCurrent(g: Generation): Promise<void> {
+    const size = fs.fstatSync(g.fd).size;
+    if (size < g.pos || !this.fingerprintHolds(g)) await this.truncated(g);
+    await this.readGen(g, true);
+  }
+
+  private fingerprintHolds(g: Generation): boolean {
+    if (g.fp.length === 0) return true;
+    const now = Buffer.alloc(g.fp.length);
+    const n = fs.readSync(g.fd, now, 0, now.length, g.pos - now.length);
+    return n === now.length && sameBytes(now, g.fp);
+  }
+
+  /** copytruncate: finish the old content from logrotate's copy, then start again at byte 0. */
+  private async truncated(g: Generation): Promise<void> {
+    const recovered = g.pos === 0 ? true : await this.recoverFromCopy(g);
+    g.seg.idle();
+    g.seg.end();
+    g.pos = 0;
+    g.fp = Buffer.alloc(0);
+    g.seg = this.h.open(this.path, recovered ? 'truncated' : 'truncated-no-copy');
+  }
+
+  private async recoverFromCopy(g: Generation): Promise<boolean> {
+    const set = rotatedFiles(this.path);
+    // Newest first: the copy just made is the one that continues where we were.
+    for (let i = set.length - 1; i >= Math.max(0, set.length - COPY_CANDIDATES); i--) {
+      if (await this.readCopyFrom(set[i], g)) {
+        for (const f of set.slice(i + 1)) await this.readWhole(f);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Delivers `file` from g.pos on, if its bytes before g.pos are the ones we read last. */
+  private async readCopyFrom(file: string, g: Generation): Promise<boolean> {
+    let opened;
+    try {
+      opened = openInput(file);
+    } catch {
+      return false;
+    }
+    if (opened.size !== null && opened.compression === null && opened.size < g.pos) {
+      opened.stream.destroy();
+      return false;
+    }
+    const fpStart = g.pos - g.fp.length;
+    const head: Buffer[] = [];
+    let off = 0;
+    let verified = false;
+    let seg: Segment | null = null;
+    try {
+      for await (const c of opened.stream) {
+        let chunk = c as Buffer;
+        const end = off + chunk.length;
+        if (!verified) {
+          if (end > fpStart) head.push(chunk.subarray(Math.max(0, fpStart - off)));
+          off = end;
+          if (off < g.pos) continue;
+          const got = Buffer.concat(head);
+          if (!sameBytes(got.subarray(0, g.fp.length), g.fp)) return false;
+          verified = true;
+          seg = g.seg;
+          chunk = got.subarray(g.fp.length);
+        } else off = end;
+        if (chunk.length > 0) {
+          seg!.data(chunk);
+          await this.opts.wait?.();
+        }
+      }
+    } catch {
+      // A copy that breaks off (being compressed away) gives what it gave.
+    } finally {
+      opened.stream.destroy();
+    }
+    return verified;
+  }
+
+  /** Rename rotations faster than our polls: files between the one we held and the live one. */
+  private async readSkipped(prev: Generation): Promise<void> {
+    const set = rotatedFiles(this.path);
+    let at = -1;
+    const inodes = set.map((f) => {
+      try {
+        return fs.statSync(f);
+      } catch {
+        return null;
+      }
+    });
+    inodes.forEach((s, i) => {
+      if (s && s.ino === prev.ino && s.dev === prev.dev) at = i;
+    });
+    if (at < 0) return;
+    for (let i = at + 1; i < set.length; i++) {
+      const s = inodes[i];
+      if (s && this.cur && s.ino === this.cur.ino) continue;
+      await this.readWhole(set[i]);
+    }
+  }
+
+  private async readWhole(file: string): Promise<void> {
+    let opened;
+    try {
+      opened = openInput(file);
+    } catch {
+      return;
+    }
+    const seg = this.h.open(file, 'skipped');
+    try {
+      for await (const c of opened.stream) {
+        seg.data(c as Buffer);
+        await this.opts.wait?.();
+      }
+    } catch {
+      // gave what it gave
+    } finally {
+      opened.stream.destroy();
+    }
+    seg.idle();
+    seg.end();
+  }
+
+  /**
+   * Reads `g` to its end. For the live file, each chunk is kept only if the bytes before it are
+   * still ours after the read: a copytruncate during the read would otherwise splice the new
+   * content onto the old (the discarded chunk is then read from the copy).
+   */
+  private async readGen(g: Generation, live = false): Promise<void> {
+    for (let budget = MAX_READ_PER_POLL; budget > 0; ) {
+      const n = fs.readSync(g.fd, chunkBuf, 0, chunkBuf.length, g.pos);
+      if (n <= 0) return;
+      if (live && !this.fingerprintHolds(g)) {
+        await this.truncated(g);
+        continue;
+      }
+      g.pos += n;
+      budget -= n;
+      g.lastGrowth = Date.now();
+      g.fp = n >= FINGERPRINT ? Buffer.from(chunkBuf.subarray(n - FINGERPRINT, n)) : Buffer.concat([g.fp, chunkBuf.subarray(0, n)]).subarray(-FINGERPRINT);
+      g.seg.data(chunkBuf.subarray(0, n));
+      const w = this.opts.wait?.();
+      if (w) await w;
+    }
+    this.behind = true;
+  }
+
+  private warnOnce(msg: string): void {
+    if (this.warned === msg) return;
+    this.warned = msg;
+    this.h.warn(msg);
+  }
+}
+
+export interface FollowSetOptions extends FollowOptions {
+  pollMs: number;
+  /** Order of reading within one poll (error logs before access logs, for the correlation). */
+  rank?: (file: string) => number;
+}
+
+/**
+ * Follows the paths given on the command line: files (existing or not yet) and directories,
+ * where new live log files are picked up as they appear (rotated ones are not: their lines
+ * were read from the live file).
+ */
+export class FollowSet {
+  private readonly followers = new Map<string, LogFollower>();
+  private readonly dirs: string[] = [];
+  private readonly watchers: fs.FSWatcher[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private polling: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly targets: string[],
+    private readonly h: FollowHandlers,
+    private readonly opts: FollowSetOptions,
+  ) {}
+
+  get files(): string[] {
+    return [...this.followers.keys()];
+  }
+
+  async start(): Promise<void> {
+    const watchDirs = new Set<string>();
+    for (const t of this.targets) {
+      let isDir = false;
+      try {
+        isDir = fs.statSync(t).isDirectory();
+      } catch {
+        // not there yet: followed as a file
+      }
+      if (isDir) {
+        this.dirs.push(t);
+        watchDirs.add(t);
+        for (const f of liveFilesIn(t)) this.add(f, true);
+      } else {
+        this.add(t, true);
+        watchDirs.add(path.dirname(t));
+      }
+    }
+    for (const d of watchDirs) {
+      try {
+        // Rotations and writes are seen at once; the timer is the fallback (NFS, missed events).
+        this.watchers.push(fs.watch(d, { persistent: false }, () => this.kick()));
+      } catch {
+        // no inotify here: polling alone
+      }
+    }
+    await this.pollAll();
+    this.schedule();
+  }
+
+  private add(file: string, existedAtStart: boolean): void {
+    if (!this.followers.has(file)) this.followers.set(file, new LogFollower(file, this.h, this.opts, existedAtStart));
+  }
+
+  /** Polls soon (coalescing the bursts of events a busy log produces). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), 5);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), this.opts.pollMs);
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    await this.pollAll();
+    if (this.again) {
+      this.again = false;
+      this.kick();
+    } else this.schedule();
+  }
+
+  async pollAll(): Promise<void> {
+    while (this.polling) await this.polling;
+    this.polling = this.pollOnce();
+    try {
+      await this.polling;
+    } finally {
+      this.polling = null;
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    for (const d of this.dirs) for (const f of liveFilesIn(d)) this.add(f, false);
+    const rank = this.opts.rank ?? (() => 0);
+    const order = [...this.followers.values()].sort((a, b) => rank(a.path) - rank(b.path));
+    for (const f of order) {
+      if (this.stopped) return;
+      await f.poll();
+      if (f.behind) this.again = true;
+    }
+  }
+
+  /** Reads what is left and closes every file. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const w of this.watchers) w.close();
+    while (this.polling) await this.polling;
+    for (const f of this.followers.values()) await f.close();
+  }
+}
