@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { discoverInputs, orderRotationSets, rotationKey } from './discover';
-import { openInput, READ_CHUNK } from './open';
+import * as zlib from 'zlib';
+import { READ_CHUNK } from './open';
 
 /**
  * Follows one log path as it grows, across rotations, reading each file through its own
@@ -100,6 +101,67 @@ export function liveFilesIn(dir: string): string[] {
   }
 }
 
+/** A rotated file, opened: names shift under a running logrotate, descriptors do not. */
+interface Rotated {
+  name: string;
+  fd: number;
+  st: fs.Stats;
+  /** Its descriptor now belongs to a stream that closes it. */
+  taken?: boolean;
+}
+
+/**
+ * The rotated files of `live`'s set, opened, oldest first. Listed again after opening until two
+ * listings agree, so a rotation in the middle does not make us open one file twice or miss one.
+ */
+function snapshotRotated(live: string): Rotated[] {
+  for (let attempt = 0; ; attempt++) {
+    const names = rotatedFiles(live);
+    const files: Rotated[] = [];
+    for (const name of names) {
+      try {
+        const fd = fs.openSync(name, 'r');
+        files.push({ name, fd, st: fs.fstatSync(fd) });
+      } catch {
+        // rotated away meanwhile: the second listing will differ
+      }
+    }
+    const again = rotatedFiles(live);
+    const stable =
+      again.length === files.length &&
+      again.every((n, i) => {
+        try {
+          const st = fs.statSync(n);
+          return n === files[i].name && st.ino === files[i].st.ino;
+        } catch {
+          return false;
+        }
+      });
+    if (stable || attempt >= 20) return files;
+    closeAll(files);
+  }
+}
+
+function closeAll(files: Rotated[]): void {
+  for (const f of files) fs.closeSync(f.fd);
+}
+
+function isGzip(fd: number): boolean {
+  const b = Buffer.alloc(2);
+  return fs.readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** A stream of a rotated file's (decompressed) bytes, from its descriptor; closes it at the end. */
+function streamOf(f: Rotated): NodeJS.ReadableStream & { destroy(): void } {
+  const gz = isGzip(f.fd);
+  const raw = fs.createReadStream('', { fd: f.fd, start: 0, highWaterMark: READ_CHUNK, autoClose: true });
+  if (!gz) return raw;
+  const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK });
+  raw.on('error', (e) => gunzip.destroy(e));
+  gunzip.on('close', () => raw.destroy());
+  return raw.pipe(gunzip);
+}
+
 export class LogFollower {
   private cur: Generation | null = null;
   private readonly old: Generation[] = [];
@@ -136,8 +198,9 @@ export class LogFollower {
     const cur = this.cur;
     let reason: SwitchReason = this.started || !this.existedAtStart ? 'appeared' : 'start';
     if (cur && (!st || st.ino !== cur.ino || st.dev !== cur.dev)) {
-      // Renamed away or deleted: what was written to it is still readable through our descriptor.
-      await this.readGen(cur);
+      // Renamed away or deleted: what was written to it is still readable through our descriptor
+      // (checked for a copytruncate first: it was the live file until now).
+      await this.readCurrent(cur);
       this.old.push(cur);
       this.cur = null;
       reason = fs.fstatSync(cur.fd).nlink === 0 ? 'recreated' : 'renamed';
@@ -216,110 +279,92 @@ export class LogFollower {
   }
 
   private async recoverFromCopy(g: Generation): Promise<boolean> {
-    const set = rotatedFiles(this.path);
-    // Newest first: the copy just made is the one that continues where we were.
-    for (let i = set.length - 1; i >= Math.max(0, set.length - COPY_CANDIDATES); i--) {
-      if (await this.readCopyFrom(set[i], g)) {
-        for (const f of set.slice(i + 1)) await this.readWhole(f);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Delivers `file` from g.pos on, if its bytes before g.pos are the ones we read last. */
-  private async readCopyFrom(file: string, g: Generation): Promise<boolean> {
-    let opened;
+    const set = snapshotRotated(this.path);
     try {
-      opened = openInput(file);
-    } catch {
-      return false;
-    }
-    if (opened.size !== null && opened.compression === null && opened.size < g.pos) {
-      opened.stream.destroy();
-      return false;
-    }
-    const fpStart = g.pos - g.fp.length;
-    const head: Buffer[] = [];
-    let off = 0;
-    let verified = false;
-    let seg: Segment | null = null;
-    try {
-      for await (const c of opened.stream) {
-        let chunk = c as Buffer;
-        const end = off + chunk.length;
-        if (!verified) {
-          if (end > fpStart) head.push(chunk.subarray(Math.max(0, fpStart - off)));
-          off = end;
-          if (off < g.pos) continue;
-          const got = Buffer.concat(head);
-          if (!sameBytes(got.subarray(0, g.fp.length), g.fp)) return false;
-          verified = true;
-          seg = g.seg;
-          chunk = got.subarray(g.fp.length);
-        } else off = end;
-        if (chunk.length > 0) {
-          seg!.data(chunk);
-          await this.opts.wait?.();
+      // Newest first: the copy just made is the one that continues where we were.
+      for (let i = set.length - 1; i >= Math.max(0, set.length - COPY_CANDIDATES); i--) {
+        if (set[i].st.ino === g.ino && set[i].st.dev === g.dev) continue;
+        if (await this.readCopyFrom(set[i], g)) {
+          for (const f of set.slice(i + 1)) if (this.isMissed(f, g)) await this.readWhole(f);
+          return true;
         }
       }
-    } catch {
-      // A copy that breaks off (being compressed away) gives what it gave.
+      return false;
     } finally {
-      opened.stream.destroy();
+      for (const f of set) if (!f.taken) fs.closeSync(f.fd);
     }
-    return verified;
+  }
+
+  /**
+   * Delivers `f` from g.pos on, if its bytes before g.pos are the ones we read last. Only plain
+   * copies: logrotate compresses a copy later (or, without delaycompress, under another name).
+   */
+  private async readCopyFrom(f: Rotated, g: Generation): Promise<boolean> {
+    if (isGzip(f.fd) || f.st.size < g.pos) return false;
+    const before = Buffer.alloc(g.fp.length);
+    if (fs.readSync(f.fd, before, 0, before.length, g.pos - before.length) !== before.length || !sameBytes(before, g.fp)) return false;
+    f.taken = true;
+    const stream = fs.createReadStream('', { fd: f.fd, start: g.pos, highWaterMark: READ_CHUNK, autoClose: true });
+    try {
+      for await (const c of stream) {
+        g.seg.data(c as Buffer);
+        await this.opts.wait?.();
+      }
+    } catch {
+      // gave what it gave
+    } finally {
+      stream.destroy();
+    }
+    return true;
   }
 
   /** Rename rotations faster than our polls: files between the one we held and the live one. */
   private async readSkipped(prev: Generation): Promise<void> {
-    const set = rotatedFiles(this.path);
-    let at = -1;
-    const inodes = set.map((f) => {
-      try {
-        return fs.statSync(f);
-      } catch {
-        return null;
-      }
-    });
-    inodes.forEach((s, i) => {
-      if (s && s.ino === prev.ino && s.dev === prev.dev) at = i;
-    });
-    if (at < 0) return;
-    for (let i = at + 1; i < set.length; i++) {
-      const s = inodes[i];
-      if (s && this.cur && s.ino === this.cur.ino) continue;
-      await this.readWhole(set[i]);
+    const set = snapshotRotated(this.path);
+    try {
+      const at = set.findIndex((f) => f.st.ino === prev.ino && f.st.dev === prev.dev);
+      if (at < 0) return;
+      for (const f of set.slice(at + 1)) if (this.isMissed(f, prev)) await this.readWhole(f);
+    } finally {
+      for (const f of set) if (!f.taken) fs.closeSync(f.fd);
     }
   }
 
-  private async readWhole(file: string): Promise<void> {
-    let opened;
+  /**
+   * A rotated file we have not read: not a file we hold open (by inode), and not a copy of the
+   * live file that logrotate has made but not yet truncated (it starts with the live file's bytes;
+   * those lines are read from the live file, or from the copy once the truncation is seen).
+   */
+  private isMissed(f: Rotated, held: Generation): boolean {
+    for (const g of [held, this.cur, ...this.old]) if (g && g.ino === f.st.ino && g.dev === f.st.dev) return false;
+    const live = this.cur;
+    if (!live || isGzip(f.fd)) return true;
+    const a = Buffer.alloc(FINGERPRINT);
+    const b = Buffer.alloc(FINGERPRINT);
+    const na = fs.readSync(live.fd, a, 0, FINGERPRINT, 0);
+    if (na === 0) return true;
+    const nb = fs.readSync(f.fd, b, 0, FINGERPRINT, 0);
+    return !(na === nb && a.equals(b));
+  }
+
+  private async readWhole(f: Rotated & { taken?: boolean }): Promise<void> {
+    f.taken = true;
+    const stream = streamOf(f);
+    const seg = this.h.open(f.name, 'skipped');
     try {
-      opened = openInput(file);
-    } catch {
-      return;
-    }
-    const seg = this.h.open(file, 'skipped');
-    try {
-      for await (const c of opened.stream) {
+      for await (const c of stream) {
         seg.data(c as Buffer);
         await this.opts.wait?.();
       }
     } catch {
       // gave what it gave
     } finally {
-      opened.stream.destroy();
+      stream.destroy();
     }
     seg.idle();
     seg.end();
   }
 
-  /**
-   * Reads `g` to its end. For the live file, each chunk is kept only if the bytes before it are
-   * still ours after the read: a copytruncate during the read would otherwise splice the new
-   * content onto the old (the discarded chunk is then read from the copy).
-   */
   private async readGen(g: Generation, live = false): Promise<void> {
     for (let budget = MAX_READ_PER_POLL; budget > 0; ) {
       const n = fs.readSync(g.fd, chunkBuf, 0, chunkBuf.length, g.pos);
