@@ -142,6 +142,10 @@ function snapshotRotated(live: string): Rotated[] {
   }
 }
 
+function fileKey(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}`;
+}
+
 function closeAll(files: Rotated[]): void {
   for (const f of files) fs.closeSync(f.fd);
 }
@@ -168,6 +172,8 @@ export class LogFollower {
   private started = false;
   private closed = false;
   private warned: string | null = null;
+  /** Rotated files already read whole (a renamed file keeps inode and size as it shifts down the set). */
+  private readonly readWholly: string[] = [];
   /** More was left to read at the end of the last poll. */
   behind = false;
 
@@ -337,6 +343,7 @@ export class LogFollower {
    */
   private isMissed(f: Rotated, held: Generation): boolean {
     for (const g of [held, this.cur, ...this.old]) if (g && g.ino === f.st.ino && g.dev === f.st.dev) return false;
+    if (this.readWholly.includes(fileKey(f.st))) return false;
     const live = this.cur;
     if (!live || isGzip(f.fd)) return true;
     const a = Buffer.alloc(FINGERPRINT);
@@ -347,8 +354,9 @@ export class LogFollower {
     return !(na === nb && a.equals(b));
   }
 
-  private async readWhole(f: Rotated & { taken?: boolean }): Promise<void> {
+  private async readWhole(f: Rotated): Promise<void> {
     f.taken = true;
+    this.remember(f.st);
     const stream = streamOf(f);
     const seg = this.h.open(f.name, 'skipped');
     try {
@@ -382,6 +390,11 @@ export class LogFollower {
       if (w) await w;
     }
     this.behind = true;
+  }
+
+  private remember(st: fs.Stats): void {
+    this.readWholly.push(fileKey(st));
+    if (this.readWholly.length > 256) this.readWholly.shift();
   }
 
   private warnOnce(msg: string): void {
