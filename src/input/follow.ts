@@ -66,6 +66,14 @@ interface Generation {
   fp: Buffer;
   seg: Segment;
   lastGrowth: number;
+  /**
+   * Rotated files (dev:ino) already there when this file was opened or last truncated: a new one
+   * that appears while we are at byte 0 is a copy of content we never saw (a copytruncate
+   * before our first read of the file).
+   */
+  known: Set<string>;
+  /** The first bytes of this file as we read them (since the last truncation). */
+  head: Buffer;
 }
 
 const chunkBuf = Buffer.allocUnsafe(READ_CHUNK);
@@ -140,6 +148,10 @@ function snapshotRotated(live: string): Rotated[] {
     if (stable || attempt >= 20) return files;
     closeAll(files);
   }
+}
+
+function devIno(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}`;
 }
 
 function fileKey(st: fs.Stats): string {
@@ -250,7 +262,10 @@ export class LogFollower {
     const pos = atEnd ? st.size : 0;
     const fp = Buffer.alloc(Math.min(FINGERPRINT, pos));
     if (fp.length > 0) fs.readSync(fd, fp, 0, fp.length, pos - fp.length);
-    this.cur = { fd, ino: st.ino, dev: st.dev, pos, fp, seg: this.h.open(this.path, reason), lastGrowth: Date.now() };
+    this.cur = { fd, ino: st.ino, dev: st.dev, pos, fp, seg: this.h.open(this.path, reason), lastGrowth: Date.now(), known: new Set(), head: Buffer.alloc(0) };
+    const set = snapshotRotated(this.path);
+    this.cur.known = this.knownKeys(set);
+    closeAll(set);
   }
 
   private retire(g: Generation): void {
@@ -281,24 +296,48 @@ export class LogFollower {
     g.seg.end();
     g.pos = 0;
     g.fp = Buffer.alloc(0);
+    g.head = Buffer.alloc(0);
     g.seg = this.h.open(this.path, recovered ? 'truncated' : 'truncated-no-copy');
   }
 
-  private async recoverFromCopy(g: Generation): Promise<boolean> {
-    const set = snapshotRotated(this.path);
-    try {
+  private recoverFromCopy(g: Generation): Promise<boolean> {
+    return this.withSnapshot(async (set) => {
+      let found = false;
       // Newest first: the copy just made is the one that continues where we were.
       for (let i = set.length - 1; i >= Math.max(0, set.length - COPY_CANDIDATES); i--) {
         if (set[i].st.ino === g.ino && set[i].st.dev === g.dev) continue;
         if (await this.readCopyFrom(set[i], g)) {
           for (const f of set.slice(i + 1)) if (this.isMissed(f, g)) await this.readWhole(f);
-          return true;
+          found = true;
+          break;
         }
       }
-      return false;
+      g.known = this.knownKeys(set);
+      return found;
+    });
+  }
+
+  /** At byte 0 of the live file: copies made since we last looked hold lines we never read. */
+  private catchUpCopies(g: Generation): Promise<void> {
+    return this.withSnapshot(async (set) => {
+      for (const f of set) if (!g.known.has(devIno(f.st)) && this.isMissed(f, g)) await this.readWhole(f);
+      g.known = this.knownKeys(set);
+    });
+  }
+
+  private async withSnapshot<T>(f: (set: Rotated[]) => T | Promise<T>): Promise<T> {
+    const set = snapshotRotated(this.path);
+    try {
+      return await f(set);
     } finally {
-      for (const f of set) if (!f.taken) fs.closeSync(f.fd);
+      for (const r of set) if (!r.taken) fs.closeSync(r.fd);
     }
+  }
+
+  /** The rotated files that are not a copy of the live file still being made. */
+  private knownKeys(set: Rotated[]): Set<string> {
+    // A file just read through its descriptor (now closed) is known by definition.
+    return new Set(set.filter((f) => f.taken || !this.isCopyOfLive(f)).map((f) => devIno(f.st)));
   }
 
   /**
@@ -325,15 +364,12 @@ export class LogFollower {
   }
 
   /** Rename rotations faster than our polls: files between the one we held and the live one. */
-  private async readSkipped(prev: Generation): Promise<void> {
-    const set = snapshotRotated(this.path);
-    try {
+  private readSkipped(prev: Generation): Promise<void> {
+    return this.withSnapshot(async (set) => {
       const at = set.findIndex((f) => f.st.ino === prev.ino && f.st.dev === prev.dev);
-      if (at < 0) return;
-      for (const f of set.slice(at + 1)) if (this.isMissed(f, prev)) await this.readWhole(f);
-    } finally {
-      for (const f of set) if (!f.taken) fs.closeSync(f.fd);
-    }
+      if (at >= 0) for (const f of set.slice(at + 1)) if (this.isMissed(f, prev)) await this.readWhole(f);
+      if (this.cur) this.cur.known = this.knownKeys(set);
+    });
   }
 
   /**
@@ -344,14 +380,24 @@ export class LogFollower {
   private isMissed(f: Rotated, held: Generation): boolean {
     for (const g of [held, this.cur, ...this.old]) if (g && g.ino === f.st.ino && g.dev === f.st.dev) return false;
     if (this.readWholly.includes(fileKey(f.st))) return false;
+    return !this.isCopyOfLive(f);
+  }
+
+  /**
+   * Starts with the first bytes of the live file as we are reading it: logrotate's copy of it
+   * (its lines come from the live file, or from the copy once the truncation is seen).
+   */
+  private isCopyOfLive(f: Rotated): boolean {
     const live = this.cur;
-    if (!live || isGzip(f.fd)) return true;
-    const a = Buffer.alloc(FINGERPRINT);
-    const b = Buffer.alloc(FINGERPRINT);
-    const na = fs.readSync(live.fd, a, 0, FINGERPRINT, 0);
-    if (na === 0) return true;
-    const nb = fs.readSync(f.fd, b, 0, FINGERPRINT, 0);
-    return !(na === nb && a.equals(b));
+    if (!live || isGzip(f.fd)) return false;
+    let a = live.head;
+    if (a.length === 0) {
+      a = Buffer.alloc(FINGERPRINT);
+      a = a.subarray(0, fs.readSync(live.fd, a, 0, FINGERPRINT, 0));
+    }
+    if (a.length === 0) return false;
+    const b = Buffer.alloc(a.length);
+    return fs.readSync(f.fd, b, 0, b.length, 0) === b.length && a.equals(b);
   }
 
   private async readWhole(f: Rotated): Promise<void> {
@@ -380,6 +426,11 @@ export class LogFollower {
       if (live && !this.fingerprintHolds(g)) {
         await this.truncated(g);
         continue;
+      }
+      if (live && g.pos === 0) {
+        // The first bytes of a file: copies made before them hold lines we never saw.
+        g.head = Buffer.from(chunkBuf.subarray(0, Math.min(n, FINGERPRINT)));
+        await this.catchUpCopies(g);
       }
       g.pos += n;
       budget -= n;
@@ -510,7 +561,12 @@ export class FollowSet {
     const order = [...this.followers.values()].sort((a, b) => rank(a.path) - rank(b.path));
     for (const f of order) {
       if (this.stopped) return;
-      await f.poll();
+      try {
+        await f.poll();
+      } catch (err) {
+        // A file that misbehaves (EIO, a descriptor gone) must not stop the others.
+        this.h.warn(`${f.path}: ${(err as Error).message}`);
+      }
       if (f.behind) this.again = true;
     }
   }
