@@ -169,7 +169,7 @@ export async function runTail(argv: TailArgs): Promise<number> {
   };
 
   await run.start();
-  process.stderr.write(screen ? '' : `upstream-doctor: following ${run.files.length} file(s)\n`);
+  process.stderr.write(`upstream-doctor: following ${run.files.length} file(s)\n`);
   const evalTimer = setInterval(() => {
     const now = Date.now();
     pruneMinutes(run.analyzer.summary, now, KEEP_MINUTES_MS);
