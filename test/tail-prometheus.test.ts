@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { get, metric, settle, startTail, stopTail, tmpdir, write } from './helpers/tail';
 import { TailMetrics } from '../src/report/metrics';
+import { upstreamKey } from '../src/report/upstream-key';
 
 /** `tail --metrics-port`: the /metrics endpoint, scraped by hand and by Debian's prometheus. */
 
@@ -59,11 +60,20 @@ describe('tail: metrics', () => {
   test('upstream label values are capped; the rest are counted as "other"', async () => {
     const m = new TailMetrics(2);
     const ev = { ts: '', file: 'f', line: 1, source: 'nginx-access', cause: 'upstream-refused', category: 'upstream-down', signature: null, status: 502, client: null, request: null, host: null, message: '' } as const;
-    for (const u of ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80', '10.0.0.4:80', '10.0.0.1:80']) m.failure({ ...ev, upstream: u });
+    for (const u of ['10.0.0.1:80', 'http://10.0.0.2:80/a', '10.0.0.3:80', '10.0.0.4:80', 'http://10.0.0.1:80/x?y']) m.failure({ ...ev, upstream: u });
     const body = await m.registry.metrics();
     expect(metric(body, 'upstream_doctor_upstream_failures_total', 'upstream="10.0.0.1:80"')).toBe(2);
     expect(metric(body, 'upstream_doctor_upstream_failures_total', 'upstream="other"')).toBe(2);
     expect(metric(body, 'upstream_doctor_upstream_failures_total')).toBe(5);
     expect(metric(body, 'upstream_doctor_failures_total', 'cause="upstream-refused"')).toBe(5);
   });
+});
+
+describe('upstreamKey', () => {
+  test.each([
+    ['http://127.0.0.1:18099/api/orders/1', '127.0.0.1:18099'],
+    ['10.0.0.5:8080', '10.0.0.5:8080'],
+    ['fastcgi://unix:/run/php/php8.2-fpm.sock:', 'unix:/run/php/php8.2-fpm.sock'],
+    ['https://[::1]:8443/x', '[::1]:8443'],
+  ])('%s -> %s', (u, key) => expect(upstreamKey(u)).toBe(key));
 });

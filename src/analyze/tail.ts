@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { FailureEvent, LogKind, SKIP_REASONS, SkipReason } from '../model';
 import { rotationKey } from '../input/discover';
 import { FollowSet, Segment, SwitchReason } from '../input/follow';
@@ -53,7 +54,12 @@ export class TailRun {
         pollMs: opts.pollMs,
         wait: opts.wait,
         // Error logs are read first in each poll, so an access failure finds its explaining entry.
-        rank: (f) => READ_ORDER[this.lastReader.get(rotationKey(f).base)?.stats.kind ?? 'nginx-access'] ?? 2,
+        rank: (f) => {
+          const kind = this.lastReader.get(rotationKey(f).base)?.stats.kind;
+          // Before the first line is seen, the name is the best guess (error.log, php-fpm.log).
+          if (!kind) return /error|fpm/i.test(path.basename(f)) ? 1 : 2;
+          return READ_ORDER[kind] ?? 2;
+        },
       },
     );
   }

@@ -10,6 +10,7 @@ import { Recent, UpstreamWindows, pruneMinutes, trendOf, windowCounts } from '..
 import { buildDocument } from '../report/json';
 import { DEFAULT_MAX_UPSTREAM_LABELS, TailMetrics } from '../report/metrics';
 import { renderTable } from '../report/table';
+import { repeatsErrorEntry, upstreamKey } from '../report/upstream-key';
 import { commonInputOptions, readOptionsFrom, resolvePaths } from './analyze';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
@@ -105,8 +106,7 @@ export async function runTail(argv: TailArgs): Promise<number> {
   const onEvent = (ev: FailureEvent) => {
     metrics?.failure(ev);
     const ts = ev.ts ? Date.parse(ev.ts) : Date.now();
-    // An access line with a signature took its cause from an error entry already counted.
-    if (ev.upstream && !(ev.source.endsWith('-access') && ev.signature)) upstreams.add(ts, ev.upstream);
+    if (ev.upstream && !repeatsErrorEntry(ev)) upstreams.add(ts, upstreamKey(ev.upstream));
     recent.push(ev);
     if (!screen) write(JSON.stringify(ev) + '\n');
   };

@@ -3,6 +3,7 @@ import { AddressInfo } from 'net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { FailureEvent, SkipReason } from '../model';
 import { SwitchReason } from '../input/follow';
+import { repeatsErrorEntry, upstreamKey } from './upstream-key';
 
 /**
  * The Prometheus view of `tail`: counters a fleet's Prometheus scrapes from every proxy host.
@@ -36,7 +37,7 @@ export class TailMetrics {
     });
     this.upstreamFailures = new Counter({
       name: 'upstream_doctor_upstream_failures_total',
-      help: `Tagged lines naming an upstream, by upstream (first ${maxUpstreams} distinct addresses; the rest are "other")`,
+      help: `Failures naming an upstream, by its address (first ${maxUpstreams} distinct addresses; the rest are "other")`,
       labelNames: ['upstream', 'cause'],
       registers: r,
     });
@@ -65,7 +66,7 @@ export class TailMetrics {
 
   failure(ev: FailureEvent): void {
     this.failures.inc({ cause: ev.cause, category: ev.category, status: ev.status === null ? 'none' : String(ev.status), source: ev.source });
-    if (ev.upstream) this.upstreamFailures.inc({ upstream: this.upstreamLabel(ev.upstream), cause: ev.cause });
+    if (ev.upstream && !repeatsErrorEntry(ev)) this.upstreamFailures.inc({ upstream: this.upstreamLabel(upstreamKey(ev.upstream)), cause: ev.cause });
   }
 
   lines(parsed: number, skippedByReason: Partial<Record<SkipReason, number>>): void {
