@@ -107,7 +107,8 @@ export async function runTail(argv: TailArgs): Promise<number> {
     metrics?.failure(ev);
     const ts = ev.ts ? Date.parse(ev.ts) : Date.now();
     if (ev.upstream && !repeatsErrorEntry(ev)) upstreams.add(ts, upstreamKey(ev.upstream));
-    recent.push(ev);
+    // One line per failure: an access line explained by an error entry repeats it.
+    if (!repeatsErrorEntry(ev)) recent.push(ev);
     if (!screen) write(JSON.stringify(ev) + '\n');
   };
   const run = new TailRun(targets, readOpts, {
