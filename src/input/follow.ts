@@ -501,6 +501,7 @@ export class FollowSet {
       } else {
         this.add(t, true);
         watchDirs.add(path.dirname(t));
+        if (!fs.existsSync(path.dirname(t))) this.h.warn(`${t}: its directory does not exist (yet); waiting for it`);
       }
     }
     for (const d of watchDirs) {
