@@ -8,9 +8,9 @@ import { AlertHook } from '../live/hook';
 import { renderScreen } from '../live/screen';
 import { Recent, UpstreamWindows, pruneMinutes, trendOf, windowCounts } from '../live/windows';
 import { buildDocument } from '../report/json';
-import { DEFAULT_MAX_UPSTREAM_LABELS, TailMetrics } from '../report/metrics';
+import type { TailMetrics } from '../report/metrics';
 import { renderTable } from '../report/table';
-import { repeatsErrorEntry, upstreamKey } from '../report/upstream-key';
+import { DEFAULT_MAX_UPSTREAM_LABELS, repeatsErrorEntry, upstreamKey } from '../report/upstream-key';
 import { commonInputOptions, readOptionsFrom, resolvePaths } from './analyze';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
@@ -97,7 +97,9 @@ export async function runTail(argv: TailArgs): Promise<number> {
     if (!outClosed) out.write(s);
   };
 
-  const metrics = argv['metrics-port'] !== undefined ? new TailMetrics(argv['metrics-max-upstreams']) : null;
+  // prom-client is loaded only when asked for: it costs every other command half a second.
+  const metrics: TailMetrics | null =
+    argv['metrics-port'] !== undefined ? new (await import('../report/metrics')).TailMetrics(argv['metrics-max-upstreams']) : null;
   const upstreams = new UpstreamWindows();
   const recent = new Recent<FailureEvent>(8);
   const alertLines = new Recent<string>(5);

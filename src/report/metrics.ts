@@ -3,7 +3,7 @@ import { AddressInfo } from 'net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { FailureEvent, SkipReason } from '../model';
 import { SwitchReason } from '../input/follow';
-import { repeatsErrorEntry, upstreamKey } from './upstream-key';
+import { DEFAULT_MAX_UPSTREAM_LABELS, repeatsErrorEntry, upstreamKey } from './upstream-key';
 
 /**
  * The Prometheus view of `tail`: counters a fleet's Prometheus scrapes from every proxy host.
@@ -12,8 +12,7 @@ import { repeatsErrorEntry, upstreamKey } from './upstream-key';
  * first `maxUpstreams` distinct ones get their own series, the rest are folded into `other`).
  */
 
-/** Default cap on distinct `upstream` label values (see docs/tail.md). */
-export const DEFAULT_MAX_UPSTREAM_LABELS = 50;
+export { DEFAULT_MAX_UPSTREAM_LABELS };
 const MAX_LABEL_LENGTH = 128;
 
 export class TailMetrics {

@@ -1,3 +1,6 @@
+/** Default cap on distinct `upstream` label values in /metrics (see docs/tail.md). */
+export const DEFAULT_MAX_UPSTREAM_LABELS = 50;
+
 /**
  * The upstream a failure is about, as an operator names it: nginx error logs give the whole URL
  * (`http://10.0.0.5:8080/api/orders/17`), access logs the address (`10.0.0.5:8080`). Grouping and
