@@ -38,6 +38,13 @@ export class TailRun {
   private readonly lastReader = new Map<string, FileReader>();
   private readonly totals = new Map<string, FileStats>();
   private readonly reported = new Map<FileReader, Counted>();
+  /**
+   * Access-log work read in this poll, and in the previous one. nginx writes a failure's error
+   * entry before its access line, but a poll may read the access log after more was written to
+   * both; running access lines one poll late means their error entries have been read by then.
+   */
+  private queued: (() => void)[] = [];
+  private ready: (() => void)[] = [];
 
   constructor(
     targets: string[],
@@ -54,14 +61,24 @@ export class TailRun {
         pollMs: opts.pollMs,
         wait: opts.wait,
         // Error logs are read first in each poll, so an access failure finds its explaining entry.
-        rank: (f) => {
-          const kind = this.lastReader.get(rotationKey(f).base)?.stats.kind;
-          // Before the first line is seen, the name is the best guess (error.log, php-fpm.log).
-          if (!kind) return /error|fpm/i.test(path.basename(f)) ? 1 : 2;
-          return READ_ORDER[kind] ?? 2;
-        },
+        rank: (f) => this.rank(f),
+        afterPoll: () => this.runDeferred(),
       },
     );
+  }
+
+  private rank(file: string): number {
+    const kind = this.lastReader.get(rotationKey(file).base)?.stats.kind;
+    // Before the first line is seen, the name is the best guess (error.log, php-fpm.log).
+    if (!kind) return /error|fpm/i.test(path.basename(file)) ? 1 : 2;
+    return READ_ORDER[kind] ?? 2;
+  }
+
+  private runDeferred(): void {
+    const run = this.ready;
+    this.ready = this.queued;
+    this.queued = [];
+    for (const f of run) f();
   }
 
   get files(): string[] {
@@ -82,6 +99,8 @@ export class TailRun {
   /** Reads what is left, closes the files and returns the per-path accounting. */
   async stop(): Promise<FileStats[]> {
     await this.set.close();
+    this.runDeferred();
+    this.runDeferred();
     return [...this.totals.values()];
   }
 
@@ -93,7 +112,7 @@ export class TailRun {
     if (prev) reader.adoptDetection(prev);
     this.lastReader.set(base, reader);
     this.reported.set(reader, { parsed: 0, byReason: {} });
-    return {
+    const seg: Segment = {
       data: (chunk) => reader.push(chunk),
       idle: () => {
         reader.idle();
@@ -105,6 +124,16 @@ export class TailRun {
         this.reported.delete(reader);
         this.mergeInto(base, reader.stats);
       },
+    };
+    if (this.rank(file) < 2) return seg;
+    return {
+      // Copied: the follower reuses its read buffer.
+      data: (chunk) => {
+        const copy = Buffer.from(chunk);
+        this.queued.push(() => seg.data(copy));
+      },
+      idle: () => this.queued.push(() => seg.idle()),
+      end: () => this.queued.push(() => seg.end()),
     };
   }
 

@@ -459,6 +459,8 @@ export interface FollowSetOptions extends FollowOptions {
   pollMs: number;
   /** Order of reading within one poll (error logs before access logs, for the correlation). */
   rank?: (file: string) => number;
+  /** Called when every file has been read once more. */
+  afterPoll?: () => void;
 }
 
 /**
@@ -570,6 +572,7 @@ export class FollowSet {
       }
       if (f.behind) this.again = true;
     }
+    this.opts.afterPoll?.();
   }
 
   /** Reads what is left and closes every file. */
