@@ -91,3 +91,24 @@ describe('tail: screen', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('tail: a quiet log', () => {
+  test('a single error line is reported without waiting for more lines to detect the format', async () => {
+    const dir = tmpdir();
+    const log = path.join(dir, 'error.log');
+    const t = await startTail([log]);
+    fs.writeFileSync(
+      log,
+      '2026/11/24 08:03:49 [error] 30318#30318: *8311 connect() failed (111: Connection refused) while connecting to upstream, ' +
+        'client: 127.0.0.1, server: , request: "GET /quiet HTTP/1.1", upstream: "http://127.0.0.1:18099/quiet", host: "127.0.0.1:18080"\n',
+    );
+    const deadline = Date.now() + 8000;
+    while (Date.now() < deadline && !t.out.join('').includes('"cause"')) await new Promise((r) => setTimeout(r, 50));
+    // Seen while tail is still running: neither detection nor the held error entry waited for a next line.
+    const live = t.out.join('');
+    const events = await stopTail(t);
+    expect(JSON.parse(live.split('\n')[0])).toMatchObject({ cause: 'upstream-refused', source: 'nginx-error', request: 'GET /quiet HTTP/1.1' });
+    expect(events.filter((e) => !e.type)).toHaveLength(1);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
