@@ -262,7 +262,8 @@ export class LogFollower {
     const pos = atEnd ? st.size : 0;
     const fp = Buffer.alloc(Math.min(FINGERPRINT, pos));
     if (fp.length > 0) fs.readSync(fd, fp, 0, fp.length, pos - fp.length);
-    this.cur = { fd, ino: st.ino, dev: st.dev, pos, fp, seg: this.h.open(this.path, reason), lastGrowth: Date.now(), known: new Set(), head: Buffer.alloc(0) };
+    const seg = this.h.open(this.path, reason);
+    this.cur = { fd, ino: st.ino, dev: st.dev, pos, fp, seg, lastGrowth: Date.now(), known: new Set(), head: Buffer.alloc(0) };
     const set = snapshotRotated(this.path);
     this.cur.known = this.knownKeys(set);
     closeAll(set);
