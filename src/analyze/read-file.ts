@@ -2,7 +2,8 @@ import { ErrorEntry, LogKind, SkipReason } from '../model';
 import { LineSplitter, DEFAULT_MAX_LINE } from '../input/lines';
 import { InputError } from '../input/discover';
 import { AccessScanner } from '../parse/access-scanner';
-import { Detection, DetectOptions, accessKindOf, detect } from '../parse/detect';
+import { Detection, DetectOptions, accessKindOf, detect, detectWithPlan } from '../parse/detect';
+import { FormatPlan } from '../parse/format/plan';
 import { isApacheErrorHead, parseApacheError } from '../parse/apache-error';
 import { isNginxErrorHead, parseNginxError } from '../parse/nginx-error';
 import { isPhpFpmHead, parsePhpFpm } from '../parse/php-fpm-log';
@@ -26,6 +27,13 @@ export interface ReadOptions extends DetectOptions {
   clock: ZoneClock;
   maxLine?: number;
   showSkipped?: number; // examples kept per reason
+}
+
+/** What a server configuration says about a file: its kind and format are then not guessed. */
+export interface KnownFormat {
+  kind?: LogKind;
+  plan?: FormatPlan;
+  vhosts?: string[];
 }
 
 const DETECT_LINES = 64;
@@ -76,6 +84,10 @@ export class FileReader {
   private truncatedTail = false;
   private detectBytes = 0;
   private lineNo = 0;
+  /** Physical lines seen so far (for progress; final counts are in `stats`). */
+  get linesSoFar(): number {
+    return this.lineNo;
+  }
   private scanner: AccessScanner | null = null;
   private fallbackScanners: AccessScanner[] | null = null;
   private pending: PendingEntry | null = null;
@@ -85,8 +97,10 @@ export class FileReader {
     readonly path: string,
     private readonly sink: EntrySink,
     private readonly opts: ReadOptions,
+    private readonly known: KnownFormat = {},
   ) {
     this.stats = newFileStats(path);
+    if (known.vhosts) this.stats.vhosts = known.vhosts;
     this.splitter = new LineSplitter(
       {
         line: (buf, s, e) => this.onLine(buf, s, e),
@@ -164,7 +178,13 @@ export class FileReader {
     const held = this.detectBuf;
     this.detectBuf = [];
     const sample = held.filter((b): b is Buffer => b !== null && b.length > 0);
-    this.detection = detect(sample, { ...this.opts, pathHint: this.path }) ?? {
+    const known = this.known;
+    const forcedKind = this.opts.forcedKind ?? known.kind;
+    const detected =
+      known.plan && (!this.opts.forcedKind || this.opts.forcedKind === accessKindOf(known.plan))
+        ? detectWithPlan(sample, known.plan)
+        : detect(sample, { ...this.opts, forcedKind, pathHint: this.path });
+    this.detection = detected ?? {
       kind: 'nginx-access',
       plan: null,
       envelope: null,
@@ -172,7 +192,10 @@ export class FileReader {
       sampled: 0,
     };
     const d = this.detection;
-    this.stats.kind = d.plan || d.matched > 0 ? d.kind : null;
+    // An error log named by the configuration is one even while it is empty or unrecognised.
+    const errorKindGiven = !d.plan && d.matched === 0 && ERROR_KINDS.some((k) => k.kind === known.kind);
+    if (errorKindGiven) d.kind = known.kind!;
+    this.stats.kind = d.plan || d.matched > 0 || errorKindGiven ? d.kind : null;
     this.stats.format = d.plan ? d.plan.name : d.matched > 0 ? 'builtin' : null;
     this.stats.envelope = d.envelope ? d.envelope.name : null;
     if (d.plan) this.scanner = new AccessScanner(d.plan);

@@ -13,6 +13,12 @@ import { FileReader, ReadOptions } from './read-file';
  * correlation index.
  */
 
+/** Told once per chunk read (never per line), so a run without progress pays one test per MiB. */
+export interface ProgressSink {
+  tick(bytesDone: number, lines: number): void;
+  done(): void;
+}
+
 export interface RunResult {
   /** Inputs that could not be opened at all (path: reason). */
   unreadable: InputError[];
@@ -21,7 +27,8 @@ export interface RunResult {
 const PEEK_BYTES = 256 * 1024;
 
 /** The kind of a file from its first bytes (decompressed), without consuming the real read. */
-export async function peekKind(p: string, opts: ReadOptions): Promise<LogKind | null> {
+export async function peekKind(p: string, opts: ReadOptions, known?: LogKind): Promise<LogKind | null> {
+  if (known) return known;
   if (p === '-') return null;
   const opened = openInput(p);
   const chunks: Buffer[] = [];
@@ -57,7 +64,7 @@ export async function orderForCorrelation(inputs: InputSpec[], opts: ReadOptions
   for (let i = 0; i < inputs.length; i++) {
     let kind: LogKind | null = null;
     try {
-      kind = await peekKind(inputs[i].path, opts);
+      kind = await peekKind(inputs[i].path, opts, inputs[i].kind);
     } catch {
       kind = null; // unreadable: reported when it is read
     }
@@ -72,17 +79,25 @@ export async function runAnalysis(
   analyzer: Analyzer,
   opts: ReadOptions,
   output?: Writable,
+  progress?: ProgressSink,
 ): Promise<RunResult> {
   const unreadable: InputError[] = [];
+  let bytesBefore = 0;
+  let linesBefore = 0;
   const ordered = await orderForCorrelation(inputs, opts);
   for (const spec of ordered) {
-    const reader = new FileReader(spec.path, analyzer, opts);
+    const reader = new FileReader(spec.path, analyzer, opts, spec);
     try {
       const opened = openInput(spec.path);
       reader.stats.compression = opened.compression;
+      let streamed = 0; // stdin has no file position: count what came through
       try {
         for await (const chunk of opened.stream) {
           reader.push(chunk as Buffer);
+          if (progress) {
+            streamed += (chunk as Buffer).length;
+            progress.tick(bytesBefore + (opened.position?.() ?? streamed), linesBefore + reader.linesSoFar);
+          }
           // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
           if (output && output.writableNeedDrain) await once(output, 'drain');
         }
@@ -90,6 +105,7 @@ export async function runAnalysis(
         reader.fail(err);
       }
       reader.finish();
+      bytesBefore += opened.size ?? streamed;
     } catch (err) {
       if (err instanceof InputError) {
         unreadable.push(err);
@@ -97,6 +113,8 @@ export async function runAnalysis(
       } else throw err;
     }
     analyzer.summary.files.push(reader.stats);
+    linesBefore += reader.stats.lines;
   }
+  progress?.done();
   return { unreadable };
 }

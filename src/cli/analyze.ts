@@ -1,21 +1,27 @@
 import * as fs from 'fs';
 import { Argv } from 'yargs';
 import { FailureEvent, LogKind } from '../model';
-import { DEFAULT_LOG_DIRS, InputError, discoverInputs, existingDefaultDirs } from '../input/discover';
+import { DEFAULT_LOG_DIRS, InputError, existingDefaultDirs } from '../input/discover';
 import { Analyzer } from '../analyze/analyzer';
 import { runAnalysis } from '../analyze/run';
 import { ReadOptions } from '../analyze/read-file';
 import { ZoneClock } from '../parse/time';
 import { buildDocument } from '../report/json';
 import { renderTable } from '../report/table';
+import { renderCsv } from '../report/csv';
+import { renderHtml } from '../report/html';
+import { localZone } from '../report/timeline';
+import { forTerminal } from '../report/sanitize';
 import { EXIT } from './exit-codes';
-import { KINDS, UsageError, checkBucket, checkZone, parseTimeArg, userFormats } from './options';
+import { KINDS, STDIN_ARG, UsageError, checkBucket, checkZone, parseRange, userFormats } from './options';
+import { progressFor } from './progress';
+import { ConfigArgs, resolveInputs } from './config-inputs';
 
 /** `upstream-doctor analyze [PATH...]`: the batch report. */
 
-export interface AnalyzeArgs {
+export interface AnalyzeArgs extends ConfigArgs {
   paths: string[];
-  format: 'table' | 'json' | 'ndjson';
+  format: 'table' | 'json' | 'ndjson' | 'csv' | 'html';
   'nginx-format'?: string[];
   'apache-format'?: string[];
   kind?: string;
@@ -28,6 +34,8 @@ export interface AnalyzeArgs {
   output?: string;
   color?: boolean;
   boxes?: boolean;
+  'display-tz'?: string;
+  progress?: boolean;
 }
 
 export function commonInputOptions<T>(y: Argv<T>) {
@@ -48,17 +56,33 @@ export function commonInputOptions<T>(y: Argv<T>) {
       array: true,
       describe: 'Apache LogFormat string, or a preset name (common, combined, vhost_combined, upstream_doctor)',
     })
+    .option('nginx-conf', {
+      type: 'string',
+      describe: 'nginx configuration naming the logs and their formats, or - for `nginx -T` output on stdin (default: /etc/nginx/nginx.conf when there is no PATH)',
+    })
+    .option('apache-conf', {
+      type: 'string',
+      describe: 'Apache configuration naming the logs and their formats (default: /etc/apache2/apache2.conf or /etc/httpd/conf/httpd.conf when there is no PATH)',
+    })
+    .option('nginx-prefix', { type: 'string', hidden: true, describe: 'nginx -p prefix for relative log paths' })
     .option('kind', { type: 'string', choices: KINDS, describe: 'force the kind of every input instead of detecting it' })
-    .option('tz', { type: 'string', describe: 'zone of error-log times (they carry none; default: this machine\'s zone)' })
+    .option('tz', { type: 'string', describe: 'zone of error-log times (they carry none) and, unless --display-tz, of report times (default: this machine\'s zone)' })
     .option('max-line-length', { type: 'number', default: 65536, describe: 'longer lines are skipped as too-long' });
 }
 
 export function analyzeCommand(y: Argv) {
   return commonInputOptions(y)
-    .option('format', { type: 'string', choices: ['table', 'json', 'ndjson'] as const, default: 'table' as const })
-    .option('since', { type: 'string', describe: 'ISO time, or relative: 2h, 7d' })
-    .option('until', { type: 'string', describe: 'ISO time, or relative: 30m' })
-    .option('bucket', { type: 'string', default: 'auto', describe: 'timeline bucket: auto, 1m, 5m, 15m, 1h, 6h, 1d' })
+    .option('format', {
+      type: 'string',
+      choices: ['table', 'json', 'ndjson', 'csv', 'html'] as const,
+      default: 'table' as const,
+      describe: 'table (terminal), json (document), ndjson (one event per failure), csv (timeline), html (self-contained report, with --output)',
+    })
+    .option('since', { type: 'string', describe: 'from this time (inclusive): ISO 8601 (zone-less means --tz), or a span before now: 30m, 2h, 7d' })
+    .option('until', { type: 'string', describe: 'up to this time (exclusive): ISO 8601, or a span before now' })
+    .option('bucket', { type: 'string', default: 'auto', describe: 'timeline bucket: auto (30-120 buckets), 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d (also 2m 10m 2h 3h)' })
+    .option('display-tz', { type: 'string', describe: 'zone for report times and bucket boundaries (default: --tz, else this machine\'s zone)' })
+    .option('progress', { type: 'boolean', describe: 'progress bar on stderr (default: when stderr is a terminal)' })
     .option('show-skipped', { type: 'number', default: 0, describe: 'print up to N example lines per skip reason' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file instead of stdout' })
     .option('color', { type: 'boolean', describe: 'colour in the table (default: on a TTY unless NO_COLOR is set)' })
@@ -67,7 +91,7 @@ export function analyzeCommand(y: Argv) {
 
 /** Resolves PATH arguments, falling back to the standard log directories. */
 export function resolvePaths(paths: string[]): string[] {
-  if (paths.length > 0) return paths;
+  if (paths.length > 0) return paths.map((p) => (p === STDIN_ARG ? '-' : p));
   const found = existingDefaultDirs();
   if (found.length === 0) {
     throw new UsageError(
@@ -97,21 +121,36 @@ export function readOptionsFrom(argv: {
 export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   const readOpts = readOptionsFrom(argv);
   const bucket = checkBucket(argv.bucket);
-  const since = parseTimeArg('since', argv.since);
-  const until = parseTimeArg('until', argv.until);
-  const inputs = discoverInputs(resolvePaths(argv.paths));
+  const logZone = checkZone(argv.tz);
+  const displayZone = checkZone(argv['display-tz'], 'display-tz') ?? logZone ?? localZone();
+  const { since, until } = parseRange(argv.since, argv.until, Date.now(), logZone);
+  const resolved = resolveInputs(argv, resolvePaths);
+  const inputs = resolved.inputs;
+  readOpts.formats.push(...resolved.formats);
+  for (const note of resolved.notes) process.stderr.write(`upstream-doctor: ${forTerminal(note)}\n`);
   const out: NodeJS.WritableStream & { isTTY?: boolean } = argv.output ? fs.createWriteStream(argv.output) : process.stdout;
   const onEvent =
     argv.format === 'ndjson' ? (ev: FailureEvent) => void out.write(JSON.stringify(ev) + '\n') : undefined;
   const analyzer = new Analyzer({ since, until, onEvent });
-  const { unreadable } = await runAnalysis(inputs, analyzer, readOpts, argv.format === 'ndjson' ? (out as any) : undefined);
-  const doc = buildDocument(analyzer.summary, { bucket, showSkipped: argv['show-skipped'] > 0, evicted: analyzer.index.evicted });
+  const progress = progressFor(inputs, process.stderr, argv.progress);
+  const { unreadable } = await runAnalysis(inputs, analyzer, readOpts, argv.format === 'ndjson' ? (out as any) : undefined, progress);
+  const doc = buildDocument(analyzer.summary, {
+    bucket,
+    showSkipped: argv['show-skipped'] > 0,
+    evicted: analyzer.index.evicted,
+    zone: displayZone,
+    since,
+    until,
+    configuration: resolved.configuration,
+  });
   if (argv.format === 'json') out.write(JSON.stringify(doc, null, 2) + '\n');
+  else if (argv.format === 'csv') out.write(renderCsv(doc));
+  else if (argv.format === 'html') out.write(renderHtml(doc));
   else if (argv.format === 'ndjson') out.write(JSON.stringify({ type: 'summary', ...doc, timeline: undefined }) + '\n');
   else {
     const tty = !argv.output && Boolean(process.stdout.isTTY);
     const color = argv.color ?? (tty && !process.env.NO_COLOR);
-    out.write(renderTable(doc, { boxes: argv.boxes ?? tty, color }));
+    out.write(renderTable(doc, { boxes: argv.boxes ?? tty, color, width: tty ? process.stdout.columns : undefined }));
   }
   if (argv.output) await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
   for (const e of unreadable) process.stderr.write(`upstream-doctor: ${e.message}\n`);

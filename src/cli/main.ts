@@ -3,16 +3,18 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
 import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
+import { ConfigCommandArgs, configCommand, runConfig } from './config';
 import { EXIT } from './exit-codes';
+import { STDIN_ARG, UsageError } from './options';
 import { TailArgs, runTail, tailCommand } from './tail';
-import { UsageError } from './options';
 
 /**
  * Entry point. Each command returns its exit code; known errors become one line on stderr
  * (never a stack trace), unknown ones are bugs and say so.
  */
 
-async function main(argv: string[]): Promise<number> {
+async function main(rawArgv: string[]): Promise<number> {
+  const argv = rawArgv.map((a) => (a === '-' ? STDIN_ARG : a));
   let code: number = EXIT.OK;
   const run = (f: () => Promise<number>) => async () => {
     code = await f();
@@ -26,13 +28,14 @@ async function main(argv: string[]): Promise<number> {
       (y) => analyzeCommand(y),
       async (a) => run(() => runAnalyze(a as unknown as AnalyzeArgs))(),
     )
+    .command('config', 'show the logs the nginx / Apache configuration names, their formats and virtual hosts', (y) => configCommand(y), async (a) => run(() => runConfig(a as unknown as ConfigCommandArgs))())
     .command(
       'tail [paths..]',
       'follow logs as they grow (rotation-safe): live causes on a TTY, NDJSON events otherwise; alerts; Prometheus /metrics',
       (y) => tailCommand(y),
       async (a) => run(() => runTail(a as unknown as TailArgs))(),
     )
-    .demandCommand(1, 'name a command: analyze, tail')
+    .demandCommand(1, 'name a command: analyze, config, tail')
     .strict()
     .help()
     .version()

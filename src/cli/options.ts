@@ -1,3 +1,5 @@
+import { parseISO } from 'date-fns';
+import { tz } from '@date-fns/tz';
 import { LogKind } from '../model';
 import { compileApacheFormat } from '../parse/format/apache-format';
 import { compileNginxFormat } from '../parse/format/nginx-format';
@@ -9,6 +11,9 @@ import { BUCKETS } from '../report/timeline';
 /** Turns command-line values into typed options; every problem is a UsageError with one clear line. */
 
 export class UsageError extends Error {}
+
+/** yargs drops a bare `-` positional; main.ts carries it through under a name no flag can have. */
+export const STDIN_ARG = '\u0000stdin';
 
 export const KINDS: LogKind[] = ['nginx-access', 'nginx-error', 'apache-access', 'apache-error', 'php-fpm'];
 
@@ -25,17 +30,46 @@ export function userFormats(nginx: string[] = [], apache: string[] = []): Format
   return plans;
 }
 
-const RELATIVE = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+const RELATIVE = /^(\d{1,9}(?:\.\d{1,6})?)\s?(s|m|min|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { s: 1e3, m: 6e4, min: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+/** ISO 8601 as people type it: a date, optionally T or space and a time, optionally a zone. */
+const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-/** `2h`, `7d` (before now) or an ISO 8601 time. */
-export function parseTimeArg(name: string, value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const m = RELATIVE.exec(value.trim());
-  if (m) return now - Number(m[1]) * UNIT_MS[m[2]];
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new UsageError(`--${name}: "${value}" is neither an ISO 8601 time nor a relative one like 2h or 7d`);
-  return t;
+/**
+ * `--since`/`--until`: `now`, a span before now (`90s`, `30m`, `2h`, `7d`, `1w`), or an ISO 8601
+ * time. An ISO time without a zone (`2024-03-31T02:30`, `2024-03-31`) is read on the clock of
+ * `zone` (the --tz zone, the one error-log times are read in; default: this machine's), so
+ * `--since 2024-03-31` means that zone's midnight. Anything else is a UsageError: Date.parse's
+ * guesses (`Date.parse("1")` is the year 2001) are not accepted.
+ */
+export function parseTimeArg(name: string, value: string | undefined, now = Date.now(), zone: string | null = null): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (v === '') throw new UsageError(`--${name}: empty; give an ISO 8601 time or a span like 2h or 7d`);
+  if (v.toLowerCase() === 'now') return now;
+  const m = RELATIVE.exec(v);
+  if (m) return now - Math.round(Number(m[1]) * UNIT_MS[m[2]]);
+  if (ISO_SHAPE.test(v)) {
+    const iso = v.replace(' ', 'T');
+    const t = (zone ? parseISO(iso, { in: tz(zone) }) : parseISO(iso)).getTime();
+    if (Number.isFinite(t)) return t;
+  }
+  throw new UsageError(`--${name}: "${value}" is neither an ISO 8601 time (2024-11-16T14:00:00Z) nor a span before now (30m, 2h, 7d)`);
+}
+
+/** Both bounds, checked against each other: since is inclusive, until exclusive. */
+export function parseRange(
+  since: string | undefined,
+  until: string | undefined,
+  now = Date.now(),
+  zone: string | null = null,
+): { since?: number; until?: number } {
+  const s = parseTimeArg('since', since, now, zone);
+  const u = parseTimeArg('until', until, now, zone);
+  if (s !== undefined && u !== undefined && s >= u) {
+    throw new UsageError(`--since (${new Date(s).toISOString()}) must be before --until (${new Date(u).toISOString()})`);
+  }
+  return { since: s, until: u };
 }
 
 export function checkBucket(value: string): string {
@@ -45,8 +79,8 @@ export function checkBucket(value: string): string {
   return value;
 }
 
-export function checkZone(value: string | undefined): string | null {
+export function checkZone(value: string | undefined, name = 'tz'): string | null {
   if (value === undefined) return null;
-  if (!isValidZone(value)) throw new UsageError(`--tz: "${value}" is not an IANA time zone (e.g. UTC, Europe/Paris)`);
+  if (!isValidZone(value)) throw new UsageError(`--${name}: "${value}" is not an IANA time zone (e.g. UTC, Europe/Paris)`);
   return value;
 }

@@ -14,6 +14,9 @@ import { DEFAULT_MAX_UPSTREAM_LABELS, repeatsErrorEntry, upstreamKey } from '../
 import { commonInputOptions, readOptionsFrom, resolvePaths } from './analyze';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
+import { ConfigArgs, resolveInputs } from './config-inputs';
+import { FormatPlan } from '../parse/format/plan';
+import { forTerminal } from '../report/sanitize';
 
 /**
  * `upstream-doctor tail [PATH...]`: follows the logs as they grow. On a TTY, a screen of the last
@@ -21,7 +24,20 @@ import { UsageError } from './options';
  * Optional alerts, an alert hook, and a Prometheus endpoint.
  */
 
-export interface TailArgs {
+/**
+ * Without PATH, the same choice as `analyze`: the logs the nginx / Apache configuration names
+ * (their live files, with the configured formats), else the standard log directories, followed
+ * as directories so that new log files are picked up.
+ */
+function defaultTargets(argv: TailArgs, formats: FormatPlan[]): string[] {
+  const resolved = resolveInputs(argv, resolvePaths);
+  for (const note of resolved.notes) process.stderr.write(`upstream-doctor: ${forTerminal(note)}\n`);
+  formats.push(...resolved.formats);
+  if (!resolved.configuration) return resolvePaths([]);
+  return [...new Set(resolved.inputs.map((i) => i.rotationBase).filter((b) => b !== '-'))];
+}
+
+export interface TailArgs extends ConfigArgs {
   paths: string[];
   'nginx-format'?: string[];
   'apache-format'?: string[];
@@ -80,7 +96,7 @@ export async function runTail(argv: TailArgs): Promise<number> {
     if (err instanceof AlertSyntaxError) throw new UsageError(err.message);
     throw err;
   }
-  const targets = argv.paths.length > 0 ? argv.paths : resolvePaths([]);
+  const targets = argv.paths.length > 0 ? argv.paths : defaultTargets(argv, readOpts.formats);
   const out = process.stdout;
   const screen = argv.format === 'screen' || (argv.format === 'auto' && Boolean(out.isTTY));
   const warn = (msg: string) => {

@@ -1,5 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { LogKind } from '../model';
+import { FormatPlan } from '../parse/format/plan';
 
 /**
  * Turns the paths an operator typed (files, directories, `-`) into an ordered list of inputs.
@@ -11,6 +13,11 @@ export interface InputSpec {
   path: string; // '-' for stdin
   /** Set to the rotation base name (e.g. /var/log/nginx/access.log) shared by a rotation set. */
   rotationBase: string;
+  /** Known from a server configuration: the file is read as this kind, with this format, not detected. */
+  kind?: LogKind;
+  plan?: FormatPlan;
+  /** The virtual hosts (server_name / ServerName) the configuration writes this file for. */
+  vhosts?: string[];
 }
 
 export class InputError extends Error {

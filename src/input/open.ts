@@ -13,6 +13,8 @@ export interface OpenedInput {
   compression: 'gzip' | null;
   /** Bytes on disk (compressed size for .gz), for progress; null for stdin and FIFOs. */
   size: number | null;
+  /** Bytes read from disk so far (compressed bytes for .gz), for progress against `size`. */
+  position?: () => number;
 }
 
 const MAGIC: { bytes: number[]; name: string }[] = [
@@ -70,7 +72,7 @@ export function openInput(p: string): OpenedInput {
   if (kind === 'gzip') {
     const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK });
     raw.on('error', (e) => gunzip.destroy(e));
-    return { stream: raw.pipe(gunzip), compression: 'gzip', size: st.size };
+    return { stream: raw.pipe(gunzip), compression: 'gzip', size: st.size, position: () => raw.bytesRead };
   }
-  return { stream: raw, compression: null, size: st.size };
+  return { stream: raw, compression: null, size: st.size, position: () => raw.bytesRead };
 }

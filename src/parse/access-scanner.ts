@@ -21,6 +21,8 @@ const enum Strategy {
   List,
   Literal,
   Rest,
+  /** Apache's %t writes `[...]` itself: the value ends at the closing bracket, spaces inside. */
+  Bracketed,
 }
 
 interface CompiledField {
@@ -77,7 +79,7 @@ export class AccessScanner {
       const slot = this.fields.length;
       this.fields.push({
         type: t.type,
-        strategy: strategyFor(t, next),
+        strategy: strategyFor(t, next, this.literals[this.literals.length - 1]),
         next,
         prev: this.literals[this.literals.length - 1],
         slot,
@@ -119,6 +121,12 @@ export class AccessScanner {
           if (fe === -1 || fe > end) fe = end;
           break;
         }
+        case Strategy.Bracketed:
+          if (buf[pos] !== 91) return false;
+          fe = buf.indexOf(93, pos);
+          if (fe === -1 || fe >= end) return false;
+          fe++;
+          break;
         case Strategy.List:
           fe = scanList(buf, pos, end, next.length > 0 ? next[0] : SPACE);
           break;
@@ -134,9 +142,14 @@ export class AccessScanner {
       pos = fe;
       if (next.length > 0) {
         if (end - pos < next.length || !matchAt(buf, pos, next)) {
-          // A line may end right after the last field's closing quote (a final line without the tail).
-          if (i === fields.length - 1 && pos === end) break;
-          return false;
+          if (pos !== end) return false;
+          // The line ends here. Tolerated when only the last field's closing literal is missing, or
+          // the whole last field (ingress-nginx writes $req_id only when it is set).
+          if (i === fields.length - 2) {
+            off[2 * (i + 1)] = end;
+            off[2 * (i + 1) + 1] = end;
+          } else if (i !== fields.length - 1) return false;
+          break;
         }
         pos += next.length;
       }
@@ -171,7 +184,8 @@ export class AccessScanner {
   time(): number {
     const b = this.buf;
     let r = this.raw('time-clf');
-    if (r) return parseClf(b, r[0], r[1]);
+    // Apache's %t writes its own brackets; nginx's $time_local has them in the format's literals.
+    if (r) return b[r[0]] === 91 ? parseClf(b, r[0] + 1, r[1] - 1) : parseClf(b, r[0], r[1]);
     if ((r = this.raw('time-iso'))) return parseIso(b, r[0], r[1]);
     if ((r = this.raw('time-epoch-s'))) return parseEpoch(b, r[0], r[1], 1000);
     if ((r = this.raw('time-epoch-ms'))) return parseEpoch(b, r[0], r[1], 1);
@@ -188,6 +202,49 @@ export class AccessScanner {
       if (b[i] === 53 && (i === r[0] || b[i - 1] === SPACE)) return true; // a "5xx" item
     }
     return false;
+  }
+
+  /**
+   * How many typed fields of the last scanned line hold a value of the wrong shape (a time that
+   * does not parse, a status that is not three digits, a client that is not an address...).
+   * Detection uses it to tell formats apart that both "fit" a line; the hot path never calls it.
+   */
+  invalidFields(): number {
+    let bad = 0;
+    const b = this.buf;
+    for (const f of this.fields) {
+      const s = this.offsets[2 * f.slot];
+      const e = this.offsets[2 * f.slot + 1];
+      const dash = e - s === 1 && b[s] === 45;
+      switch (f.type) {
+        case 'time-clf':
+        case 'time-iso':
+        case 'time-epoch-s':
+        case 'time-epoch-ms':
+        case 'time-epoch-us':
+          if (Number.isNaN(this.time())) bad++;
+          break;
+        case 'status':
+          if (!dash && !/^\d{3}$/.test(b.toString('latin1', s, e))) bad++;
+          break;
+        case 'bytes':
+        case 'connection':
+        case 'client-port':
+          if (!dash && !/^\d{1,20}$/.test(b.toString('latin1', s, e))) bad++;
+          break;
+        case 'request-time-s':
+        case 'request-time-ms':
+        case 'request-time-us':
+          if (!dash && !/^\d{1,12}(?:\.\d{1,9})?$/.test(b.toString('latin1', s, e))) bad++;
+          break;
+        case 'client':
+        case 'host':
+          if (!dash && !ADDRESS_LIST.test(b.toString('latin1', s, Math.min(e, s + 512)))) bad++;
+          break;
+        default:
+      }
+    }
+    return bad;
   }
 
   text(type: FieldType): string | null {
@@ -241,7 +298,7 @@ export class AccessScanner {
       path,
       protocol,
       request: request ?? (method && path ? `${method} ${path}${protocol ? ' ' + protocol : ''}` : null),
-      client: this.text('client'),
+      client: firstOfList(this.text('client')),
       clientPort: port,
       host: this.text('host'),
       bytes: this.num('bytes', 1),
@@ -257,7 +314,21 @@ export class AccessScanner {
   }
 }
 
-function strategyFor(f: PlanField, next: Buffer): Strategy {
+/** Host names, IPv4, IPv6 (bracketed or not), `unix:`, and X-Forwarded-For style lists of them. */
+const ADDRESS_LIST = /^"?[A-Za-z0-9._:%\-\[\]]{1,255}(?:, [A-Za-z0-9._:%\-\[\]]{1,255}){0,32}"?$/;
+
+/** A client written as an X-Forwarded-For list: the first address is the original client. */
+function firstOfList(v: string | null): string | null {
+  if (v === null) return null;
+  const t = v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
+  const comma = t.indexOf(', ');
+  return comma === -1 ? t : t.slice(0, comma);
+}
+
+function strategyFor(f: PlanField, next: Buffer, prev: Buffer): Strategy {
+  if (f.type === 'time-clf' && f.name.startsWith('%') && !(prev.length > 0 && prev[prev.length - 1] === 91)) {
+    return Strategy.Bracketed;
+  }
   if (next.length === 0) return LIST_TYPES.has(f.type) ? Strategy.List : Strategy.Rest;
   if (LIST_TYPES.has(f.type)) return Strategy.List;
   // A token followed by a quote or bracket-quoted text could still hold the quote: search the literal.

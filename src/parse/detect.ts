@@ -56,8 +56,21 @@ function presets(): AccessScanner[] {
   return presetScanners;
 }
 
+function nonBlankLines(lines: Buffer[]): Buffer[] {
+  return lines.filter((l) => l.length > 0 && !/^\s*$/.test(l.toString('latin1')));
+}
+
+/** A file whose format is known (from the server configuration): only the envelope is detected. */
+export function detectWithPlan(lines: Buffer[], plan: FormatPlan): Detection {
+  const nonBlank = nonBlankLines(lines);
+  const envelope = nonBlank.length > 0 ? detectEnvelope(nonBlank) : null;
+  const sc = new AccessScanner(plan);
+  const matched = nonBlank.filter((l) => sc.scan(l, envelope ? envelope.strip(l, 0, l.length) : 0, l.length)).length;
+  return { kind: accessKindOf(plan), plan, envelope, matched, sampled: nonBlank.length };
+}
+
 export function detect(lines: Buffer[], opts: DetectOptions): Detection | null {
-  const nonBlank = lines.filter((l) => l.length > 0 && !/^\s*$/.test(l.toString('latin1')));
+  const nonBlank = nonBlankLines(lines);
   if (nonBlank.length === 0) return null;
   const envelope = detectEnvelope(nonBlank);
   const offsets = nonBlank.map((l) => (envelope ? envelope.strip(l, 0, l.length) : 0));
@@ -88,7 +101,7 @@ export function detect(lines: Buffer[], opts: DetectOptions): Detection | null {
     let trailing = 0;
     let dashBytes = 0;
     nonBlank.forEach((l, i) => {
-      if (sc.scan(l, offsets[i], l.length)) {
+      if (sc.scan(l, offsets[i], l.length) && sc.invalidFields() === 0) {
         matched++;
         if (sc.trailing > 0) trailing++;
         const t = sc.text('bytes');

@@ -1,7 +1,9 @@
 import { CAUSES, Cause, OUTPUT_VERSION } from '../model';
 import { CAUSE_INFO } from '../diagnose/causes';
-import { Summary, TOP_K_CAPACITY } from './summary';
-import { Timeline, autoBucket, buildTimeline } from './timeline';
+import { MINUTE_UPSTREAMS, Summary, TOP_K_CAPACITY } from './summary';
+import { Timeline, buildTimeline, localZone } from './timeline';
+import { Incident, IncidentRule, findIncidents, incidentRule } from './incidents';
+import { NextStep, nextSteps } from './next-steps';
 
 /**
  * The `--format json` document: the output contract (versioned by OUTPUT_VERSION; fields are only
@@ -40,7 +42,10 @@ export interface ReportDocument {
     skippedByReason: Record<string, number>;
     skippedSamples?: Record<string, { line: number; text: string }[]>;
     error: string | null;
+    vhosts?: string[];
   }[];
+  /** The server configurations the logs were found in, when no PATH was given. */
+  configuration?: { server: string; path: string }[];
   lines: { read: number; parsed: number; skipped: number; skippedByReason: Record<string, number> };
   range: { start: string | null; end: string | null };
   status: Record<string, number>;
@@ -56,7 +61,14 @@ export interface ReportDocument {
   }[];
   upstreamsOverflow: number;
   timeline: Timeline;
-  limits: { topK: number };
+  limits: { topK: number; minuteUpstreams?: number };
+  /** Added in v1: bursts of failures well above the range's median (see incidents.ts). */
+  incidents?: Incident[];
+  incidentRule?: IncidentRule;
+  /** Added in v1: catalogue hints of the top causes, filled from their top offenders. */
+  nextSteps?: NextStep[];
+  /** Added in v1: the zone the timeline is laid out and labelled in. */
+  displayZone?: string;
 }
 
 function mapToRecord(m: Map<number | string, number>): Record<string, number> {
@@ -69,7 +81,17 @@ const TOP_SHOWN = 10;
 
 export function buildDocument(
   summary: Summary,
-  opts: { bucket?: string; showSkipped?: boolean; evicted?: number } = {},
+  opts: {
+    bucket?: string;
+    showSkipped?: boolean;
+    evicted?: number;
+    /** IANA zone for bucket alignment and labels (default: this machine's). */
+    zone?: string;
+    /** --since/--until: the timeline covers this range (zero buckets included) instead of first..last seen. */
+    since?: number;
+    until?: number;
+    configuration?: { server: string; path: string }[];
+  } = {},
 ): ReportDocument {
   const totals = summary.totals;
   const causeRows: CauseRow[] = [];
@@ -98,8 +120,17 @@ export function buildDocument(
   }
   causeRows.sort((a, b) => b.count - a.count || order.indexOf(a.cause) - order.indexOf(b.cause));
   const hasRange = Number.isFinite(summary.start);
-  const bucket =
-    opts.bucket && opts.bucket !== 'auto' ? opts.bucket : hasRange ? autoBucket(summary.start, summary.end) : '1h';
+  const zone = opts.zone ?? localZone();
+  const timeline = buildTimeline(summary, {
+    bucket: opts.bucket ?? 'auto',
+    zone,
+    start: hasRange && opts.since !== undefined ? Math.min(opts.since, summary.start) : undefined,
+    end: hasRange && opts.until !== undefined ? Math.max(opts.until - 1, summary.end) : undefined,
+  });
+  const rule = incidentRule(timeline);
+  const steps = nextSteps(
+    causeRows.map((r) => ({ ...r, samplePath: samplePathOf(summary, r.cause, r.top.paths[0]?.key) })),
+  );
   return {
     version: OUTPUT_VERSION,
     generatedAt: new Date().toISOString(),
@@ -115,7 +146,9 @@ export function buildDocument(
       skippedByReason: { ...f.skippedByReason } as Record<string, number>,
       ...(opts.showSkipped ? { skippedSamples: f.skippedSamples as Record<string, { line: number; text: string }[]> } : {}),
       error: f.error,
+      ...(f.vhosts ? { vhosts: f.vhosts } : {}),
     })),
+    ...(opts.configuration ? { configuration: opts.configuration } : {}),
     lines: totals,
     range: {
       start: hasRange ? new Date(summary.start).toISOString() : null,
@@ -140,9 +173,19 @@ export function buildDocument(
       }))
       .sort((a, b) => sumValues(b.failures) - sumValues(a.failures) || b.attempts - a.attempts),
     upstreamsOverflow: summary.upstreamOverflow,
-    timeline: buildTimeline(summary, bucket),
-    limits: { topK: TOP_K_CAPACITY },
+    timeline,
+    limits: { topK: TOP_K_CAPACITY, minuteUpstreams: MINUTE_UPSTREAMS },
+    incidents: findIncidents(summary, timeline, rule),
+    incidentRule: rule,
+    nextSteps: steps,
+    displayZone: zone,
   };
+}
+
+/** A real path of the cause that folds to its top path (for runnable hints). */
+function samplePathOf(summary: Summary, cause: Cause, topPath: string | undefined): string | null {
+  if (!topPath) return null;
+  return summary.causes.get(cause)?.pathExamples.get(topPath) ?? null;
 }
 
 function sumValues(r: Record<string, number>): number {

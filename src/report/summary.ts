@@ -1,5 +1,6 @@
 import { Cause, FailureEvent, LogKind, SKIP_REASONS, SkipReason } from '../model';
 import { SpaceSaving } from '../util/top-k';
+import { normalizePath, upstreamAddress } from './paths';
 
 /**
  * Everything an analysis run accumulates, in bounded memory: per-file accounting, status counts,
@@ -20,6 +21,8 @@ export interface FileStats {
   skippedSamples: Partial<Record<SkipReason, { line: number; text: string }[]>>;
   /** An I/O or decompression error that stopped the read part way (what was read is counted). */
   error: string | null;
+  /** Virtual hosts the server configuration writes this file for (only when read from a configuration). */
+  vhosts?: string[];
 }
 
 export function newFileStats(path: string): FileStats {
@@ -38,8 +41,14 @@ export function newFileStats(path: string): FileStats {
   };
 }
 
-/** How many distinct keys each top-offender table keeps (see README "Limits"). */
+/**
+ * How many distinct keys each top-offender table keeps (per cause, per field: upstreams, hosts,
+ * paths, clients). Any key with more than 1/200 of a cause's failures is guaranteed to be listed;
+ * memory is bounded at causes × 4 × 200 keys whatever the logs hold (docs/reports.md "Bounds").
+ */
 export const TOP_K_CAPACITY = 200;
+/** Failing upstreams remembered per minute, for an incident's top upstream. */
+export const MINUTE_UPSTREAMS = 4;
 /** Distinct upstream addresses tracked with attempts/failures/retries. */
 export const UPSTREAM_TABLE_CAP = 1000;
 
@@ -50,6 +59,8 @@ export interface MinuteCounts {
   failures: number;
   byStatus: Map<number, number>; // 5xx/499/009 only
   byCause: Map<Cause, number>;
+  /** Failures by upstream in this minute (bounded; created on the first failure with an upstream). */
+  upstreams?: SpaceSaving;
 }
 
 export interface CauseTotals {
@@ -61,6 +72,8 @@ export interface CauseTotals {
   paths: SpaceSaving;
   clients: SpaceSaving;
   sample: FailureEvent | null;
+  /** One raw path per normalised path (bounded), so a hint can name a real URL, not /users/{id}. */
+  pathExamples: Map<string, string>;
 }
 
 export interface UpstreamStats {
@@ -122,6 +135,7 @@ export class Summary {
         paths: new SpaceSaving(TOP_K_CAPACITY),
         clients: new SpaceSaving(TOP_K_CAPACITY),
         sample: null,
+        pathExamples: new Map(),
       };
       this.causes.set(cause, c);
     }
@@ -137,17 +151,34 @@ export class Summary {
     c.count += n;
     if (ev.status !== null) c.byStatus.set(ev.status, (c.byStatus.get(ev.status) ?? 0) + n);
     if (ev.signature) c.bySignature.set(ev.signature, (c.bySignature.get(ev.signature) ?? 0) + n);
+    // Offender keys are folded once per failure: upstream URLs (nginx's error log writes
+    // http://10.0.0.7:8080/api/x) to their address, paths to their endpoint.
+    const upstream = ev.upstream ? upstreamAddress(ev.upstream) : null;
+    const raw = path ?? (n < 0 && ev.request ? requestPath(ev.request) : null);
+    const endpoint = raw ? normalizePath(raw) : null;
     if (n > 0) {
-      if (ev.upstream) c.upstreams.add(ev.upstream);
+      if (upstream) c.upstreams.add(upstream);
       if (ev.host) c.hosts.add(ev.host);
-      if (path) c.paths.add(path);
+      if (endpoint) {
+        c.paths.add(endpoint);
+        if (raw && !c.pathExamples.has(endpoint) && c.pathExamples.size < TOP_K_CAPACITY) c.pathExamples.set(endpoint, raw.slice(0, 512));
+      }
       if (ev.client) c.clients.add(ev.client);
       if (!c.sample) c.sample = ev;
+    } else {
+      if (upstream) c.upstreams.sub(upstream, -n);
+      if (ev.host) c.hosts.sub(ev.host, -n);
+      if (endpoint) c.paths.sub(endpoint, -n);
+      if (ev.client) c.clients.sub(ev.client, -n);
     }
     if (!Number.isNaN(epochMs)) {
       const m = this.minute(epochMs);
       m.failures += n;
       m.byCause.set(ev.cause, (m.byCause.get(ev.cause) ?? 0) + n);
+      if (upstream) {
+        if (n > 0) (m.upstreams ??= new SpaceSaving(MINUTE_UPSTREAMS)).add(upstream);
+        else m.upstreams?.sub(upstream, -n);
+      }
       this.seeTime(epochMs);
     }
   }
@@ -192,4 +223,12 @@ export class Summary {
     }
     return { read, parsed, skipped, skippedByReason: byReason };
   }
+}
+
+/** The target of a request line (`GET /x?y HTTP/1.1` → `/x?y`). */
+export function requestPath(request: string): string | null {
+  const a = request.indexOf(' ');
+  if (a === -1) return null;
+  const z = request.indexOf(' ', a + 1);
+  return request.slice(a + 1, z === -1 ? undefined : z);
 }

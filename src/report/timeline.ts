@@ -1,22 +1,41 @@
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
 import { Cause } from '../model';
 import { MINUTE, Summary } from './summary';
 
 /**
- * Rolls the minute counts up into display buckets. Empty buckets are kept as zeros: a gap is
- * information (the proxy was quiet, or not logging).
+ * Rolls the minute counts up into display buckets laid out in the display zone: hourly and
+ * finer buckets start on the zone's own clock marks (Asia/Kolkata's hours start at :30 UTC),
+ * multi-hour and daily buckets on local midnight, so a DST day is a 23- or 25-hour bucket.
+ * Empty buckets are kept as zeros: a gap is information (the proxy was quiet, or not logging).
  */
 
+const HOUR = 60 * MINUTE;
+
+/** Nominal sizes; 1d and the multi-hour ones follow the zone's calendar, not this length. */
 export const BUCKETS: Record<string, number> = {
   '1m': MINUTE,
+  '2m': 2 * MINUTE,
   '5m': 5 * MINUTE,
+  '10m': 10 * MINUTE,
   '15m': 15 * MINUTE,
-  '1h': 60 * MINUTE,
-  '6h': 360 * MINUTE,
-  '1d': 1440 * MINUTE,
+  '30m': 30 * MINUTE,
+  '1h': HOUR,
+  '2h': 2 * HOUR,
+  '3h': 3 * HOUR,
+  '6h': 6 * HOUR,
+  '12h': 12 * HOUR,
+  '1d': 24 * HOUR,
 };
 
-/** The smallest bucket that keeps the range within `maxBuckets` buckets. */
-export function autoBucket(start: number, end: number, maxBuckets = 120): string {
+/** auto aims for at most this many buckets; consecutive sizes differ by at most 4x (2.5x above 1m), so it gets >= 30 when the range allows. */
+export const AUTO_MAX_BUCKETS = 120;
+
+/**
+ * The smallest bucket that keeps the range within `maxBuckets` buckets; ranges longer than
+ * maxBuckets days get 1d buckets anyway (the display caps the count, see MAX_BUCKETS).
+ */
+export function autoBucket(start: number, end: number, maxBuckets = AUTO_MAX_BUCKETS): string {
   const span = Math.max(0, end - start);
   for (const [name, ms] of Object.entries(BUCKETS)) {
     if (Math.floor(span / ms) + 1 <= maxBuckets) return name;
@@ -24,42 +43,134 @@ export function autoBucket(start: number, end: number, maxBuckets = 120): string
   return '1d';
 }
 
+/** The machine's zone, the default for display (and for reading error-log times). */
+export function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function offsetMs(t: number, zone: string): number {
+  // getTimezoneOffset() is minutes west of UTC, as on Date.
+  return -new TZDate(t, zone).getTimezoneOffset() * MINUTE;
+}
+
+/**
+ * Start times of the buckets covering [start, end] (both epoch ms, inclusive), first <= start.
+ * Throws nothing; the caller bounds the count through the bucket choice.
+ */
+export function bucketStarts(start: number, end: number, bucket: string, zone: string): number[] {
+  const size = BUCKETS[bucket];
+  const out: number[] = [];
+  if (size <= HOUR) {
+    // Sub-hour marks do not move with whole-hour DST shifts: align once, then step in real time.
+    const off = offsetMs(start, zone);
+    let t = Math.floor((start + off) / size) * size - off;
+    if (t > start) t -= size;
+    for (; t <= end; t += size) out.push(t);
+    return out;
+  }
+  const stepHours = size / HOUR;
+  const first = new TZDate(start, zone);
+  const y = first.getFullYear();
+  const m = first.getMonth();
+  const d = first.getDate();
+  for (let day = 0; ; day++) {
+    const midnight = new TZDate(y, m, d + day, 0, 0, 0, zone).getTime();
+    if (midnight > end) break;
+    for (let h = 0; h < 24; h += stepHours) {
+      const t = h === 0 ? midnight : new TZDate(y, m, d + day, h, 0, 0, zone).getTime();
+      if (t > end) break;
+      if (out.length > 0 && t <= out[out.length - 1]) continue; // a local hour that DST skipped
+      out.push(t);
+    }
+  }
+  // Drop leading buckets that end at or before start.
+  let i = 0;
+  while (i + 1 < out.length && out[i + 1] <= start) i++;
+  return out.slice(i);
+}
+
 export interface TimelineBucket {
   start: string;
   requests: number;
   failures: number;
   causes: Partial<Record<Cause, number>>;
+  /** Added in v1: bucket end (exclusive), ISO UTC. */
+  end?: string;
+  /** Added in v1: the bucket start on the display zone's clock, with its UTC offset. */
+  label?: string;
 }
 
 export interface Timeline {
   bucket: string;
   buckets: TimelineBucket[];
+  /** Added in v1: the IANA zone the buckets are aligned to and labelled in. */
+  zone?: string;
 }
 
 /** Hard cap so a stray timestamp years away cannot make a million empty buckets. */
-const MAX_BUCKETS = 5000;
+export const MAX_BUCKETS = 5000;
 
-export function buildTimeline(summary: Summary, bucket: string): Timeline {
-  if (!Number.isFinite(summary.start)) return { bucket, buckets: [] };
-  let size = BUCKETS[bucket];
-  let name = bucket;
-  if (Math.floor((summary.end - summary.start) / size) + 1 > MAX_BUCKETS) {
-    name = autoBucket(summary.start, summary.end, MAX_BUCKETS);
-    size = BUCKETS[name];
+export interface TimelineOptions {
+  bucket: string; // a BUCKETS key or 'auto'
+  zone: string;
+  /** The range to lay out; default: the first and last timestamp seen. */
+  start?: number;
+  end?: number;
+}
+
+/** Resolves `auto` and the size cap for a range. */
+export function chooseBucket(bucket: string, start: number, end: number): string {
+  let name = bucket === 'auto' || !(bucket in BUCKETS) ? autoBucket(start, end) : bucket;
+  if (Math.floor((end - start) / BUCKETS[name]) + 1 > MAX_BUCKETS) name = autoBucket(start, end, MAX_BUCKETS);
+  return name;
+}
+
+export function formatInZone(t: number, zone: string, pattern: string): string {
+  return format(new TZDate(t, zone), pattern);
+}
+
+export function buildTimeline(summary: Summary, opts: TimelineOptions): Timeline {
+  const start = opts.start ?? summary.start;
+  const end = opts.end ?? summary.end;
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
+    return { bucket: opts.bucket === 'auto' ? '1h' : opts.bucket, buckets: [], zone: opts.zone };
   }
-  const first = Math.floor(summary.start / size) * size;
-  const n = Math.floor((summary.end - first) / size) + 1;
-  const buckets: TimelineBucket[] = [];
-  for (let i = 0; i < n; i++) {
-    buckets.push({ start: new Date(first + i * size).toISOString(), requests: 0, failures: 0, causes: {} });
-  }
+  const name = chooseBucket(opts.bucket, start, end);
+  const starts = bucketStarts(start, end, name, opts.zone);
+  const n = starts.length;
+  const buckets: TimelineBucket[] = starts.map((t, i) => ({
+    start: new Date(t).toISOString(),
+    end: new Date(i + 1 < n ? starts[i + 1] : nextStart(t, name, opts.zone)).toISOString(),
+    label: formatInZone(t, opts.zone, 'yyyy-MM-dd HH:mm xxx'),
+    requests: 0,
+    failures: 0,
+    causes: {},
+  }));
   for (const [minute, m] of summary.minutes) {
-    const i = Math.floor((minute * MINUTE - first) / size);
-    if (i < 0 || i >= n) continue;
+    const i = bucketIndex(starts, minute * MINUTE);
+    if (i < 0 || minute * MINUTE > end) continue;
     const b = buckets[i];
     b.requests += m.requests;
     b.failures += m.failures;
     for (const [cause, c] of m.byCause) if (c !== 0) b.causes[cause] = (b.causes[cause] ?? 0) + c;
   }
-  return { bucket: name, buckets };
+  return { bucket: name, buckets, zone: opts.zone };
+}
+
+function nextStart(t: number, bucket: string, zone: string): number {
+  const after = bucketStarts(t, t + BUCKETS[bucket] + 2 * HOUR, bucket, zone);
+  return after.length > 1 ? after[1] : t + BUCKETS[bucket];
+}
+
+/** Index of the bucket holding t (the last start <= t), or -1 before the first. */
+export function bucketIndex(starts: number[], t: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  if (hi < 0 || t < starts[0]) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

@@ -45,6 +45,19 @@ export class SpaceSaving {
     this.counts.set(key, { count: min + n, error: min });
   }
 
+  /**
+   * Takes back n of a key counted earlier (a failure re-attributed to another event). A key
+   * already evicted stays evicted; its count went into the over-estimate of whoever replaced it.
+   */
+  sub(key: string, n = 1): void {
+    const hit = this.counts.get(key);
+    if (!hit) return;
+    const k = Math.min(n, hit.count);
+    hit.count -= k;
+    this.total -= k;
+    if (hit.count <= 0) this.counts.delete(key);
+  }
+
   get size(): number {
     return this.counts.size;
   }

@@ -19,7 +19,9 @@ export interface PeerIndexEntry {
   expected: string | null;
 }
 
+/** Empty when the corpus is absent, so suites can be declared (and skipped) without it. */
 export function peerIndex(): PeerIndexEntry[] {
+  if (!HAVE_PEER) return [];
   return JSON.parse(fs.readFileSync(path.join(PEER_DIR, 'INDEX.json'), 'utf8'));
 }
 

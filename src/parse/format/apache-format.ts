@@ -67,7 +67,7 @@ function typeOf(letter: string, arg: string | null): FieldType {
   }
 }
 
-const KNOWN = new Set('aABbCDefhHiIklLmnopPqrRsStTuUvVXO^'.split(''));
+const KNOWN = new Set('aABbCDefhHiIklLmnopPqrRsStTuUvVXxO^'.split('')); // x: mod_ssl's %{VAR}x
 
 export function compileApacheFormat(source: string, name = 'custom'): FormatPlan {
   const tokens: PlanToken[] = [];

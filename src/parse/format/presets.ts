@@ -15,6 +15,9 @@ export const NGINX_PRESETS: Record<string, string> = {
   // ingress-nginx's default log-format-upstream
   upstreaminfo:
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id',
+  // ingress-nginx before 0.20 logged the real IP in brackets after the client
+  upstreaminfo_legacy:
+    '$remote_addr - [$the_real_ip] - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id',
   // combined plus the upstream timings most operators add
   upstream:
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_addr $upstream_status $upstream_response_time',
@@ -33,6 +36,8 @@ export const APACHE_PRESETS: Record<string, string> = {
   vhost_combined_noport: '%v %h %l %u %t \\"%r\\" %>s %O \\"%{Referer}i\\" \\"%{User-Agent}i\\"',
   combinedio: '%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\" %I %O',
   upstream_doctor: '%h %l %u %t \\"%r\\" %>s %O \\"%{Referer}i\\" \\"%{User-Agent}i\\" %D %v %{remote}p',
+  // Debian's default-ssl.conf / ssl.conf request log
+  ssl_request: '%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x \\"%r\\" %b',
 };
 
 export function nginxPreset(name: string): FormatPlan {

@@ -1,0 +1,73 @@
+/**
+ * Folds the variable parts of request paths and upstream URLs so failures group by endpoint:
+ * `/api/users/123?x=9` → `/api/users/{id}?x=…`. Runs once per failure (never per request line),
+ * before the path enters its top-K table, so ten thousand user ids count as one endpoint instead
+ * of pushing each other out of a bounded table. Segment tests are single-pass regexes without
+ * nested quantifiers (linear on hostile input).
+ */
+
+const MAX_PATH = 512;
+
+// Order matters: the first rule that matches a segment names it.
+const SEGMENT_RULES: [RegExp, string][] = [
+  [/^\d+$/, '{id}'],
+  [/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, '{uuid}'],
+  [/^(?:0x)?[0-9a-f]{12,}$/i, '{hex}'],
+  // Numbers with a unit or extension: 123.json, v2-123, 2024-11-16
+  [/^\d[\d.,_-]*\d$/, '{num}'],
+];
+const NUMBERED_FILE = /^(\d+)(\.[a-z0-9]{1,8})$/i;
+/** Long mixed letter+digit tokens (session ids, base64 blobs, hashes in other alphabets). */
+const TOKEN = /^[A-Za-z0-9_-]{24,}$/;
+
+function foldSegment(seg: string): string {
+  if (seg === '') return seg;
+  for (const [re, name] of SEGMENT_RULES) if (re.test(seg)) return name;
+  const file = NUMBERED_FILE.exec(seg);
+  if (file) return `{id}${file[2]}`;
+  if (TOKEN.test(seg) && /\d/.test(seg) && /[A-Za-z]/.test(seg)) return '{token}';
+  return seg;
+}
+
+export function normalizePath(raw: string): string {
+  let s = raw.length > MAX_PATH ? raw.slice(0, MAX_PATH) : raw;
+  // A proxy-style absolute URI in the request line: keep only the path.
+  const scheme = s.indexOf('://');
+  if (scheme > 0 && scheme < 10) {
+    const slash = s.indexOf('/', scheme + 3);
+    s = slash === -1 ? '/' : s.slice(slash);
+  }
+  const hash = s.indexOf('#');
+  if (hash !== -1) s = s.slice(0, hash);
+  const q = s.indexOf('?');
+  const pathPart = q === -1 ? s : s.slice(0, q);
+  const path = pathPart.split('/').map(foldSegment).join('/');
+  if (q === -1) return path;
+  const query = s
+    .slice(q + 1)
+    .split('&')
+    .filter((p) => p !== '')
+    .map((p) => {
+      const eq = p.indexOf('=');
+      return eq === -1 ? p : `${p.slice(0, eq)}=…`;
+    });
+  return query.length > 0 ? `${path}?${query.join('&')}` : path;
+}
+
+/**
+ * The address part of an upstream as the logs spell it: nginx's error log writes a URL
+ * (`http://10.0.0.7:8080/api/x`, `fastcgi://unix:/run/php/fpm.sock:`), the access log
+ * host:port or `unix:/path`. Hints want host:port (or the socket).
+ */
+export function upstreamAddress(upstream: string): string {
+  let s = upstream.trim();
+  const scheme = /^[a-z][a-z0-9+.-]{0,15}:\/\//i.exec(s);
+  if (scheme) s = s.slice(scheme[0].length);
+  if (s.startsWith('unix:')) {
+    // nginx spells a socket URL unix:/path/to.sock:/uri — the socket ends at the next colon.
+    const colon = s.indexOf(':', 5);
+    return colon === -1 ? s : s.slice(0, colon);
+  }
+  const slash = s.indexOf('/');
+  return slash === -1 ? s : s.slice(0, slash);
+}

@@ -1,0 +1,131 @@
+import { Summary } from '../../src/report/summary';
+import { AUTO_MAX_BUCKETS, BUCKETS, autoBucket, bucketStarts, buildTimeline } from '../../src/report/timeline';
+import { parseRange, parseTimeArg, UsageError } from '../../src/cli/options';
+
+const MIN = 60_000;
+const H = 60 * MIN;
+const iso = (t: number) => new Date(t).toISOString();
+
+describe('auto bucket choice', () => {
+  test.each([
+    [30 * MIN, '1m'],
+    [119 * MIN, '1m'],
+    [121 * MIN, '2m'],
+    [6 * H, '5m'],
+    [24 * H, '15m'],
+    [3 * 24 * H, '1h'],
+    [7 * 24 * H, '2h'],
+    [29 * 24 * H, '6h'],
+    [30 * 24 * H, '12h'],
+    [90 * 24 * H, '1d'],
+  ])('%d ms → %s', (span, want) => {
+    expect(autoBucket(0, span)).toBe(want);
+  });
+
+  test('any range from 1 hour to 100 days gets between 30 and 120 buckets', () => {
+    for (let span = H; span <= 100 * 24 * H; span = Math.round(span * 1.37)) {
+      const n = Math.floor(span / BUCKETS[autoBucket(0, span)]) + 1;
+      expect(n).toBeLessThanOrEqual(AUTO_MAX_BUCKETS);
+      expect(n).toBeGreaterThanOrEqual(30);
+    }
+  });
+});
+
+describe('bucket layout in a zone', () => {
+  test('Europe/Paris 2024-03-31: the daily bucket is 23 hours, starting at local midnight', () => {
+    const start = Date.parse('2024-03-30T12:00:00Z');
+    const end = Date.parse('2024-04-01T12:00:00Z');
+    expect(bucketStarts(start, end, '1d', 'Europe/Paris').map(iso)).toEqual([
+      '2024-03-29T23:00:00.000Z', // Mar 30 00:00 +01:00
+      '2024-03-30T23:00:00.000Z', // Mar 31 00:00 +01:00
+      '2024-03-31T22:00:00.000Z', // Apr 1 00:00 +02:00: 23 hours later
+    ]);
+  });
+
+  test('Europe/Paris 2024-10-27: the daily bucket is 25 hours', () => {
+    const s = bucketStarts(Date.parse('2024-10-26T23:00:00Z'), Date.parse('2024-10-28T01:00:00Z'), '1d', 'Europe/Paris');
+    expect(s.map(iso)).toEqual(['2024-10-26T22:00:00.000Z', '2024-10-27T23:00:00.000Z']);
+    expect(s[1] - s[0]).toBe(25 * H);
+  });
+
+  test('hourly buckets across the Paris fall-back hour stay one real hour each, labels show 02:00 twice', () => {
+    const s = new Summary();
+    const t0 = Date.parse('2024-10-27T00:00:00Z'); // 02:00 +02:00
+    for (let h = 0; h < 3; h++) s.countRequest(t0 + h * H + 5 * MIN, 200);
+    const tl = buildTimeline(s, { bucket: '1h', zone: 'Europe/Paris' });
+    expect(tl.buckets.map((b) => b.label)).toEqual([
+      '2024-10-27 02:00 +02:00',
+      '2024-10-27 02:00 +01:00',
+      '2024-10-27 03:00 +01:00',
+    ]);
+    expect(tl.buckets.map((b) => b.requests)).toEqual([1, 1, 1]);
+  });
+
+  test('6h buckets follow local midnight over the New York spring-forward (2024-03-10)', () => {
+    const s = bucketStarts(Date.parse('2024-03-10T05:00:00Z'), Date.parse('2024-03-10T20:00:00Z'), '6h', 'America/New_York');
+    // 00:00 EST, 06:00 EDT (5 real hours later), 12:00 EDT
+    expect(s.map(iso)).toEqual(['2024-03-10T05:00:00.000Z', '2024-03-10T10:00:00.000Z', '2024-03-10T16:00:00.000Z']);
+  });
+
+  test('hourly buckets in a half-hour zone start at :30 UTC', () => {
+    const s = bucketStarts(Date.parse('2024-01-01T00:10:00Z'), Date.parse('2024-01-01T02:00:00Z'), '1h', 'Asia/Kolkata');
+    expect(s.map(iso)).toEqual(['2023-12-31T23:30:00.000Z', '2024-01-01T00:30:00.000Z', '2024-01-01T01:30:00.000Z']);
+  });
+
+  test('empty buckets are zeros, not skipped', () => {
+    const s = new Summary();
+    s.countRequest(Date.parse('2024-11-16T10:00:30Z'), 200);
+    s.countRequest(Date.parse('2024-11-16T10:09:30Z'), 502);
+    const tl = buildTimeline(s, { bucket: '1m', zone: 'UTC' });
+    expect(tl.buckets).toHaveLength(10);
+    expect(tl.buckets.map((b) => b.requests)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+
+  test('a requested range wider than the data is laid out in full', () => {
+    const s = new Summary();
+    s.countRequest(Date.parse('2024-11-16T10:30:00Z'), 200);
+    const tl = buildTimeline(s, {
+      bucket: '1h',
+      zone: 'UTC',
+      start: Date.parse('2024-11-16T08:00:00Z'),
+      end: Date.parse('2024-11-16T12:59:59Z'),
+    });
+    expect(tl.buckets.map((b) => b.requests)).toEqual([0, 0, 1, 0, 0]);
+  });
+});
+
+describe('--since / --until', () => {
+  const now = Date.parse('2024-11-16T12:00:00Z');
+  test.each([
+    ['2h', '2024-11-16T10:00:00.000Z'],
+    ['90s', '2024-11-16T11:58:30.000Z'],
+    ['30m', '2024-11-16T11:30:00.000Z'],
+    ['7d', '2024-11-09T12:00:00.000Z'],
+    ['1.5h', '2024-11-16T10:30:00.000Z'],
+    ['1w', '2024-11-09T12:00:00.000Z'],
+    ['now', '2024-11-16T12:00:00.000Z'],
+    ['2024-11-16T09:15:00Z', '2024-11-16T09:15:00.000Z'],
+    ['2024-11-16T09:15:00+02:00', '2024-11-16T07:15:00.000Z'],
+  ])('%s', (arg, want) => {
+    expect(iso(parseTimeArg('since', arg, now)!)).toBe(want);
+  });
+
+  test('zone-less ISO times are read in the --tz zone', () => {
+    expect(iso(parseTimeArg('since', '2024-03-31', now, 'Europe/Paris')!)).toBe('2024-03-30T23:00:00.000Z');
+    expect(iso(parseTimeArg('since', '2024-07-01 08:00', now, 'America/New_York')!)).toBe('2024-07-01T12:00:00.000Z');
+    expect(iso(parseTimeArg('since', '2024-07-01T08:00', now, 'UTC')!)).toBe('2024-07-01T08:00:00.000Z');
+  });
+
+  test.each(['1', 'yesterday', '2024-02-31', '2024-13-01', '5 hours', '-2h', '2024/11/16', ''])('rejects %j', (arg) => {
+    expect(() => parseTimeArg('since', arg, now)).toThrow(UsageError);
+  });
+
+  test('absent is undefined', () => {
+    expect(parseTimeArg('since', undefined, now)).toBeUndefined();
+  });
+
+  test('since must come before until', () => {
+    expect(() => parseRange('1h', '2h', now)).toThrow(/must be before/);
+    expect(parseRange('2h', '1h', now)).toEqual({ since: now - 2 * H, until: now - H });
+  });
+});
