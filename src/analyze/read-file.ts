@@ -164,6 +164,27 @@ export class FileReader {
     this.stats.lines = this.lineNo;
   }
 
+  /**
+   * Tail mode: nothing more to read for now. A quiet log must not hold its first lines back for
+   * detection, nor its last error entry back waiting for a continuation line that may never come.
+   */
+  idle(): void {
+    if (this.detection === null && this.detectBuf.length > 0) this.runDetection();
+    this.flushPending();
+    this.stats.lines = this.lineNo + this.detectBuf.length;
+  }
+
+  /** Tail mode: the next file of a rotation set is read with the format already detected. */
+  adoptDetection(from: FileReader): void {
+    if (this.detection !== null || from.detection === null) return;
+    const d = from.detection;
+    this.detection = d;
+    this.stats.kind = from.stats.kind;
+    this.stats.format = from.stats.format;
+    this.stats.envelope = from.stats.envelope;
+    if (d.plan) this.scanner = new AccessScanner(d.plan);
+  }
+
   private onLine(buf: Buffer, s: number, e: number): void {
     if (this.detection === null) {
       // Hold the first lines (copied: the chunk is reused) until the file's kind is known.

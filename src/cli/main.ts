@@ -8,6 +8,7 @@ import { CheckArgs, checkCommand, runCheckCommand } from './check';
 import { EXIT } from './exit-codes';
 import { forTerminal } from '../report/sanitize';
 import { STDIN_ARG, UsageError } from './options';
+import { TailArgs, runTail, tailCommand } from './tail';
 
 /**
  * Entry point. Each command returns its exit code; known errors become one line on stderr
@@ -31,6 +32,12 @@ async function main(rawArgv: string[]): Promise<number> {
     )
     .command('config', 'show the logs the nginx / Apache configuration names, their formats and virtual hosts', (y) => configCommand(y), async (a) => run(() => runConfig(a as unknown as ConfigCommandArgs))())
     .command('check [paths..]', 'CI gate: exit 1 when logs break rules or a baseline (docs/check.md)', (y) => checkCommand(y), async (a) => run(() => runCheckCommand(a as unknown as CheckArgs))())
+    .command(
+      'tail [paths..]',
+      'follow logs as they grow (rotation-safe): live causes on a TTY, NDJSON events otherwise; alerts; Prometheus /metrics',
+      (y) => tailCommand(y),
+      async (a) => run(() => runTail(a as unknown as TailArgs))(),
+    )
     .demandCommand(1, 'name a command: analyze, check, config, tail')
     .strict()
     .help()

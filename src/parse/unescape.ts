@@ -15,7 +15,11 @@ function hexVal(c: number): number {
 }
 
 export function unescapeLogValue(buf: Buffer, s: number, e: number): string {
-  if (buf.indexOf(BACKSLASH, s) === -1 || buf.indexOf(BACKSLASH, s) >= e) return buf.toString('utf8', s, e);
+  // Search the value only: an indexOf from s runs to the end of the (1 MiB) chunk when the value
+  // has no backslash, which made this the hottest line of the profile.
+  let i = s;
+  while (i < e && buf[i] !== BACKSLASH) i++;
+  if (i === e) return buf.toString('utf8', s, e);
   const out = Buffer.allocUnsafe(e - s);
   let o = 0;
   for (let i = s; i < e; i++) {
