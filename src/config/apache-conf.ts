@@ -58,7 +58,7 @@ export function readEnvvars(text: string, env: Map<string, string>): void {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!m) continue;
     let value = m[2].trim().replace(/^(["'])(.*)\1$/, '$2');
-    if (value.includes('$(') || value.includes('`') || /\$\{[^}]*[#%:]/.test(value)) continue; // computed by the shell
+    if (value.includes('$(') || value.includes('`') || /\$\{[^}$]*[#%:]/.test(value)) continue; // computed by the shell
     value = value.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, v: string) => env.get(v) ?? '');
     env.set(m[1], value);
   }

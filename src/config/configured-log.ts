@@ -40,5 +40,9 @@ export class ConfigError extends Error {}
 
 /** Resolves a relative path the way the servers do: against their prefix / ServerRoot. */
 export function resolveAgainst(root: string, p: string): string {
-  return p.startsWith('/') ? p : `${root.replace(/\/+$/, '')}/${p}`;
+  if (p.startsWith('/')) return p;
+  // trailing slashes trimmed by hand: /\/+$/ retries from every slash of a run (quadratic)
+  let end = root.length;
+  while (end > 0 && root.charCodeAt(end - 1) === 47) end--;
+  return `${root.slice(0, end)}/${p}`;
 }

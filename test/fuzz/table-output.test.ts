@@ -56,7 +56,7 @@ describe('table output (fuzz)', () => {
           expect(out).toContain('upstream-refused');
           expect(out).not.toMatch(RAW_TERMINAL_CONTROL);
         }),
-        fuzzParams(200),
+        fuzzParams(200, 10_000),
       );
     },
     FUZZ_TIMEOUT,

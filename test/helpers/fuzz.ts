@@ -9,9 +9,10 @@ import * as fc from 'fast-check';
 export const FUZZ_RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 0;
 const FIXED_SEED = 20261124;
 
-export function fuzzParams(smallRuns = 500): fc.Parameters<unknown> {
+/** `maxRuns` caps properties that are end-to-end (a whole analysis per case) rather than one parser. */
+export function fuzzParams(smallRuns = 500, maxRuns = Infinity): fc.Parameters<unknown> {
   const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : FUZZ_RUNS > 0 ? Date.now() % 2 ** 31 : FIXED_SEED;
-  return { numRuns: FUZZ_RUNS > 0 ? FUZZ_RUNS : smallRuns, seed, endOnFailure: true };
+  return { numRuns: FUZZ_RUNS > 0 ? Math.min(FUZZ_RUNS, maxRuns) : smallRuns, seed, endOnFailure: true };
 }
 
 /** Jest timeout for a property: generous when fuzzing at scale. */
