@@ -1,0 +1,169 @@
+'use strict';
+/**
+ * `npm run bench`: generates the workload (bench/gen.js, seeded, cached in bench/data/), then runs
+ * the built CLI's `analyze` and the yardsticks as child processes in one invocation, alternating
+ * (round 1: every contender once, round 2: again, ...), and reports the median of BENCH_RUNS (3)
+ * wall times, lines/s, MB/s, peak RSS (/usr/bin/time) and the ratios the targets are stated in.
+ * The machine's speed drifts between runs minutes apart: only ratios from one run are compared.
+ *
+ *   BENCH_LINES=4000000 npm run bench        # bigger workload (default 1e6)
+ *   BENCH_DISTINCT_LINES=10000000 ...        # the 10 M distinct URLs/clients/hosts RSS check
+ *   BENCH_GOACCESS=0 ...                     # leave GoAccess out (it is ~50x slower)
+ *   BENCH_ONLY=upstream,gzip ...             # run some workloads only
+ */
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { generate } = require('./gen');
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+const YARDSTICK = path.join(__dirname, 'yardstick.js');
+const DATA = path.join(__dirname, 'data');
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS || 3));
+const NODE = process.execPath;
+const MiB = 1024 * 1024;
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+const GOACCESS = process.env.BENCH_GOACCESS === '0' ? null : which('goaccess');
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+const GOACCESS_FORMATS = {
+  upstream: '%h %^[%d:%t %^] "%r" %s %b "%R" "%u" %T %^',
+  combined: 'COMBINED',
+};
+
+function analyze(files, extra = []) {
+  return [NODE, CLI, 'analyze', ...files, '--format', 'json', ...extra];
+}
+function goaccess(file, fmt) {
+  const out = path.join(os.tmpdir(), `ud-bench-goaccess-${process.pid}.json`);
+  return [GOACCESS, file, `--log-format=${fmt}`, '--date-format=%d/%b/%Y', '--time-format=%T', '-o', out, '--no-progress', '--no-global-config'];
+}
+
+/** One timed child process: wall ms (hrtime around the child) and peak RSS (KiB, from time -v's %M). */
+function runOnce(argv) {
+  const cmd = TIME ? [TIME, '-f', '%M', ...argv] : argv;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * MiB });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const lines = (r.stderr || '').trim().split('\n');
+  const rssKiB = TIME ? Number(lines[lines.length - 1]) : NaN;
+  if (r.status !== 0 && r.status !== 1 && r.status !== 3) {
+    throw new Error(`${argv.join(' ')} exited ${r.status}: ${(r.stderr || '').slice(0, 2000)}`);
+  }
+  return { ms, rssKiB };
+}
+
+/** The environment variable behind each generated size (bench/gen.js). */
+const SIZE_ENV = { lines: 'BENCH_LINES', errorLines: 'BENCH_ERROR_LINES', distinct: 'BENCH_DISTINCT_LINES', files: 'BENCH_FILES', seed: 'BENCH_SEED' };
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function workloads(m) {
+  const w = m.workloads;
+  const list = [
+    { id: 'upstream', title: 'nginx access, `upstream` preset', load: w.upstream, target: 'analyze >= 2 M lines/s, >= 75% of yardstick, >= 40x GoAccess',
+      contenders: { analyze: analyze([w.upstream.file]), yardstick: [NODE, YARDSTICK, w.upstream.file], ...(GOACCESS ? { goaccess: goaccess(w.upstream.file, GOACCESS_FORMATS.upstream) } : {}) } },
+    { id: 'combined', title: 'nginx access, `combined`', load: w.combined, target: '>= 75% of yardstick, >= 40x GoAccess',
+      contenders: { analyze: analyze([w.combined.file]), yardstick: [NODE, YARDSTICK, w.combined.file], ...(GOACCESS ? { goaccess: goaccess(w.combined.file, GOACCESS_FORMATS.combined) } : {}) } },
+    { id: 'apache', title: 'Apache access, `upstream_doctor` preset', load: w.apache, target: '>= 75% of yardstick',
+      contenders: { analyze: analyze([w.apache.file]), yardstick: [NODE, YARDSTICK, w.apache.file] } },
+    { id: 'nginx-error', title: 'nginx error log', load: w.nginxError, target: '>= 1 M lines/s',
+      contenders: { analyze: analyze([w.nginxError.file]) } },
+    { id: 'apache-error', title: 'Apache error log', load: w.apacheError, target: '>= 1 M lines/s',
+      contenders: { analyze: analyze([w.apacheError.file]) } },
+    { id: 'gzip', title: 'gzip nginx access (`upstream`)', load: w.gzip, target: '>= 0.9 M lines/s',
+      contenders: { analyze: analyze([w.gzip.file]), gunzip: ['gzip', '-dc', w.gzip.file] } },
+    { id: 'multi', title: `${m.sizes.files} vhosts (access + error each), parallel`, load: w.multi, target: 'parallel >= 1.7x --jobs 1',
+      contenders: { analyze: analyze([w.multi.file]), 'analyze --jobs 1': analyze([w.multi.file], ['--jobs', '1']) } },
+    { id: 'distinct', title: 'every URL, client and host distinct (`upstream_doctor`)', load: w.distinct, target: 'peak RSS <= 150 MiB',
+      contenders: { analyze: analyze([w.distinct.file]) } },
+  ];
+  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
+  return only ? list.filter((x) => only.includes(x.id)) : list;
+}
+
+function fmtRate(lines, ms) {
+  return `${(lines / ms / 1000).toFixed(2)} M`;
+}
+
+function main() {
+  const t0 = Date.now();
+  process.stderr.write('generating workload (cached in bench/data/) ...\n');
+  const manifest = generate(DATA);
+  const list = workloads(manifest);
+  const results = {};
+  for (const wl of list) results[wl.id] = Object.fromEntries(Object.keys(wl.contenders).map((k) => [k, []]));
+  // Alternate: round r runs every contender of every workload once, so drift hits all alike.
+  for (let r = 0; r < RUNS; r++) {
+    for (const wl of list) {
+      for (const [name, argv] of Object.entries(wl.contenders)) {
+        process.stderr.write(`round ${r + 1}/${RUNS} ${wl.id} ${name} ...`);
+        const res = runOnce(argv);
+        process.stderr.write(` ${(res.ms / 1000).toFixed(2)} s\n`);
+        results[wl.id][name].push(res);
+      }
+    }
+  }
+  const rows = [];
+  const checks = [];
+  for (const wl of list) {
+    const med = {};
+    for (const [name, runs] of Object.entries(results[wl.id])) {
+      med[name] = { ms: median(runs.map((x) => x.ms)), rssKiB: Math.max(...runs.map((x) => x.rssKiB)) };
+      rows.push({
+        workload: wl.id,
+        contender: name,
+        lines: wl.load.lines,
+        ms: med[name].ms,
+        linesPerS: fmtRate(wl.load.lines, med[name].ms),
+        mbPerS: ((wl.load.bytes / MiB) / (med[name].ms / 1000)).toFixed(0),
+        rss: (med[name].rssKiB / 1024).toFixed(0),
+      });
+    }
+    const a = med.analyze;
+    const rate = wl.load.lines / a.ms / 1000; // M lines/s
+    const add = (what, value, ok) => checks.push({ workload: wl.id, what, value, ok });
+    if (med.yardstick) add('analyze / yardstick speed', `${((100 * med.yardstick.ms) / a.ms).toFixed(0)}%`, med.yardstick.ms / a.ms >= 0.75);
+    if (med.goaccess) add('analyze / GoAccess speed', `${(med.goaccess.ms / a.ms).toFixed(1)}x`, med.goaccess.ms / a.ms >= 40);
+    if (wl.id === 'upstream') add('analyze M lines/s', rate.toFixed(2), rate >= 2);
+    if (wl.id.endsWith('-error')) add('analyze M lines/s', rate.toFixed(2), rate >= 1);
+    if (wl.id === 'gzip') add('analyze M lines/s', rate.toFixed(2), rate >= 0.9);
+    if (med['analyze --jobs 1']) add('parallel / --jobs 1 speed', `${(med['analyze --jobs 1'].ms / a.ms).toFixed(2)}x`, med['analyze --jobs 1'].ms / a.ms >= 1.7);
+    add('analyze peak RSS MiB', (a.rssKiB / 1024).toFixed(0), a.rssKiB / 1024 <= 150);
+  }
+  const date = new Date().toISOString();
+  const cpu = os.cpus();
+  const machine = `${cpu.length} x ${cpu[0] ? cpu[0].model.trim() : 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  const md = [
+    `# upstream-doctor benchmark, ${date.slice(0, 10)}`,
+    '',
+    `- date: ${date}`,
+    `- machine: ${machine} (load average at the end: ${load})`,
+    `- command: \`${Object.entries(manifest.sizes).map(([k, v]) => `${SIZE_ENV[k]}=${v}`).join(' ')} BENCH_RUNS=${RUNS} npm run bench\` (median of ${RUNS} alternating runs; RSS is the maximum)`,
+    `- analyze runs as \`node dist/cli/main.js analyze FILE --format json\`; yardstick = bench/yardstick.js; GoAccess ${GOACCESS ? 'included' : 'not installed or disabled'}`,
+    '',
+    '| workload | contender | lines | median s | lines/s | MB/s | peak RSS MiB |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.workload} | ${r.contender} | ${r.lines} | ${(r.ms / 1000).toFixed(2)} | ${r.linesPerS} | ${r.mbPerS} | ${r.rss} |`),
+    '',
+    '| workload | target | measured | met |',
+    '|---|---|---:|---|',
+    ...checks.map((c) => `| ${c.workload} | ${c.what} | ${c.value} | ${c.ok ? 'yes' : '**no**'} |`),
+    '',
+    `(${((Date.now() - t0) / 1000).toFixed(0)} s in all)`,
+    '',
+  ].join('\n');
+  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  const out = path.join(__dirname, 'results', `${date.slice(0, 16).replace(/[:T]/g, '-')}.md`);
+  fs.writeFileSync(out, md);
+  process.stdout.write(md + `\nwritten to ${path.relative(ROOT, out)}\n`);
+}
+
+main();
