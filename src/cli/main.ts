@@ -50,6 +50,12 @@ async function main(rawArgv: string[]): Promise<number> {
   return code;
 }
 
+// `analyze --format ndjson | head`: the reader went away; that is the end of the output, not a bug.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.OK);
+  throw err;
+});
+
 main(hideBin(process.argv)).then(
   (code) => {
     process.exitCode = code;
