@@ -143,3 +143,16 @@ describe('line splitter', () => {
     expect(r).toEqual({ lines: ['ok', 'next'], tooLong: 1 });
   });
 });
+
+describe('detection without a hint from the path', () => {
+  test.each([
+    ['fixtures/apache/access.log', 'apache-access', 'upstream_doctor'],
+    ['fixtures/nginx/access.log', 'nginx-access', 'upstream_doctor'],
+  ])('%s copied to a neutral folder is still %s (%s)', (src, kind, format) => {
+    const d = tmpdir();
+    const f = path.join(d, 'access.log');
+    fs.copyFileSync(path.join(__dirname, '..', src), f);
+    const doc = runJson(['analyze', f]);
+    expect(doc.files[0]).toMatchObject({ kind, format, skipped: 0 });
+  });
+});

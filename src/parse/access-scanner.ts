@@ -241,6 +241,10 @@ export class AccessScanner {
         case 'host':
           if (!dash && !ADDRESS_LIST.test(b.toString('latin1', s, Math.min(e, s + 512)))) bad++;
           break;
+        case 'upstream-status':
+          // `502, 200 : -`: every item a status or `-` (a port or a duration here means another format)
+          if (!STATUS_LIST.test(b.toString('latin1', s, Math.min(e, s + 512)))) bad++;
+          break;
         default:
       }
     }
@@ -316,6 +320,8 @@ export class AccessScanner {
 
 /** Host names, IPv4, IPv6 (bracketed or not), `unix:`, and X-Forwarded-For style lists of them. */
 const ADDRESS_LIST = /^"?[A-Za-z0-9._:%\-\[\]]{1,255}(?:, [A-Za-z0-9._:%\-\[\]]{1,255}){0,32}"?$/;
+
+const STATUS_LIST = /^(?:\d{3}|-)(?:(?:, | : )(?:\d{3}|-)){0,64}$/;
 
 /** A client written as an X-Forwarded-For list: the first address is the original client. */
 function firstOfList(v: string | null): string | null {

@@ -18,6 +18,9 @@ export const NGINX_PRESETS: Record<string, string> = {
   // ingress-nginx before 0.20 logged the real IP in brackets after the client
   upstreaminfo_legacy:
     '$remote_addr - [$the_real_ip] - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id',
+  // ingress-nginx 0.2x: the real IP and the alternative (canary) upstream name
+  upstreaminfo_legacy_alt:
+    '$remote_addr - [$the_real_ip] - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id',
   // combined plus the upstream timings most operators add
   upstream:
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_addr $upstream_status $upstream_response_time',
