@@ -19,18 +19,22 @@ import { ConfigArgs, resolveInputs } from './config-inputs';
 
 /** `upstream-doctor analyze [PATH...]`: the batch report. */
 
-export interface AnalyzeArgs extends ConfigArgs {
+/** The options commonInputOptions() declares, shared by analyze, check and tail. */
+export interface InputArgs extends ConfigArgs {
   paths: string[];
-  format: 'table' | 'json' | 'ndjson' | 'csv' | 'html';
   'nginx-format'?: string[];
   'apache-format'?: string[];
   kind?: string;
   tz?: string;
+  'max-line-length': number;
+}
+
+export interface AnalyzeArgs extends InputArgs {
+  format: 'table' | 'json' | 'ndjson' | 'csv' | 'html';
   since?: string;
   until?: string;
   bucket: string;
   'show-skipped': number;
-  'max-line-length': number;
   output?: string;
   color?: boolean;
   boxes?: boolean;

@@ -8,19 +8,13 @@ import { renderJunit } from '../check/junit';
 import { Rule, RuleError, RuleSpec, forbidRule, parseMaxArg, parseMaxRateArg, requireExplainedRule } from '../check/rules';
 import { ScopeError, runCheck } from '../check/run-check';
 import { renderSummary } from '../check/text';
-import { commonInputOptions, readOptionsFrom, resolvePaths } from './analyze';
+import { InputArgs, commonInputOptions, readOptionsFrom, resolvePaths } from './analyze';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
 
 /** `upstream-doctor check [PATH...]`: the CI gate. Rules, baselines and outputs: docs/check.md. */
 
-export interface CheckArgs {
-  paths: string[];
-  'nginx-format'?: string[];
-  'apache-format'?: string[];
-  kind?: string;
-  tz?: string;
-  'max-line-length': number;
+export interface CheckArgs extends InputArgs {
   config?: string;
   max?: string | string[];
   'max-rate'?: string | string[];

@@ -11,10 +11,10 @@ import { buildDocument } from '../report/json';
 import type { TailMetrics } from '../report/metrics';
 import { renderTable } from '../report/table';
 import { DEFAULT_MAX_UPSTREAM_LABELS, repeatsErrorEntry, upstreamKey } from '../report/upstream-key';
-import { commonInputOptions, readOptionsFrom, resolvePaths } from './analyze';
+import { InputArgs, commonInputOptions, readOptionsFrom, resolvePaths } from './analyze';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
-import { ConfigArgs, resolveInputs } from './config-inputs';
+import { resolveInputs } from './config-inputs';
 import { FormatPlan } from '../parse/format/plan';
 import { forTerminal } from '../report/sanitize';
 
@@ -37,13 +37,7 @@ function defaultTargets(argv: TailArgs, formats: FormatPlan[]): string[] {
   return [...new Set(resolved.inputs.map((i) => i.rotationBase).filter((b) => b !== '-'))];
 }
 
-export interface TailArgs extends ConfigArgs {
-  paths: string[];
-  'nginx-format'?: string[];
-  'apache-format'?: string[];
-  kind?: string;
-  tz?: string;
-  'max-line-length': number;
+export interface TailArgs extends InputArgs {
   'from-start': boolean;
   interval: number;
   format: 'auto' | 'screen' | 'ndjson';

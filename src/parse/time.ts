@@ -57,16 +57,35 @@ export function isValidZone(zone: string): boolean {
   }
 }
 
-/** `16/Nov/2024:14:15:25 +0000` (nginx $time_local, Apache %t without brackets). Also `16/Nov/2024 14:15:25`. */
-export function parseClf(buf: Buffer, s: number, e: number): number {
-  if (e - s < 20) return NaN;
+/** day, month 0-11, year, hour, minute, second of the last dayMonthYearClock() (no allocation per line) */
+const DMY = new Int32Array(6);
+
+/**
+ * `DD?Mon?YYYY?HH:MM:SS` at s, the layout CLF (`16/Nov/2024:14:15:25`) and PHP-FPM
+ * (`16-Nov-2024 14:15:25`) share, into DMY. False when it is not a valid time.
+ */
+function dayMonthYearClock(buf: Buffer, s: number): boolean {
   const d = digits(buf, s, 2);
   const mo = monthAt(buf, s + 3);
   const y = digits(buf, s + 7, 4);
   const h = digits(buf, s + 12, 2);
   const mi = digits(buf, s + 15, 2);
   const sec = digits(buf, s + 18, 2);
-  if (d < 1 || mo < 0 || y < 0 || !validClock(h, mi, sec) || buf[s + 2] !== 47 || buf[s + 6] !== 47) return NaN;
+  if (d < 1 || mo < 0 || y < 0 || !validClock(h, mi, sec)) return false;
+  DMY[0] = d;
+  DMY[1] = mo;
+  DMY[2] = y;
+  DMY[3] = h;
+  DMY[4] = mi;
+  DMY[5] = sec;
+  return true;
+}
+
+/** `16/Nov/2024:14:15:25 +0000` (nginx $time_local, Apache %t without brackets). Also `16/Nov/2024 14:15:25`. */
+export function parseClf(buf: Buffer, s: number, e: number): number {
+  if (e - s < 20 || buf[s + 2] !== 47 || buf[s + 6] !== 47) return NaN;
+  if (!dayMonthYearClock(buf, s)) return NaN;
+  const d = DMY[0], mo = DMY[1], y = DMY[2], h = DMY[3], mi = DMY[4], sec = DMY[5];
   let offset = 0;
   if (e - s >= 26 && buf[s + 20] === 32) {
     const sign = buf[s + 21] === 45 ? -1 : buf[s + 21] === 43 ? 1 : 0;
@@ -129,12 +148,6 @@ export function parseApacheErrorTime(buf: Buffer, s: number, e: number, clock: Z
 
 /** PHP-FPM: `16-Nov-2024 14:15:25` (optionally `.123456`) at s. */
 export function parsePhpFpmTime(buf: Buffer, s: number, clock: ZoneClock): number {
-  const d = digits(buf, s, 2);
-  const mo = monthAt(buf, s + 3);
-  const y = digits(buf, s + 7, 4);
-  const h = digits(buf, s + 12, 2);
-  const mi = digits(buf, s + 15, 2);
-  const sec = digits(buf, s + 18, 2);
-  if (d < 1 || mo < 0 || y < 0 || !validClock(h, mi, sec)) return NaN;
-  return clock.toEpoch(y, mo, d, h, mi, sec, 0);
+  if (!dayMonthYearClock(buf, s)) return NaN;
+  return clock.toEpoch(DMY[2], DMY[1], DMY[0], DMY[3], DMY[4], DMY[5], 0);
 }
