@@ -94,8 +94,9 @@ export async function runTail(argv: TailArgs): Promise<number> {
   const out = process.stdout;
   const screen = argv.format === 'screen' || (argv.format === 'auto' && Boolean(out.isTTY));
   const warn = (msg: string) => {
-    if (!screen) process.stderr.write(`upstream-doctor: ${msg}\n`);
-    else warnings.push(msg);
+    // Paths and log values are attacker-controlled text.
+    if (!screen) process.stderr.write(`upstream-doctor: ${forTerminal(msg)}\n`);
+    else warnings.push(forTerminal(msg));
   };
   const warnings = new Recent<string>(3);
   let outClosed = false;
@@ -140,7 +141,7 @@ export async function runTail(argv: TailArgs): Promise<number> {
 
   const engine = new AlertEngine(rules, (ev: AlertEvent) => {
     metrics?.alert(ev.alert, ev.state === 'firing');
-    const line = alertLine(ev);
+    const line = forTerminal(alertLine(ev));
     alertLines.push(line);
     if (!screen) {
       write(JSON.stringify(ev) + '\n');

@@ -55,8 +55,6 @@ export interface FollowOptions {
 
 /** The bytes just before our position: a file truncated and refilled past it no longer has them. */
 const FINGERPRINT = 64;
-/** Rotated files searched for the copy of a truncated file (newest first). */
-const COPY_CANDIDATES = 8;
 
 interface Generation {
   fd: number;
@@ -304,8 +302,11 @@ export class LogFollower {
   private recoverFromCopy(g: Generation): Promise<boolean> {
     return this.withSnapshot(async (set) => {
       let found = false;
-      // Newest first: the copy just made is the one that continues where we were.
-      for (let i = set.length - 1; i >= Math.max(0, set.length - COPY_CANDIDATES); i--) {
+      // Newest first: the copy just made is usually the one that continues where we were. Every
+      // rotated file is searched (they are all open already): a reader that fell several
+      // rotations behind (a burst, a slow output pipe) finds its copy further down the set, and
+      // the newer copies after it are then read whole.
+      for (let i = set.length - 1; i >= 0; i--) {
         if (set[i].st.ino === g.ino && set[i].st.dev === g.dev) continue;
         if (await this.readCopyFrom(set[i], g)) {
           for (const f of set.slice(i + 1)) if (this.isMissed(f, g)) await this.readWhole(f);
