@@ -6,7 +6,7 @@ import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
 import { ErrorIndex, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
-import { Summary } from '../report/summary';
+import { Summary, requestPath } from '../report/summary';
 import { parseStatusList, splitUpstreamList } from '../parse/upstream-list';
 import { EntrySink } from './read-file';
 
@@ -236,11 +236,4 @@ function isFastCgi(c: Chain): boolean {
     if (e.module === 'proxy_fcgi' || e.message.startsWith('FCGI: ')) return true;
   }
   return false;
-}
-
-function requestPath(request: string): string | null {
-  const a = request.indexOf(' ');
-  if (a === -1) return null;
-  const z = request.indexOf(' ', a + 1);
-  return request.slice(a + 1, z === -1 ? undefined : z);
 }
