@@ -15,6 +15,8 @@ export interface TopKItem {
 export class SpaceSaving {
   private readonly counts = new Map<string, { count: number; error: number }>();
   private total = 0;
+  /** Whether a key was ever evicted: until then every count is exact. */
+  private evictedAny = false;
 
   constructor(readonly capacity: number) {
     if (capacity < 1) throw new RangeError('capacity must be >= 1');
@@ -43,6 +45,7 @@ export class SpaceSaving {
     }
     this.counts.delete(minKey);
     this.counts.set(key, { count: min + n, error: min });
+    this.evictedAny = true;
   }
 
   /**
@@ -73,8 +76,60 @@ export class SpaceSaving {
       .slice(0, k);
   }
 
-  /** Folds another summary in (for worker-thread partial results). */
-  merge(other: SpaceSaving): void {
-    for (const item of other.top(other.capacity)) this.add(item.key, item.count);
+  /** Plain data for a worker thread's message (restore with SpaceSaving.restore). */
+  save(): SavedSpaceSaving {
+    return { capacity: this.capacity, total: this.total, evicted: this.evictedAny, items: [...this.counts].map(([k, v]) => [k, v.count, v.error]) };
   }
+
+  static restore(s: SavedSpaceSaving): SpaceSaving {
+    const t = new SpaceSaving(s.capacity);
+    t.total = s.total;
+    t.evictedAny = s.evicted;
+    for (const [key, count, error] of s.items) t.counts.set(key, { count, error });
+    return t;
+  }
+
+  /**
+   * Merges summaries of disjoint parts of one stream (worker-thread partial results) into one of
+   * `capacity` keys, as in Cafaro et al., "A parallel space saving algorithm" (2016): a key's count
+   * is the sum of its counts, where a part that does not hold it adds that part's minimum (the
+   * bound of any key it evicted; 0 for a part that never evicted); the `capacity` largest are kept.
+   * Guarantee, as for one Space-Saving run over the whole stream of N = sum of the parts' totals
+   * (for additions; take-backs with sub() weaken it as they weaken one run): every count is at or
+   * above the true count and at most N/capacity above it (`error` bounds the excess), and every key
+   * whose true count is above N/capacity is kept. When no part evicted and the keys fit, the
+   * counts are exact: the same as one run over the whole stream.
+   */
+  static mergeAll(parts: SpaceSaving[], capacity: number): SpaceSaving {
+    const out = new SpaceSaving(capacity);
+    const floors = parts.map((p) => (p.evictedAny && p.counts.size > 0 ? Math.min(...[...p.counts.values()].map((v) => v.count)) : 0));
+    const merged = new Map<string, { count: number; error: number }>();
+    for (const p of parts) {
+      out.total += p.total;
+      if (p.evictedAny) out.evictedAny = true;
+      for (const k of p.counts.keys()) if (!merged.has(k)) merged.set(k, { count: 0, error: 0 });
+    }
+    for (const [k, m] of merged) {
+      parts.forEach((p, i) => {
+        const hit = p.counts.get(k);
+        m.count += hit ? hit.count : floors[i];
+        m.error += hit ? hit.error : floors[i];
+      });
+    }
+    let items = [...merged];
+    if (items.length > capacity) {
+      items = items.sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1)).slice(0, capacity);
+      out.evictedAny = true;
+    }
+    for (const [k, v] of items) out.counts.set(k, v);
+    return out;
+  }
+}
+
+export interface SavedSpaceSaving {
+  capacity: number;
+  total: number;
+  evicted: boolean;
+  /** key, count, error */
+  items: [string, number, number][];
 }
