@@ -16,9 +16,10 @@ import { PlacedOffender, UnitResult, UnitTask, readSettingsOf, runUnit } from '.
 import type { FromWorker, ToWorker } from './worker';
 
 /**
- * The batch analysis with `--jobs N`: the files are split into work units, each read by the
- * existing pipeline (FileReader + Analyzer) on a worker thread, and the partial summaries merged
- * (report/summary-merge.ts) into what one sequential run would have produced.
+ * The batch analysis with `--jobs N`: the files are split into work units, dealt to N jobs (this
+ * thread and N - 1 worker threads) that each read theirs with the existing pipeline (FileReader +
+ * Analyzer), and the partial summaries are merged (report/summary-merge.ts) into what one
+ * sequential run would have produced.
  *
  * Units: one per directory. The access↔error join only joins files of one group (server and
  * directory, analyzer.ts fileGroup()) and needs the group's error logs read before its access
@@ -98,10 +99,10 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
       evidence,
       recordEvidence,
     });
-    // PHP-FPM logs first, here: every job starts from their evidence, as the sequential run does.
-    const first = await runUnit(task(fpm, [], true), pool.progressFor(-1));
     // One directory besides the PHP-FPM logs: nothing to share out.
     if (units.size <= 1) return await runSequential(req, ranked.map((r) => r.spec));
+    // PHP-FPM logs first, here: every job starts from their evidence, as the sequential run does.
+    const first = await runUnit(task(fpm, [], true), pool.progressFor(-1));
     const jobs = Math.min(pool.size, units.size);
     const results = await Promise.all(packJobs([...units.values()], jobs, ranked).map((files) => pool.run(task(files, first.evidence, false))));
     req.progress?.done();
