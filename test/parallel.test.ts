@@ -136,6 +136,8 @@ describe('--jobs 2 gives the report of --jobs 1', () => {
     const par = await analyzeInputs({ inputs, read: read(), jobs: 2 });
     expect(seq.workers).toBe(0);
     expect(par.workers).toBe(1);
+    // auto: small inputs (these are < 64 MiB) are read in one thread
+    expect((await analyzeInputs({ inputs, read: read(), jobs: 'auto' })).workers).toBe(0);
     const doc = (o: typeof seq) => ({ ...buildDocument(o.summary, { evicted: o.evicted, zone: 'UTC' }), generatedAt: '' });
     expect(JSON.stringify(doc(par))).toBe(JSON.stringify(doc(seq)));
   });

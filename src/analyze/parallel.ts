@@ -75,10 +75,18 @@ export function workerScript(): string {
   return path.resolve(__dirname, '..', '..', 'dist', 'analyze', 'worker.js');
 }
 
+/**
+ * `--jobs auto` reads in one thread below this many bytes on disk: a worker thread costs ~0.1 s to
+ * start and warm up and ~10 MiB, more than it saves on small inputs (docs/performance.md).
+ */
+export const AUTO_MIN_BYTES = 64 * 1024 * 1024;
+
 export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutcome> {
-  const wanted = req.jobs === 'auto' ? os.availableParallelism() : req.jobs;
   const dirs = new Set(req.inputs.map((i) => path.dirname(i.path))).size;
-  const sequential = Math.min(wanted, dirs) <= 1 || req.onEvent !== undefined || req.inputs.some((i) => i.path === '-');
+  const stdin = req.inputs.some((i) => i.path === '-');
+  const small = () => req.inputs.reduce((n, i) => n + sizeOf(i.path), 0) < AUTO_MIN_BYTES;
+  const wanted = req.jobs !== 'auto' ? req.jobs : dirs > 1 && !stdin && small() ? 1 : os.availableParallelism();
+  const sequential = Math.min(wanted, dirs) <= 1 || req.onEvent !== undefined || stdin;
   if (sequential) return runSequential(req, await orderForCorrelation(req.inputs, req.read));
 
   // Start the threads first: their start-up overlaps the peeks at every file and the PHP-FPM pass.

@@ -37,7 +37,7 @@ export function jobsOption<T>(y: Argv<T>) {
   return y.option('jobs', {
     alias: 'j',
     type: 'string',
-    describe: 'worker threads reading directories in parallel: N, or auto (the CPUs available, at most one per directory); 1 reads in this thread',
+    describe: 'directories read in parallel by N jobs (this thread and N - 1 worker threads), or auto: one job per CPU, at most one per directory, one below 64 MiB of logs; 1 reads all in this thread',
     default: 'auto',
   });
 }
@@ -143,6 +143,7 @@ export function readOptionsFrom(argv: {
 
 export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   const readOpts = readOptionsFrom(argv);
+  const jobs = jobsFrom(argv);
   const bucket = checkBucket(argv.bucket);
   const logZone = checkZone(argv.tz);
   const displayZone = checkZone(argv['display-tz'], 'display-tz') ?? logZone ?? localZone();
@@ -161,7 +162,7 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
     read: readOpts,
     since,
     until,
-    jobs: jobsFrom(argv),
+    jobs,
     onEvent,
     output: argv.format === 'ndjson' ? (out as any) : undefined,
     progress,
