@@ -1,5 +1,6 @@
 import { Cause, FailureEvent, LogKind, SKIP_REASONS, SkipReason } from '../model';
 import { SpaceSaving } from '../util/top-k';
+import { ByteInterner } from '../util/byte-interner';
 import { normalizePath, upstreamAddress } from './paths';
 
 /**
@@ -85,9 +86,18 @@ export interface UpstreamStats {
   hiddenFailures: number;
 }
 
+/** Upstream addresses recognised from their bytes without decoding (beyond it, the string path). */
+const INTERNED_UPSTREAMS = 2 * UPSTREAM_TABLE_CAP;
+
 export class Summary {
   readonly files: FileStats[] = [];
-  readonly statusCounts = new Map<number, number>();
+  /** Requests by HTTP status (0-999; 0 = none): an array, not a Map, as every line counts here. */
+  private readonly statusArray = new Float64Array(1000);
+  /** The minute the last request fell in: lines come in time order, so most lookups hit it. */
+  private lastMinuteKey = NaN;
+  private lastMinute: MinuteCounts | null = null;
+  /** Upstream table entries by the raw bytes of their address (null: the table was full). */
+  private readonly upstreamBytes = new ByteInterner<UpstreamStats | null>(INTERNED_UPSTREAMS);
   readonly causes = new Map<Cause, CauseTotals>();
   readonly minutes = new Map<number, MinuteCounts>();
   readonly upstreams = new Map<string, UpstreamStats>();
@@ -105,20 +115,46 @@ export class Summary {
     if (ts > this.end) this.end = ts;
   }
 
+  /** Requests by HTTP status. */
+  get statusCounts(): Map<number, number> {
+    const m = new Map<number, number>();
+    this.statusArray.forEach((n, st) => {
+      if (n !== 0) m.set(st, n);
+    });
+    return m;
+  }
+
+  addStatusCount(status: number, n: number): void {
+    this.statusArray[status >= 0 && status < 1000 ? status : 0] += n;
+  }
+
   minute(ts: number): MinuteCounts {
     const key = Math.floor(ts / MINUTE);
+    if (key === this.lastMinuteKey) return this.lastMinute!;
     let m = this.minutes.get(key);
     if (!m) {
       m = { requests: 0, failures: 0, byStatus: new Map(), byCause: new Map() };
       this.minutes.set(key, m);
     }
+    this.lastMinuteKey = key;
+    this.lastMinute = m;
     return m;
   }
 
+  /** Drops the per-minute counts before minute `key` (tail mode keeps a window, not the month). */
+  dropMinutesBefore(key: number): void {
+    for (const k of this.minutes.keys()) if (k < key) this.minutes.delete(k);
+    if (this.lastMinuteKey < key) {
+      this.lastMinuteKey = NaN;
+      this.lastMinute = null;
+    }
+  }
+
   countRequest(ts: number, status: number): void {
-    this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
+    this.statusArray[status >= 0 && status < 1000 ? status : 0]++;
     if (!Number.isNaN(ts)) {
-      this.seeTime(ts);
+      if (ts < this.start) this.start = ts;
+      if (ts > this.end) this.end = ts;
       const m = this.minute(ts);
       m.requests++;
       if (status >= 500 || status === 499 || status === 9) m.byStatus.set(status, (m.byStatus.get(status) ?? 0) + 1);
@@ -191,17 +227,42 @@ export class Summary {
     else if (this.evidence.size < TOP_K_CAPACITY) this.evidence.set(signature, { cause, count: 1 });
   }
 
+  /** The table entry for an address, created while the table has room; null once it is full. */
+  private upstreamEntry(addr: string): UpstreamStats | null {
+    let u = this.upstreams.get(addr);
+    if (!u) {
+      if (this.upstreams.size >= UPSTREAM_TABLE_CAP) return null;
+      u = { attempts: 0, failures: new Map(), retried: 0, hiddenFailures: 0 };
+      this.upstreams.set(addr, u);
+    }
+    return u;
+  }
+
+  /**
+   * One attempt on the upstream whose address is the plain bytes [s, e) of buf: what
+   * countUpstreamAttempts([address], [status], …) counts, without making a string per line.
+   */
+  countSingleAttempt(buf: Buffer, s: number, e: number, status: number | null): void {
+    let u = this.upstreamBytes.get(buf, s, e);
+    if (u === undefined) {
+      u = this.upstreamEntry(buf.toString('latin1', s, e));
+      // A full table stays full: remembering "no room" for these bytes is as exact as the lookup.
+      this.upstreamBytes.set(buf, s, e, u);
+    }
+    if (u === null) {
+      this.upstreamOverflow++;
+      return;
+    }
+    u.attempts++;
+    if (status !== null && status >= 500) u.failures.set(status, (u.failures.get(status) ?? 0) + 1);
+  }
+
   countUpstreamAttempts(addrs: string[], statuses: (number | null)[], finalStatus: number): void {
     for (let i = 0; i < addrs.length; i++) {
-      const addr = addrs[i];
-      let u = this.upstreams.get(addr);
+      const u = this.upstreamEntry(addrs[i]);
       if (!u) {
-        if (this.upstreams.size >= UPSTREAM_TABLE_CAP) {
-          this.upstreamOverflow++;
-          continue;
-        }
-        u = { attempts: 0, failures: new Map(), retried: 0, hiddenFailures: 0 };
-        this.upstreams.set(addr, u);
+        this.upstreamOverflow++;
+        continue;
       }
       u.attempts++;
       const st = statuses[i] ?? null;
