@@ -9,7 +9,14 @@ import { InputError, describeFsError } from './discover';
  */
 
 export interface OpenedInput {
-  stream: Readable;
+  /**
+   * The bytes, chunk by chunk. A chunk is valid only until the next one is asked for: plain files
+   * are read into two buffers in turn (no allocation per MiB, and the next read runs while the
+   * current chunk is parsed), so whatever must outlive a chunk is copied.
+   */
+  chunks: AsyncIterable<Buffer>;
+  /** Stops reading early and releases the file. */
+  close(): void;
   compression: 'gzip' | null;
   /** Bytes on disk (compressed size for .gz), for progress; null for stdin and FIFOs. */
   size: number | null;
@@ -40,7 +47,7 @@ function readHead(fd: number, n: number): Buffer {
 }
 
 export function openInput(p: string): OpenedInput {
-  if (p === '-') return { stream: process.stdin, compression: null, size: null };
+  if (p === '-') return fromStream(process.stdin, null, null);
   let fd: number;
   let st: fs.Stats;
   try {
@@ -55,7 +62,7 @@ export function openInput(p: string): OpenedInput {
   }
   if (!st.isFile()) {
     // FIFOs and character devices: stream them as they come, no sniffing (a read would consume).
-    return { stream: fs.createReadStream('', { fd, highWaterMark: READ_CHUNK }), compression: null, size: null };
+    return fromStream(fs.createReadStream('', { fd, highWaterMark: READ_CHUNK }), null, null);
   }
   let kind: string | null;
   try {
@@ -68,11 +75,66 @@ export function openInput(p: string): OpenedInput {
     fs.closeSync(fd);
     throw new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
   }
-  const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
   if (kind === 'gzip') {
+    // zlib inflates on libuv's thread pool: the parsing thread only waits when it outruns it.
+    const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
     const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK });
     raw.on('error', (e) => gunzip.destroy(e));
-    return { stream: raw.pipe(gunzip), compression: 'gzip', size: st.size, position: () => raw.bytesRead };
+    return { ...fromStream(raw.pipe(gunzip), 'gzip', st.size), position: () => raw.bytesRead };
   }
-  return { stream: raw, compression: null, size: st.size, position: () => raw.bytesRead };
+  const reader = new FileChunks(fd);
+  return { chunks: reader, close: () => reader.close(), compression: null, size: st.size, position: () => reader.bytesRead };
+}
+
+function fromStream(stream: Readable, compression: 'gzip' | null, size: number | null): OpenedInput {
+  return { chunks: stream, close: () => stream.destroy(), compression, size };
+}
+
+/**
+ * A plain file read in READ_CHUNK pieces into two buffers in turn: while the consumer parses one,
+ * the read of the next is already running on the thread pool.
+ */
+class FileChunks implements AsyncIterable<Buffer> {
+  private readonly bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
+  private inFlight: Promise<number> | null = null;
+  private closed = false;
+  bytesRead = 0;
+
+  constructor(private readonly fd: number) {}
+
+  private read(i: number): Promise<number> {
+    const p = new Promise<number>((resolve, reject) => {
+      fs.read(this.fd, this.bufs[i], 0, READ_CHUNK, null, (err, n) => (err ? reject(err) : resolve(n)));
+    });
+    p.catch(() => undefined); // awaited by the next step; a consumer that stopped early never sees it
+    this.inFlight = p;
+    return p;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    try {
+      let i = 0;
+      let next = this.read(i);
+      for (;;) {
+        const n = await next;
+        this.inFlight = null;
+        if (n === 0) return;
+        this.bytesRead += n;
+        const chunk = this.bufs[i].subarray(0, n);
+        i ^= 1;
+        next = this.read(i);
+        yield chunk;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Closes the file once no read is running on it (a closed fd number can be reused at once). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.inFlight) await this.inFlight.catch(() => undefined);
+    fs.closeSync(this.fd);
+  }
 }
