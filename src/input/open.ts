@@ -11,8 +11,8 @@ import { InputError, describeFsError } from './discover';
 export interface OpenedInput {
   /**
    * The bytes, chunk by chunk. A chunk is valid only until the next one is asked for: plain files
-   * are read into two buffers in turn (no allocation per MiB, and the next read runs while the
-   * current chunk is parsed), so whatever must outlive a chunk is copied.
+   * are read into one reused buffer (no allocation per MiB), so whatever must outlive a chunk is
+   * copied.
    */
   chunks: AsyncIterable<Buffer>;
   /** Stops reading early and releases the file. */
@@ -91,50 +91,33 @@ function fromStream(stream: Readable, compression: 'gzip' | null, size: number |
 }
 
 /**
- * A plain file read in READ_CHUNK pieces into two buffers in turn: while the consumer parses one,
- * the read of the next is already running on the thread pool.
+ * A plain file read in READ_CHUNK pieces into one reused buffer. Synchronous reads: a page-cached
+ * MiB copies in ~0.1 ms, while an fs.read on the thread pool made the parser wait for a pool
+ * thread whenever the machine was busy (the profile's "idle" share grew to a fifth of the run).
  */
 class FileChunks implements AsyncIterable<Buffer> {
-  private readonly bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
-  private inFlight: Promise<number> | null = null;
+  private readonly buf = Buffer.allocUnsafe(READ_CHUNK);
   private closed = false;
   bytesRead = 0;
 
   constructor(private readonly fd: number) {}
 
-  private read(i: number): Promise<number> {
-    const p = new Promise<number>((resolve, reject) => {
-      fs.read(this.fd, this.bufs[i], 0, READ_CHUNK, null, (err, n) => (err ? reject(err) : resolve(n)));
-    });
-    p.catch(() => undefined); // awaited by the next step; a consumer that stopped early never sees it
-    this.inFlight = p;
-    return p;
-  }
-
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     try {
-      let i = 0;
-      let next = this.read(i);
       for (;;) {
-        const n = await next;
-        this.inFlight = null;
+        const n = fs.readSync(this.fd, this.buf, 0, READ_CHUNK, null);
         if (n === 0) return;
         this.bytesRead += n;
-        const chunk = this.bufs[i].subarray(0, n);
-        i ^= 1;
-        next = this.read(i);
-        yield chunk;
+        yield this.buf.subarray(0, n);
       }
     } finally {
-      await this.close();
+      this.close();
     }
   }
 
-  /** Closes the file once no read is running on it (a closed fd number can be reused at once). */
-  async close(): Promise<void> {
+  close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.inFlight) await this.inFlight.catch(() => undefined);
     fs.closeSync(this.fd);
   }
 }
