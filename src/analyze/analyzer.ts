@@ -75,15 +75,15 @@ export class Analyzer implements EntrySink {
   }
 
   access(sc: AccessScanner, kind: LogKind, file: string, line: number): boolean {
-    const ts = sc.time();
-    if (this.ranged && !this.inRange(ts)) return false;
+    const minute = sc.minute();
+    if (this.ranged && !this.inRange(sc.time())) return false;
     const status = sc.status();
     const s = this.summary;
-    s.countRequest(ts, status);
+    s.countRequestAt(minute, sc.msInMinute, status);
     const failed = isFailureStatus(status) || sc.upstreamFailed();
     if (sc.hasUpstream) {
       // Most lines with upstream fields are successes on one upstream: counted from the bytes.
-      if (sc.singleAttempt()) s.countSingleAttempt(sc.bytes, sc.attemptStart, sc.attemptEnd, sc.attemptStatus);
+      if (sc.singleAttempt()) s.countSingleAttempt(sc.bytes, sc.attemptStart, sc.attemptEnd, sc.attemptHash, sc.attemptStatus);
       else {
         const { addrs, statuses } = sc.upstreamLists();
         s.countUpstreamAttempts(addrs, statuses, status);

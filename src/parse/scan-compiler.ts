@@ -46,6 +46,7 @@ export type ScanFn = (b: Buffer, s: number, e: number, off: Int32Array) => numbe
 
 const SPACE = 32;
 const QUOTE = 34;
+const COMMA = 44;
 
 const TOKEN_TYPES = new Set<FieldType>([
   'status', 'bytes', 'request-time-s', 'request-time-ms', 'request-time-us', 'connection', 'token',
@@ -117,8 +118,17 @@ function fieldCode(f: ScanField): string {
     }
     case Strategy.Bracketed:
       return `if(p>=e||b[p]!==91)return -1;${findByte(93, 'p', 'e-1', long)}if(q>e-1)return -1;q++;`;
-    case Strategy.List:
-      return `q=list(b,p,e,${n.length > 0 ? n[0] : SPACE});`;
+    case Strategy.List: {
+      // Items without spaces, joined by ", " or " : " (scanList, unrolled for this stop byte).
+      const stop = n.length > 0 ? n[0] : SPACE;
+      const item = stop === SPACE || stop === COMMA ? 'c!==32&&c!==44' : `c!==32&&c!==44&&c!==${stop}`;
+      return (
+        `q=p;for(;;){while(q<e){const c=b[q];if(!(${item}))break;q++;}` +
+        `if(q+1<e&&b[q]===44&&b[q+1]===32){q+=2;continue;}` +
+        `if(q+2<e&&b[q]===32&&b[q+1]===58&&b[q+2]===32){q+=3;continue;}` +
+        `if(q<e&&b[q]===44){q++;continue;}break;}`
+      );
+    }
     case Strategy.Literal: {
       // The next occurrence of the whole literal inside the line; a quote escaped by an odd number
       // of backslashes does not count.
@@ -142,7 +152,7 @@ export function scannerSource(layout: ScanLayout): string {
   if (lead.length > 0) src += `if(e-p<${lead.length}||!(${bytesAt(lead, 'p')}))return -1;p+=${lead.length};`;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
-    src += fieldCode(f);
+    src += "\n" + fieldCode(f);
     src += `off[${2 * i}]=p;off[${2 * i + 1}]=q;p=q;`;
     const n = f.next;
     if (n.length === 0) continue;
@@ -170,32 +180,8 @@ function oddBackslashes(b: Buffer, p: number, q: number): boolean {
   return n % 2 === 1;
 }
 
-const COMMA = 44;
-const COLON = 58;
-
-/** `a, b : c` — items without spaces, joined by ", " or " : ". Returns the end of the list. */
-function scanList(buf: Buffer, pos: number, end: number, stop: number): number {
-  let p = pos;
-  for (;;) {
-    while (p < end && buf[p] !== SPACE && buf[p] !== COMMA && buf[p] !== stop) p++;
-    if (p + 1 < end && buf[p] === COMMA && buf[p + 1] === SPACE) {
-      p += 2;
-      continue;
-    }
-    if (p + 2 < end && buf[p] === SPACE && buf[p + 1] === COLON && buf[p + 2] === SPACE) {
-      p += 3;
-      continue;
-    }
-    if (p < end && buf[p] === COMMA) {
-      p++;
-      continue;
-    }
-    return p;
-  }
-}
-
 export function compileScanner(layout: ScanLayout): ScanFn {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('list', 'oddBackslashes', `return function scan(b,s,e,off){${scannerSource(layout)}};`);
-  return make(scanList, oddBackslashes) as ScanFn;
+  const make = new Function('oddBackslashes', `return function scan(b,s,e,off){${scannerSource(layout)}};`);
+  return make(oddBackslashes) as ScanFn;
 }

@@ -1,6 +1,7 @@
 import { Cause, FailureEvent, LogKind, SKIP_REASONS, SkipReason } from '../model';
 import { SpaceSaving } from '../util/top-k';
 import { ByteInterner } from '../util/byte-interner';
+import { NO_MINUTE } from '../parse/access-scanner';
 import { normalizePath, upstreamAddress } from './paths';
 
 /**
@@ -55,10 +56,30 @@ export const UPSTREAM_TABLE_CAP = 1000;
 
 export const MINUTE = 60_000;
 
+/** The shared empty map of a minute without failures; writing to it is a bug, so it throws. */
+class NoCounts<K> extends Map<K, number> {
+  override set(): this {
+    throw new Error('NO_COUNTS is shared and read-only: use countIn()');
+  }
+}
+/**
+ * Most minutes of a month have no failure: they share this empty map instead of two new Maps
+ * each (allocating them was most of the garbage a batch run made).
+ */
+export const NO_COUNTS: Map<never, number> = new NoCounts<never>();
+
+/** Adds n to key in one of a minute's maps, giving the minute a map of its own on first use. */
+export function countIn<K>(m: MinuteCounts, field: 'byStatus' | 'byCause', key: K, n: number): void {
+  let map = m[field] as unknown as Map<K, number>;
+  if (map === NO_COUNTS) m[field] = map = new Map<K, number>() as never;
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+
 export interface MinuteCounts {
   requests: number;
   failures: number;
-  byStatus: Map<number, number>; // 5xx/499/009 only
+  /** 5xx/499/009 only. NO_COUNTS (shared, read-only) until the minute's first failure: see countIn(). */
+  byStatus: Map<number, number>;
   byCause: Map<Cause, number>;
   /** Failures by upstream in this minute (bounded; created on the first failure with an upstream). */
   upstreams?: SpaceSaving;
@@ -129,11 +150,15 @@ export class Summary {
   }
 
   minute(ts: number): MinuteCounts {
-    const key = Math.floor(ts / MINUTE);
+    return this.minuteAt(Math.floor(ts / MINUTE));
+  }
+
+  /** The counts of minute number `key` (epoch ms / MINUTE). */
+  minuteAt(key: number): MinuteCounts {
     if (key === this.lastMinuteKey) return this.lastMinute!;
     let m = this.minutes.get(key);
     if (!m) {
-      m = { requests: 0, failures: 0, byStatus: new Map(), byCause: new Map() };
+      m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS };
       this.minutes.set(key, m);
     }
     this.lastMinuteKey = key;
@@ -150,15 +175,25 @@ export class Summary {
     }
   }
 
-  countRequest(ts: number, status: number): void {
+  /**
+   * countRequest(minute * MINUTE + msInMinute, status) for the batch hot path, which keeps times as
+   * two small integers (see AccessScanner.minute()); NO_MINUTE for a line without a time.
+   */
+  countRequestAt(minute: number, msInMinute: number, status: number): void {
     this.statusArray[status >= 0 && status < 1000 ? status : 0]++;
-    if (!Number.isNaN(ts)) {
-      if (ts < this.start) this.start = ts;
-      if (ts > this.end) this.end = ts;
-      const m = this.minute(ts);
-      m.requests++;
-      if (status >= 500 || status === 499 || status === 9) m.byStatus.set(status, (m.byStatus.get(status) ?? 0) + 1);
-    }
+    if (minute === NO_MINUTE) return;
+    const ts = minute * MINUTE + msInMinute;
+    if (ts < this.start) this.start = ts;
+    if (ts > this.end) this.end = ts;
+    const m = this.minuteAt(minute);
+    m.requests++;
+    if (status >= 500 || status === 499 || status === 9) countIn(m, 'byStatus', status, 1);
+  }
+
+  countRequest(ts: number, status: number): void {
+    if (Number.isNaN(ts)) return this.countRequestAt(NO_MINUTE, 0, status);
+    const minute = Math.floor(ts / MINUTE);
+    this.countRequestAt(minute, ts - minute * MINUTE, status);
   }
 
   private causeTotals(cause: Cause): CauseTotals {
@@ -212,7 +247,7 @@ export class Summary {
     if (!Number.isNaN(epochMs)) {
       const m = this.minute(epochMs);
       m.failures += n;
-      m.byCause.set(ev.cause, (m.byCause.get(ev.cause) ?? 0) + n);
+      countIn(m, 'byCause', ev.cause, n);
       if (upstream) {
         if (n > 0) (m.upstreams ??= new SpaceSaving(MINUTE_UPSTREAMS)).add(upstream);
         else m.upstreams?.sub(upstream, -n);
@@ -239,15 +274,15 @@ export class Summary {
   }
 
   /**
-   * One attempt on the upstream whose address is the plain bytes [s, e) of buf: what
+   * One attempt on the upstream whose address is the plain bytes [s, e) of buf (hashBytes() = hash): what
    * countUpstreamAttempts([address], [status], …) counts, without making a string per line.
    */
-  countSingleAttempt(buf: Buffer, s: number, e: number, status: number | null): void {
-    let u = this.upstreamBytes.get(buf, s, e);
+  countSingleAttempt(buf: Buffer, s: number, e: number, hash: number, status: number | null): void {
+    let u = this.upstreamBytes.get(hash, buf, s, e);
     if (u === undefined) {
       u = this.upstreamEntry(buf.toString('latin1', s, e));
       // A full table stays full: remembering "no room" for these bytes is as exact as the lookup.
-      this.upstreamBytes.set(buf, s, e, u);
+      this.upstreamBytes.set(hash, buf, s, e, u);
     }
     if (u === null) {
       this.upstreamOverflow++;
