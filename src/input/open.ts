@@ -32,6 +32,8 @@ const MAGIC: { bytes: number[]; name: string }[] = [
 ];
 
 export const READ_CHUNK = 1 << 20;
+/** Decompressed bytes zlib may hold ready ahead of the parser (bounded memory). */
+const GUNZIP_AHEAD = 8 * READ_CHUNK;
 
 export function sniffCompression(head: Buffer): string | null {
   for (const m of MAGIC) {
@@ -78,7 +80,8 @@ export function openInput(p: string): OpenedInput {
   if (kind === 'gzip') {
     // zlib inflates on libuv's thread pool: the parsing thread only waits when it outruns it.
     const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
-    const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK });
+    // A deep readable buffer lets inflation run ahead of the parser instead of in lock step with it.
+    const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as zlib.ZlibOptions);
     raw.on('error', (e) => gunzip.destroy(e));
     return { ...fromStream(raw.pipe(gunzip), 'gzip', st.size), position: () => raw.bytesRead };
   }
