@@ -60,7 +60,7 @@ const LIST_TYPES = new Set<FieldType>([
  * (memchr, ~9 ns a call here). Everything else is short (addresses, numbers, times) and a byte
  * loop in JavaScript (~0.6 ns a byte) is cheaper than the call.
  */
-const LONG_TYPES = new Set<FieldType>(['request', 'path', 'query', 'referer', 'user-agent', 'text', 'time-clf', 'time-iso']);
+const LONG_TYPES = new Set<FieldType>(['request', 'path', 'query', 'referer', 'user-agent', 'text', 'time-clf', 'time-iso', 'client']);
 
 function strategyFor(type: FieldType, name: string, next: Buffer, prev: Buffer): Strategy {
   if (type === 'time-clf' && name.startsWith('%') && !(prev.length > 0 && prev[prev.length - 1] === 91)) {
