@@ -60,8 +60,9 @@ function runOnce(argv) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * MiB });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const lines = (r.stderr || '').trim().split('\n');
-  const rssKiB = TIME ? Number(lines[lines.length - 1]) : NaN;
+  // time -f %M prints the peak RSS last (after whatever the contender wrote, a progress bar included).
+  const m = /(\d+)\s*$/.exec(r.stderr || '');
+  const rssKiB = TIME && m ? Number(m[1]) : NaN;
   if (r.status !== 0 && r.status !== 1 && r.status !== 3) {
     throw new Error(`${argv.join(' ')} exited ${r.status}: ${(r.stderr || '').slice(0, 2000)}`);
   }
@@ -77,7 +78,7 @@ function workloads(m) {
   const w = m.workloads;
   const list = [
     { id: 'upstream', title: 'nginx access, `upstream` preset', load: w.upstream, target: 'analyze >= 2 M lines/s, >= 75% of yardstick, >= 40x GoAccess',
-      contenders: { analyze: analyze([w.upstream.file]), ...refs(w.upstream.file), ...(GOACCESS ? { goaccess: goaccess(w.upstream.file, GOACCESS_FORMATS.upstream) } : {}) } },
+      contenders: { analyze: analyze([w.upstream.file]), 'analyze --progress': analyze([w.upstream.file], ['--progress']), ...refs(w.upstream.file), ...(GOACCESS ? { goaccess: goaccess(w.upstream.file, GOACCESS_FORMATS.upstream) } : {}) } },
     { id: 'combined', title: 'nginx access, `combined`', load: w.combined, target: '>= 75% of yardstick, >= 40x GoAccess',
       contenders: { analyze: analyze([w.combined.file]), ...refs(w.combined.file), ...(GOACCESS ? { goaccess: goaccess(w.combined.file, GOACCESS_FORMATS.combined) } : {}) } },
     { id: 'apache', title: 'Apache access, `upstream_doctor` preset', load: w.apache, target: '>= 75% of yardstick',
@@ -140,6 +141,7 @@ function main() {
     const rate = wl.load.lines / a.ms / 1000; // M lines/s
     const add = (what, value, ok) => checks.push({ workload: wl.id, what, value, ok });
     if (med.yardstick) add('analyze / yardstick speed', `${((100 * med.yardstick.ms) / a.ms).toFixed(0)}%`, med.yardstick.ms / a.ms >= 0.75);
+    if (med['analyze --progress']) add('progress bar drawn (forced) / none: time', `${(med['analyze --progress'].ms / a.ms).toFixed(2)}`, med['analyze --progress'].ms / a.ms <= 1.05);
     if (med.gawk) add('analyze / gawk speed (reference, no target)', `${(med.gawk.ms / a.ms).toFixed(2)}x`, null);
     if (med.goaccess) add('analyze / GoAccess speed', `${(med.goaccess.ms / a.ms).toFixed(1)}x`, med.goaccess.ms / a.ms >= 40);
     if (wl.id === 'upstream') add('analyze M lines/s', rate.toFixed(2), rate >= 2);
