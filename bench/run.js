@@ -30,6 +30,8 @@ function which(cmd) {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 const GOACCESS = process.env.BENCH_GOACCESS === '0' ? null : which('goaccess');
+const GAWK = which('gawk');
+const TAIL = process.env.BENCH_TAIL !== '0';
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const GOACCESS_FORMATS = {
@@ -39,6 +41,13 @@ const GOACCESS_FORMATS = {
 
 function analyze(files, extra = []) {
   return [NODE, CLI, 'analyze', ...files, '--format', 'json', ...extra];
+}
+/** The issue's other reference: gawk counting 502/504 per hour (status is field 9, the time field 4 in all three layouts). */
+function gawk(file) {
+  return [GAWK, '$9==502||$9==504{c[substr($4,2,14)]++} END{n=0;for(k in c)n++;print n}', file];
+}
+function refs(file) {
+  return { yardstick: [NODE, YARDSTICK, file], ...(GAWK ? { gawk: gawk(file) } : {}) };
 }
 function goaccess(file, fmt) {
   const out = path.join(os.tmpdir(), `ud-bench-goaccess-${process.pid}.json`);
@@ -51,8 +60,9 @@ function runOnce(argv) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * MiB });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const lines = (r.stderr || '').trim().split('\n');
-  const rssKiB = TIME ? Number(lines[lines.length - 1]) : NaN;
+  // time -f %M prints the peak RSS last (after whatever the contender wrote, a progress bar included).
+  const m = /(\d+)\s*$/.exec(r.stderr || '');
+  const rssKiB = TIME && m ? Number(m[1]) : NaN;
   if (r.status !== 0 && r.status !== 1 && r.status !== 3) {
     throw new Error(`${argv.join(' ')} exited ${r.status}: ${(r.stderr || '').slice(0, 2000)}`);
   }
@@ -68,11 +78,11 @@ function workloads(m) {
   const w = m.workloads;
   const list = [
     { id: 'upstream', title: 'nginx access, `upstream` preset', load: w.upstream, target: 'analyze >= 2 M lines/s, >= 75% of yardstick, >= 40x GoAccess',
-      contenders: { analyze: analyze([w.upstream.file]), yardstick: [NODE, YARDSTICK, w.upstream.file], ...(GOACCESS ? { goaccess: goaccess(w.upstream.file, GOACCESS_FORMATS.upstream) } : {}) } },
+      contenders: { analyze: analyze([w.upstream.file]), 'analyze --progress': analyze([w.upstream.file], ['--progress']), ...refs(w.upstream.file), ...(GOACCESS ? { goaccess: goaccess(w.upstream.file, GOACCESS_FORMATS.upstream) } : {}) } },
     { id: 'combined', title: 'nginx access, `combined`', load: w.combined, target: '>= 75% of yardstick, >= 40x GoAccess',
-      contenders: { analyze: analyze([w.combined.file]), yardstick: [NODE, YARDSTICK, w.combined.file], ...(GOACCESS ? { goaccess: goaccess(w.combined.file, GOACCESS_FORMATS.combined) } : {}) } },
+      contenders: { analyze: analyze([w.combined.file]), ...refs(w.combined.file), ...(GOACCESS ? { goaccess: goaccess(w.combined.file, GOACCESS_FORMATS.combined) } : {}) } },
     { id: 'apache', title: 'Apache access, `upstream_doctor` preset', load: w.apache, target: '>= 75% of yardstick',
-      contenders: { analyze: analyze([w.apache.file]), yardstick: [NODE, YARDSTICK, w.apache.file] } },
+      contenders: { analyze: analyze([w.apache.file]), ...refs(w.apache.file) } },
     { id: 'nginx-error', title: 'nginx error log', load: w.nginxError, target: '>= 1 M lines/s',
       contenders: { analyze: analyze([w.nginxError.file]) } },
     { id: 'apache-error', title: 'Apache error log', load: w.apacheError, target: '>= 1 M lines/s',
@@ -131,12 +141,26 @@ function main() {
     const rate = wl.load.lines / a.ms / 1000; // M lines/s
     const add = (what, value, ok) => checks.push({ workload: wl.id, what, value, ok });
     if (med.yardstick) add('analyze / yardstick speed', `${((100 * med.yardstick.ms) / a.ms).toFixed(0)}%`, med.yardstick.ms / a.ms >= 0.75);
+    if (med['analyze --progress']) add('progress bar drawn (forced) / none: time', `${(med['analyze --progress'].ms / a.ms).toFixed(2)}`, med['analyze --progress'].ms / a.ms <= 1.05);
+    if (med.gawk) add('analyze / gawk speed (reference, no target)', `${(med.gawk.ms / a.ms).toFixed(2)}x`, null);
     if (med.goaccess) add('analyze / GoAccess speed', `${(med.goaccess.ms / a.ms).toFixed(1)}x`, med.goaccess.ms / a.ms >= 40);
     if (wl.id === 'upstream') add('analyze M lines/s', rate.toFixed(2), rate >= 2);
     if (wl.id.endsWith('-error')) add('analyze M lines/s', rate.toFixed(2), rate >= 1);
     if (wl.id === 'gzip') add('analyze M lines/s', rate.toFixed(2), rate >= 0.9);
     if (med['analyze --jobs 1']) add('parallel / --jobs 1 speed', `${(med['analyze --jobs 1'].ms / a.ms).toFixed(2)}x`, med['analyze --jobs 1'].ms / a.ms >= 1.7);
     add('analyze peak RSS MiB', (a.rssKiB / 1024).toFixed(0), a.rssKiB / 1024 <= 150);
+  }
+  let tail = null;
+  if (TAIL) {
+    process.stderr.write('tail: an hour of input, RSS sampled ...');
+    const r = spawnSync(NODE, [path.join(__dirname, 'tail-rss.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) throw new Error(`bench/tail-rss.js exited ${r.status}`);
+    tail = JSON.parse(r.stdout.trim());
+    process.stderr.write(` ${tail.rssQuartersMiB.join(' / ')} MiB\n`);
+    const [, q2, , q4] = tail.rssQuartersMiB;
+    checks.push({ workload: 'tail', what: 'RSS last quarter / second quarter of the hour', value: `${(q4 / q2).toFixed(2)}`, ok: q4 <= q2 * 1.1 });
+    checks.push({ workload: 'tail', what: 'tail peak RSS MiB', value: Math.max(...tail.rssQuartersMiB).toFixed(0), ok: Math.max(...tail.rssQuartersMiB) <= 150 });
+    checks.push({ workload: 'tail', what: 'lines read = lines written', value: `${tail.read} / ${tail.lines}`, ok: tail.read === tail.lines });
   }
   const date = new Date().toISOString();
   const cpu = os.cpus();
@@ -148,7 +172,8 @@ function main() {
     `- date: ${date}`,
     `- machine: ${machine} (load average at the end: ${load})`,
     `- command: \`${Object.entries(manifest.sizes).map(([k, v]) => `${SIZE_ENV[k]}=${v}`).join(' ')} BENCH_RUNS=${RUNS} npm run bench\` (median of ${RUNS} alternating runs; RSS is the maximum)`,
-    `- analyze runs as \`node dist/cli/main.js analyze FILE --format json\`; yardstick = bench/yardstick.js; GoAccess ${GOACCESS ? 'included' : 'not installed or disabled'}`,
+    `- analyze runs as \`node dist/cli/main.js analyze FILE --format json\`; yardstick = bench/yardstick.js; gawk ${GAWK ? 'included' : 'not installed'}; GoAccess ${GOACCESS ? 'included' : 'not installed or disabled'}`,
+    ...(tail ? [`- tail: bench/tail-rss.js, ${tail.lines} lines (an hour of log time) written in ${tail.wroteSeconds} s with 10 rotations; peak RSS per quarter of the run: ${tail.rssQuartersMiB.join(', ')} MiB (${tail.samples} samples)`] : []),
     '',
     '| workload | contender | lines | median s | lines/s | MB/s | peak RSS MiB |',
     '|---|---|---:|---:|---:|---:|---:|',
@@ -156,7 +181,7 @@ function main() {
     '',
     '| workload | target | measured | met |',
     '|---|---|---:|---|',
-    ...checks.map((c) => `| ${c.workload} | ${c.what} | ${c.value} | ${c.ok ? 'yes' : '**no**'} |`),
+    ...checks.map((c) => `| ${c.workload} | ${c.what} | ${c.value} | ${c.ok === null ? '—' : c.ok ? 'yes' : '**no**'} |`),
     '',
     `(${((Date.now() - t0) / 1000).toFixed(0)} s in all)`,
     '',

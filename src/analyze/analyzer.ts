@@ -7,7 +7,6 @@ import { ErrorIndex, clientPortKey, connectionKey, requestKey } from '../diagnos
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
 import { Summary, requestPath } from '../report/summary';
-import { parseStatusList, splitUpstreamList } from '../parse/upstream-list';
 import { EntrySink } from './read-file';
 
 /**
@@ -56,8 +55,12 @@ export class Analyzer implements EntrySink {
   private readonly matcher: SignatureMatcher;
   private readonly chains = new RequestChains((c) => this.closeChain(c));
 
+  /** --since or --until is set (otherwise no entry is out of range). */
+  private readonly ranged: boolean;
+
   constructor(private readonly opts: AnalyzerOptions = {}) {
     this.matcher = opts.matcher ?? new SignatureMatcher();
+    this.ranged = opts.since !== undefined || opts.until !== undefined;
   }
 
   /** False for entries outside --since/--until. */
@@ -72,19 +75,19 @@ export class Analyzer implements EntrySink {
   }
 
   access(sc: AccessScanner, kind: LogKind, file: string, line: number): boolean {
-    const ts = sc.time();
-    if (!this.inRange(ts)) return false;
+    const minute = sc.minute();
+    if (this.ranged && !this.inRange(sc.time())) return false;
     const status = sc.status();
     const s = this.summary;
-    s.countRequest(ts, status);
-    const hasUpstream = sc.has('upstream-addr');
+    s.countRequestAt(minute, sc.msInMinute, status);
     const failed = isFailureStatus(status) || sc.upstreamFailed();
-    if (!failed && !hasUpstream) return true;
-    if (hasUpstream) {
-      // only the two lists, not the whole entry: most lines with upstream fields are successes
-      const addr = sc.text('upstream-addr');
-      const ustatus = sc.text('upstream-status');
-      s.countUpstreamAttempts(addr ? splitUpstreamList(addr) : [], ustatus ? parseStatusList(ustatus) : [], status);
+    if (sc.hasUpstream) {
+      // Most lines with upstream fields are successes on one upstream: counted from the bytes.
+      if (sc.singleAttempt()) s.countSingleAttempt(sc.bytes, sc.attemptStart, sc.attemptEnd, sc.attemptHash, sc.attemptStatus);
+      else {
+        const { addrs, statuses } = sc.upstreamLists();
+        s.countUpstreamAttempts(addrs, statuses, status);
+      }
     }
     if (failed) this.accessFailure(sc.entry(), kind, file, line);
     return true;

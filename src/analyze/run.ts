@@ -38,15 +38,15 @@ export async function peekKind(p: string, opts: ReadOptions, known?: LogKind): P
   const chunks: Buffer[] = [];
   let n = 0;
   try {
-    for await (const c of opened.stream) {
-      chunks.push(c as Buffer);
-      n += (c as Buffer).length;
+    for await (const c of opened.chunks) {
+      chunks.push(Buffer.from(c)); // the chunk's memory is reused
+      n += c.length;
       if (n >= PEEK_BYTES) break;
     }
   } catch {
     // a broken file is reported by the real read
   } finally {
-    opened.stream.destroy();
+    opened.close();
   }
   const text = Buffer.concat(chunks);
   const lines: Buffer[] = [];
@@ -134,9 +134,9 @@ export async function readInput(
     reader.stats.compression = opened.compression;
     let bytes = 0; // stdin has no file position: count what came through
     try {
-      for await (const chunk of opened.stream) {
-        bytes += (chunk as Buffer).length;
-        reader.push(chunk as Buffer);
+      for await (const chunk of opened.chunks) {
+        bytes += chunk.length;
+        reader.push(chunk);
         if (tick) tick(opened.position?.() ?? bytes, reader.linesSoFar);
         // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
         if (output && output.writableNeedDrain) await once(output, 'drain');

@@ -1,4 +1,4 @@
-import { parseISO } from 'date-fns';
+import { parseISO } from 'date-fns/parseISO';
 import { tz } from '@date-fns/tz';
 import { LogKind } from '../model';
 import { compileApacheFormat } from '../parse/format/apache-format';

@@ -9,7 +9,14 @@ import { InputError, describeFsError } from './discover';
  */
 
 export interface OpenedInput {
-  stream: Readable;
+  /**
+   * The bytes, chunk by chunk. A chunk is valid only until the next one is asked for: plain files
+   * are read into one reused buffer (no allocation per MiB), so whatever must outlive a chunk is
+   * copied.
+   */
+  chunks: AsyncIterable<Buffer>;
+  /** Stops reading early and releases the file. */
+  close(): void;
   compression: 'gzip' | null;
   /** Bytes on disk (compressed size for .gz), for progress; null for stdin and FIFOs. */
   size: number | null;
@@ -25,6 +32,8 @@ const MAGIC: { bytes: number[]; name: string }[] = [
 ];
 
 export const READ_CHUNK = 1 << 20;
+/** Decompressed bytes zlib may hold ready ahead of the parser (bounded memory). */
+const GUNZIP_AHEAD = 8 * READ_CHUNK;
 
 export function sniffCompression(head: Buffer): string | null {
   for (const m of MAGIC) {
@@ -40,7 +49,7 @@ function readHead(fd: number, n: number): Buffer {
 }
 
 export function openInput(p: string): OpenedInput {
-  if (p === '-') return { stream: process.stdin, compression: null, size: null };
+  if (p === '-') return fromStream(process.stdin, null, null);
   let fd: number;
   let st: fs.Stats;
   try {
@@ -55,7 +64,7 @@ export function openInput(p: string): OpenedInput {
   }
   if (!st.isFile()) {
     // FIFOs and character devices: stream them as they come, no sniffing (a read would consume).
-    return { stream: fs.createReadStream('', { fd, highWaterMark: READ_CHUNK }), compression: null, size: null };
+    return fromStream(fs.createReadStream('', { fd, highWaterMark: READ_CHUNK }), null, null);
   }
   let kind: string | null;
   try {
@@ -68,11 +77,50 @@ export function openInput(p: string): OpenedInput {
     fs.closeSync(fd);
     throw new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
   }
-  const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
   if (kind === 'gzip') {
-    const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK });
+    // zlib inflates on libuv's thread pool: the parsing thread only waits when it outruns it.
+    const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
+    // A deep readable buffer lets inflation run ahead of the parser instead of in lock step with it.
+    const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as zlib.ZlibOptions);
     raw.on('error', (e) => gunzip.destroy(e));
-    return { stream: raw.pipe(gunzip), compression: 'gzip', size: st.size, position: () => raw.bytesRead };
+    return { ...fromStream(raw.pipe(gunzip), 'gzip', st.size), position: () => raw.bytesRead };
   }
-  return { stream: raw, compression: null, size: st.size, position: () => raw.bytesRead };
+  const reader = new FileChunks(fd);
+  return { chunks: reader, close: () => reader.close(), compression: null, size: st.size, position: () => reader.bytesRead };
+}
+
+function fromStream(stream: Readable, compression: 'gzip' | null, size: number | null): OpenedInput {
+  return { chunks: stream, close: () => stream.destroy(), compression, size };
+}
+
+/**
+ * A plain file read in READ_CHUNK pieces into one reused buffer. Synchronous reads: a page-cached
+ * MiB copies in ~0.1 ms, while an fs.read on the thread pool made the parser wait for a pool
+ * thread whenever the machine was busy (the profile's "idle" share grew to a fifth of the run).
+ */
+class FileChunks implements AsyncIterable<Buffer> {
+  private readonly buf = Buffer.allocUnsafe(READ_CHUNK);
+  private closed = false;
+  bytesRead = 0;
+
+  constructor(private readonly fd: number) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    try {
+      for (;;) {
+        const n = fs.readSync(this.fd, this.buf, 0, READ_CHUNK, null);
+        if (n === 0) return;
+        this.bytesRead += n;
+        yield this.buf.subarray(0, n);
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
 }

@@ -44,8 +44,7 @@ export function windowCounts(summary: Summary, now: number, ms: number): WindowC
 
 /** Drops per-minute counts older than `keepMs`, so a tail that runs for months stays the same size. */
 export function pruneMinutes(summary: Summary, now: number, keepMs: number): void {
-  const oldest = Math.floor((now - keepMs) / MINUTE);
-  for (const k of summary.minutes.keys()) if (k < oldest) summary.minutes.delete(k);
+  summary.dropMinutesBefore(Math.floor((now - keepMs) / MINUTE));
 }
 
 /** Upstreams failing per minute (top-K per minute), for "failing now". */

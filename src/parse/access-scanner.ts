@@ -1,94 +1,105 @@
 import { AccessEntry } from '../model';
-import { FieldType, FormatPlan, PlanField } from './format/plan';
+import { FieldType, FormatPlan } from './format/plan';
 import { parseClf, parseEpoch, parseIso } from './time';
 import { parseNumberList, parseStatusList, splitUpstreamList } from './upstream-list';
 import { unescapeLogValue } from './unescape';
+import { ScanFn, compileScanner, layoutOf } from './scan-compiler';
+import { FNV_OFFSET, fnvStep } from '../util/byte-interner';
 
 /**
- * Turns a FormatPlan into a line parser that works on the bytes in place: field boundaries are
- * found with indexOf and byte tests, and only the fields the analysis asks for are decoded.
- *
- * How each field's end is found, from its type and the literal that follows it:
- * - token fields (numbers, ids, user names) end at the next space, or at the literal's first byte;
- * - upstream lists consume `item, item : item` and stop at the first other separator;
- * - everything else ends at the next occurrence of the whole following literal; a `"` preceded
- *   by an odd number of backslashes is an escape (Apache writes `\"`), not the end.
- * No regex is involved, so no input can make a line cost more than a few passes over its bytes.
+ * A line parser for one FormatPlan that works on the bytes in place: the field boundaries are
+ * found by a scanner compiled for the format (scan-compiler.ts), and only the fields the analysis
+ * asks for are decoded. Nothing here allocates for a line the analysis only counts.
  */
 
-const enum Strategy {
-  Token,
-  List,
-  Literal,
-  Rest,
-  /** Apache's %t writes `[...]` itself: the value ends at the closing bracket, spaces inside. */
-  Bracketed,
-}
-
-interface CompiledField {
-  type: FieldType;
-  strategy: Strategy;
-  /** The literal after the field (empty for the last field). */
-  next: Buffer;
-  prev: Buffer;
-  slot: number;
-}
-
 const SPACE = 32;
-const QUOTE = 34;
-const BACKSLASH = 92;
 const COMMA = 44;
-const COLON = 58;
+const BACKSLASH = 92;
 
-const TOKEN_TYPES = new Set<FieldType>([
-  'status', 'bytes', 'request-time-s', 'request-time-ms', 'request-time-us', 'connection', 'token',
-  'client-port', 'time-epoch-s', 'time-epoch-ms', 'time-epoch-us', 'method', 'protocol',
-]);
-const LIST_TYPES = new Set<FieldType>([
-  'upstream-addr', 'upstream-status', 'upstream-response-time', 'upstream-connect-time', 'upstream-list',
-]);
+const enum TimeKind {
+  None,
+  Clf,
+  Iso,
+  EpochS,
+  EpochMs,
+  EpochUs,
+}
 
-/** Which decoded fields an AccessEntry gets. */
+const TIME_KINDS: [FieldType, TimeKind][] = [
+  ['time-clf', TimeKind.Clf],
+  ['time-iso', TimeKind.Iso],
+  ['time-epoch-s', TimeKind.EpochS],
+  ['time-epoch-ms', TimeKind.EpochMs],
+  ['time-epoch-us', TimeKind.EpochUs],
+];
+
+/** Longest CLF time whose bytes the per-minute cache keeps (`16/Nov/2024:14:15:25 +0000` is 26). */
+const CLF_CACHE_BYTES = 32;
+
+/** minute() of a line without a time. Minute numbers are small integers; this is none of them. */
+export const NO_MINUTE = -0x40000000;
+const MINUTE_MS = 60_000;
+
 export class AccessScanner {
   readonly plan: FormatPlan;
   readonly fieldCount: number;
-  private readonly literals: Buffer[]; // literal before field i (index i), and the tail at index n
-  private readonly fields: CompiledField[];
+  private readonly types: FieldType[];
+  private readonly scanFn: ScanFn;
   private readonly offsets: Int32Array; // [start, end) per field slot
   private readonly slotOf: Partial<Record<FieldType, number>> = {};
+  private readonly statusSlot: number;
+  private readonly addrSlot: number;
+  private readonly ustatusSlot: number;
+  private readonly timeSlot: number;
+  private readonly timeKind: TimeKind;
+  /** The CLF time of the last decoded line without its seconds, and its epoch at second 0. */
+  private readonly clfKey = Buffer.alloc(CLF_CACHE_BYTES);
+  private clfLen = -1;
+  /** Minute number (epoch ms / 60000) of the cached time, and the last line's ms within its minute. */
+  private clfMinuteKey = NO_MINUTE;
+  /** The cached 26-byte time as words (bytes 0-17 and 20-25: all but the seconds). */
+  private readonly clfWords = new Uint32Array(7);
+  /** A view of the last scanned line's buffer, for word reads (made once per buffer, not per line). */
+  private view: DataView = new DataView(new ArrayBuffer(0)) as DataView;
+  msInMinute = 0;
   private buf: Buffer = Buffer.alloc(0);
   /** Bytes after the last field that the format does not describe (tolerated; scored by detection). */
   trailing = 0;
+  /** The format has $upstream_addr (so each line counts attempts per upstream). */
+  readonly hasUpstream: boolean;
+  /** After singleAttempt(): the one upstream address [attemptStart, attemptEnd) and its status (null for `-`). */
+  attemptStart = 0;
+  attemptEnd = 0;
+  attemptStatus: number | null = null;
+  /** hashBytes() of the attempt's address bytes. */
+  attemptHash = 0;
 
   constructor(plan: FormatPlan) {
     this.plan = plan;
-    const toks = plan.tokens;
-    this.literals = [];
-    this.fields = [];
-    let pendingLiteral = '';
-    for (let i = 0; i < toks.length; i++) {
-      const t = toks[i];
-      if (t.kind === 'literal') {
-        pendingLiteral = t.text;
-        continue;
-      }
-      this.literals.push(Buffer.from(pendingLiteral, 'latin1'));
-      pendingLiteral = '';
-      const nextTok = toks[i + 1];
-      const next = nextTok && nextTok.kind === 'literal' ? Buffer.from(nextTok.text, 'latin1') : Buffer.alloc(0);
-      const slot = this.fields.length;
-      this.fields.push({
-        type: t.type,
-        strategy: strategyFor(t, next, this.literals[this.literals.length - 1]),
-        next,
-        prev: this.literals[this.literals.length - 1],
-        slot,
-      });
-      if (this.slotOf[t.type] === undefined) this.slotOf[t.type] = slot;
-    }
-    this.literals.push(Buffer.from(pendingLiteral, 'latin1'));
-    this.fieldCount = this.fields.length;
+    const layout = layoutOf(plan);
+    this.types = layout.fields.map((f) => f.type);
+    this.types.forEach((t, slot) => {
+      if (this.slotOf[t] === undefined) this.slotOf[t] = slot;
+    });
+    this.fieldCount = this.types.length;
     this.offsets = new Int32Array(this.fieldCount * 2);
+    this.scanFn = compileScanner(layout);
+    this.statusSlot = this.slotOf.status ?? -1;
+    this.addrSlot = this.slotOf['upstream-addr'] ?? -1;
+    this.ustatusSlot = this.slotOf['upstream-status'] ?? -1;
+    this.hasUpstream = this.addrSlot !== -1;
+    let kind = TimeKind.None;
+    let slot = -1;
+    for (const [t, k] of TIME_KINDS) {
+      const at = this.slotOf[t];
+      if (at !== undefined) {
+        kind = k;
+        slot = at;
+        break;
+      }
+    }
+    this.timeKind = kind;
+    this.timeSlot = slot;
   }
 
   has(type: FieldType): boolean {
@@ -97,65 +108,13 @@ export class AccessScanner {
 
   /** Finds the field boundaries of one line. False when the line does not have this format's shape. */
   scan(buf: Buffer, start: number, end: number): boolean {
-    const fields = this.fields;
-    const lits = this.literals;
-    const off = this.offsets;
-    let pos = start;
-    for (let i = 0; i < fields.length; i++) {
-      const lit = lits[i];
-      const ll = lit.length;
-      // The literal before this field (the next field's "prev") was consumed by the previous field's
-      // end search when it is non-empty; only the first literal is checked here.
-      if (i === 0 && ll > 0) {
-        if (end - pos < ll || !matchAt(buf, pos, lit)) return false;
-        pos += ll;
-      }
-      const f = fields[i];
-      const next = f.next;
-      const fs = pos;
-      let fe: number;
-      switch (f.strategy) {
-        case Strategy.Token: {
-          const stop = next.length > 0 ? next[0] : SPACE;
-          fe = buf.indexOf(stop, pos);
-          if (fe === -1 || fe > end) fe = end;
-          break;
-        }
-        case Strategy.Bracketed:
-          if (buf[pos] !== 91) return false;
-          fe = buf.indexOf(93, pos);
-          if (fe === -1 || fe >= end) return false;
-          fe++;
-          break;
-        case Strategy.List:
-          fe = scanList(buf, pos, end, next.length > 0 ? next[0] : SPACE);
-          break;
-        case Strategy.Literal:
-          fe = findLiteral(buf, pos, end, next);
-          if (fe === -1) return false;
-          break;
-        default:
-          fe = end;
-      }
-      off[2 * i] = fs;
-      off[2 * i + 1] = fe;
-      pos = fe;
-      if (next.length > 0) {
-        if (end - pos < next.length || !matchAt(buf, pos, next)) {
-          if (pos !== end) return false;
-          // The line ends here. Tolerated when only the last field's closing literal is missing, or
-          // the whole last field (ingress-nginx writes $req_id only when it is set).
-          if (i === fields.length - 2) {
-            off[2 * (i + 1)] = end;
-            off[2 * (i + 1) + 1] = end;
-          } else if (i !== fields.length - 1) return false;
-          break;
-        }
-        pos += next.length;
-      }
+    const t = this.scanFn(buf, start, end, this.offsets);
+    if (t < 0) return false;
+    this.trailing = t;
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength) as DataView;
     }
-    this.trailing = end - pos;
-    this.buf = buf;
     return true;
   }
 
@@ -167,41 +126,180 @@ export class AccessScanner {
 
   /** The HTTP status of the last scanned line (0 when absent or `-`); cheap, for every line. */
   status(): number {
-    const slot = this.slotOf.status;
-    if (slot === undefined) return 0;
-    const s = this.offsets[2 * slot];
-    const e = this.offsets[2 * slot + 1];
-    if (e - s !== 3) return 0;
-    const b = this.buf;
-    const a = b[s] - 48;
-    const c = b[s + 1] - 48;
-    const d = b[s + 2] - 48;
-    if (a < 0 || a > 9 || c < 0 || c > 9 || d < 0 || d > 9) return 0;
-    return a * 100 + c * 10 + d;
+    const slot = this.statusSlot;
+    if (slot < 0) return 0;
+    return threeDigits(this.buf, this.offsets[2 * slot], this.offsets[2 * slot + 1]);
   }
 
   /** Epoch ms of the last scanned line, NaN when the format has no time or it does not parse. */
   time(): number {
+    const m = this.minute();
+    return m === NO_MINUTE ? NaN : m * MINUTE_MS + this.msInMinute;
+  }
+
+  /**
+   * The minute of the last scanned line (epoch ms / 60000, an integer) with msInMinute set, or
+   * NO_MINUTE. The hot path works in these two small integers: an epoch in ms is a double, and V8
+   * boxes every double that crosses a call, which made the garbage collector the second-largest
+   * entry of the profile.
+   */
+  minute(): number {
     const b = this.buf;
-    let r = this.raw('time-clf');
-    // Apache's %t writes its own brackets; nginx's $time_local has them in the format's literals.
-    if (r) return b[r[0]] === 91 ? parseClf(b, r[0] + 1, r[1] - 1) : parseClf(b, r[0], r[1]);
-    if ((r = this.raw('time-iso'))) return parseIso(b, r[0], r[1]);
-    if ((r = this.raw('time-epoch-s'))) return parseEpoch(b, r[0], r[1], 1000);
-    if ((r = this.raw('time-epoch-ms'))) return parseEpoch(b, r[0], r[1], 1);
-    if ((r = this.raw('time-epoch-us'))) return parseEpoch(b, r[0], r[1], 0.001);
-    return NaN;
+    const slot = this.timeSlot;
+    if (slot < 0) return NO_MINUTE;
+    const s = this.offsets[2 * slot];
+    const e = this.offsets[2 * slot + 1];
+    let ts: number;
+    switch (this.timeKind) {
+      case TimeKind.Clf:
+        // Apache's %t writes its own brackets; nginx's $time_local has them in the format's literals.
+        return b[s] === 91 ? this.clfMinute(b, s + 1, e - 1) : this.clfMinute(b, s, e);
+      case TimeKind.Iso:
+        ts = parseIso(b, s, e);
+        break;
+      case TimeKind.EpochS:
+        ts = parseEpoch(b, s, e, 1000);
+        break;
+      case TimeKind.EpochMs:
+        ts = parseEpoch(b, s, e, 1);
+        break;
+      case TimeKind.EpochUs:
+        ts = parseEpoch(b, s, e, 0.001);
+        break;
+      default:
+        return NO_MINUTE;
+    }
+    if (Number.isNaN(ts)) return NO_MINUTE;
+    const m = Math.floor(ts / MINUTE_MS);
+    this.msInMinute = ts - m * MINUTE_MS;
+    return m;
+  }
+
+  /**
+   * parseClf with a cache: consecutive lines share their time but for the seconds, so when every
+   * other byte (day, month, year, hour, minute, zone) equals the last decoded time's, only the
+   * seconds are read. Same result as parseClf for every input.
+   */
+  private clfMinute(b: Buffer, s: number, e: number): number {
+    const len = e - s;
+    const key = this.clfKey;
+    if (len === 26 && this.clfLen === 26) {
+      // The usual `16/Nov/2024:14:15:25 +0000`: compared as six words instead of 24 bytes.
+      const v = this.view;
+      const w = this.clfWords;
+      if (
+        v.getUint32(s, true) === w[0] && v.getUint32(s + 4, true) === w[1] && v.getUint32(s + 8, true) === w[2] &&
+        v.getUint32(s + 12, true) === w[3] && v.getUint16(s + 16, true) === w[4] && v.getUint32(s + 20, true) === w[5] &&
+        v.getUint16(s + 24, true) === w[6]
+      ) {
+        const hi = b[s + 18] - 48;
+        const lo = b[s + 19] - 48;
+        if (hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 && hi * 10 + lo < 61) return this.atSecond(this.clfMinuteKey, hi * 10 + lo);
+      }
+    } else if (len === this.clfLen) {
+      let same = true;
+      for (let k = 17; k >= 0; k--) {
+        if (key[k] !== b[s + k]) {
+          same = false;
+          break;
+        }
+      }
+      for (let k = 20; same && k < len; k++) if (key[k] !== b[s + k]) same = false;
+      if (same) {
+        const hi = b[s + 18] - 48;
+        const lo = b[s + 19] - 48;
+        if (hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 && hi * 10 + lo < 61) return this.atSecond(this.clfMinuteKey, hi * 10 + lo);
+      }
+    }
+    const v = parseClf(b, s, e);
+    if (Number.isNaN(v)) return NO_MINUTE;
+    const sec = (b[s + 18] - 48) * 10 + (b[s + 19] - 48);
+    const m = Math.round((v - sec * 1000) / MINUTE_MS);
+    if (len >= 20 && len <= CLF_CACHE_BYTES) {
+      for (let k = 0; k < len; k++) key[k] = b[s + k]; // Buffer#copy allocated ~100 bytes a call
+      this.clfLen = len;
+      if (len === 26) {
+        const v = this.view;
+        const w = this.clfWords;
+        w[0] = v.getUint32(s, true);
+        w[1] = v.getUint32(s + 4, true);
+        w[2] = v.getUint32(s + 8, true);
+        w[3] = v.getUint32(s + 12, true);
+        w[4] = v.getUint16(s + 16, true);
+        w[5] = v.getUint32(s + 20, true);
+        w[6] = v.getUint16(s + 24, true);
+      }
+      this.clfMinuteKey = m;
+    }
+    return this.atSecond(m, sec);
+  }
+
+  /** Second `sec` of minute m; a leap second as written (:60) is second 0 of the next minute. */
+  private atSecond(m: number, sec: number): number {
+    if (sec === 60) {
+      this.msInMinute = 0;
+      return m + 1;
+    }
+    this.msInMinute = sec * 1000;
+    return m;
   }
 
   /** True when any attempt in $upstream_status is >= 500 (a failure the client may never have seen). */
   upstreamFailed(): boolean {
-    const r = this.raw('upstream-status');
-    if (!r) return false;
+    const slot = this.ustatusSlot;
+    if (slot < 0) return false;
     const b = this.buf;
-    for (let i = r[0]; i + 2 < r[1]; i++) {
-      if (b[i] === 53 && (i === r[0] || b[i - 1] === SPACE)) return true; // a "5xx" item
+    const s = this.offsets[2 * slot];
+    const e = this.offsets[2 * slot + 1];
+    for (let i = s; i + 2 < e; i++) {
+      if (b[i] === 53 && (i === s || b[i - 1] === SPACE)) return true; // a "5xx" item
     }
     return false;
+  }
+
+  /**
+   * True when the line made exactly one upstream attempt written as plain bytes (no list, no
+   * escapes): the common case, counted without decoding a string. Sets attemptStart/End/Hash/Status.
+   * False sends the caller to the general path (upstreamLists()); `-` (no attempt) is false too.
+   */
+  singleAttempt(): boolean {
+    const b = this.buf;
+    const s = this.offsets[2 * this.addrSlot];
+    const e = this.offsets[2 * this.addrSlot + 1];
+    if (e - s < 2) return false;
+    // Checked and hashed in one pass: the hash is the key of the upstream table (ByteInterner).
+    let h = FNV_OFFSET;
+    for (let i = s; i < e; i++) {
+      const c = b[i];
+      if (c <= SPACE || c >= 127 || c === COMMA || c === BACKSLASH) return false;
+      h = fnvStep(h, c);
+    }
+    let st: number | null = null;
+    const slot = this.ustatusSlot;
+    if (slot >= 0) {
+      const ss = this.offsets[2 * slot];
+      const se = this.offsets[2 * slot + 1];
+      for (let i = ss; i < se; i++) if (b[i] === SPACE || b[i] === COMMA) return false; // several items
+      const v = threeDigits(b, ss, se);
+      st = v === 0 ? null : v;
+    }
+    this.attemptStart = s;
+    this.attemptEnd = e;
+    this.attemptHash = h;
+    this.attemptStatus = st;
+    return true;
+  }
+
+  /** The last scanned line's buffer, for the byte ranges singleAttempt() reports. */
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
+  /** Every upstream attempt of the line: addresses and their statuses (null for `-`). */
+  upstreamLists(): { addrs: string[]; statuses: (number | null)[] } {
+    const addr = this.text('upstream-addr');
+    const ustatus = this.text('upstream-status');
+    return { addrs: addr ? splitUpstreamList(addr) : [], statuses: ustatus ? parseStatusList(ustatus) : [] };
   }
 
   /**
@@ -212,11 +310,11 @@ export class AccessScanner {
   invalidFields(): number {
     let bad = 0;
     const b = this.buf;
-    for (const f of this.fields) {
-      const s = this.offsets[2 * f.slot];
-      const e = this.offsets[2 * f.slot + 1];
+    for (let slot = 0; slot < this.fieldCount; slot++) {
+      const s = this.offsets[2 * slot];
+      const e = this.offsets[2 * slot + 1];
       const dash = e - s === 1 && b[s] === 45;
-      switch (f.type) {
+      switch (this.types[slot]) {
         case 'time-clf':
         case 'time-iso':
         case 'time-epoch-s':
@@ -331,58 +429,12 @@ function firstOfList(v: string | null): string | null {
   return comma === -1 ? t : t.slice(0, comma);
 }
 
-function strategyFor(f: PlanField, next: Buffer, prev: Buffer): Strategy {
-  if (f.type === 'time-clf' && f.name.startsWith('%') && !(prev.length > 0 && prev[prev.length - 1] === 91)) {
-    return Strategy.Bracketed;
-  }
-  if (next.length === 0) return LIST_TYPES.has(f.type) ? Strategy.List : Strategy.Rest;
-  if (LIST_TYPES.has(f.type)) return Strategy.List;
-  // A token followed by a quote or bracket-quoted text could still hold the quote: search the literal.
-  if (TOKEN_TYPES.has(f.type) && next[0] !== QUOTE) return Strategy.Token;
-  return Strategy.Literal;
-}
-
-function matchAt(buf: Buffer, pos: number, lit: Buffer): boolean {
-  for (let k = 0; k < lit.length; k++) if (buf[pos + k] !== lit[k]) return false;
-  return true;
-}
-
-/** Next occurrence of lit in [pos, end), skipping quotes escaped by a backslash. */
-function findLiteral(buf: Buffer, pos: number, end: number, lit: Buffer): number {
-  let from = pos;
-  while (from <= end - lit.length) {
-    const i = buf.indexOf(lit, from);
-    if (i === -1 || i + lit.length > end) return -1;
-    if (lit[0] === QUOTE && i > pos && buf[i - 1] === BACKSLASH) {
-      let n = 0;
-      for (let k = i - 1; k >= pos && buf[k] === BACKSLASH; k--) n++;
-      if (n % 2 === 1) {
-        from = i + 1;
-        continue;
-      }
-    }
-    return i;
-  }
-  return -1;
-}
-
-/** `a, b : c` — items without spaces, joined by ", " or " : ". Returns the end of the list. */
-function scanList(buf: Buffer, pos: number, end: number, stop: number): number {
-  let p = pos;
-  for (;;) {
-    while (p < end && buf[p] !== SPACE && buf[p] !== COMMA && buf[p] !== stop) p++;
-    if (p + 1 < end && buf[p] === COMMA && buf[p + 1] === SPACE) {
-      p += 2;
-      continue;
-    }
-    if (p + 2 < end && buf[p] === SPACE && buf[p + 1] === COLON && buf[p + 2] === SPACE) {
-      p += 3;
-      continue;
-    }
-    if (p < end && buf[p] === COMMA) {
-      p++;
-      continue;
-    }
-    return p;
-  }
+/** Three decimal digits in [s, e), or 0 (absent, `-`, anything else). */
+function threeDigits(b: Buffer, s: number, e: number): number {
+  if (e - s !== 3) return 0;
+  const a = b[s] - 48;
+  const c = b[s + 1] - 48;
+  const d = b[s + 2] - 48;
+  if (a < 0 || a > 9 || c < 0 || c > 9 || d < 0 || d > 9) return 0;
+  return a * 100 + c * 10 + d;
 }

@@ -5,10 +5,12 @@ import {
   FileStats,
   MINUTE_UPSTREAMS,
   MinuteCounts,
+  NO_COUNTS,
   Summary,
   TOP_K_CAPACITY,
   UPSTREAM_TABLE_CAP,
   UpstreamStats,
+  countIn,
 } from './summary';
 
 /**
@@ -238,7 +240,7 @@ export function mergeSummaries(parts: PartialSummary[]): { summary: Summary; ind
   files.sort((a, b) => a[0] - b[0]);
   for (const [, f] of files) s.files.push(f);
 
-  addInto(s.statusCounts, parts.flatMap((p) => p.statusCounts));
+  for (const p of parts) for (const [st, n] of p.statusCounts) s.addStatusCount(st, n);
 
   // Causes: totals summed; top-K tables merged; the first sample and first raw paths kept.
   const byCause = new Map<Cause, PartialCause[]>();
@@ -280,7 +282,7 @@ export function mergeSummaries(parts: PartialSummary[]): { summary: Summary; ind
     for (let i = r.start; i < r.end; i++) {
       const k = pm.keys[i];
       let m = s.minutes.get(k);
-      if (!m) s.minutes.set(k, (m = { requests: 0, failures: 0, byStatus: new Map(), byCause: new Map() }));
+      if (!m) s.minutes.set(k, (m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS }));
       m.requests += pm.requests[i];
       m.failures += pm.failures[i];
       const d = failedAt[r.part].get(i);
@@ -289,8 +291,8 @@ export function mergeSummaries(parts: PartialSummary[]): { summary: Summary; ind
   }
   for (const [k, ds] of details) {
     const m = s.minutes.get(k)!;
-    inOrder(ds.map((x) => x.byStatus), (st, n) => m.byStatus.set(st, (m.byStatus.get(st) ?? 0) + n));
-    inOrder(ds.map((x) => x.byCause), (c, n) => m.byCause.set(c, (m.byCause.get(c) ?? 0) + n));
+    inOrder(ds.map((x) => x.byStatus), (st, n) => countIn(m, 'byStatus', st, n));
+    inOrder(ds.map((x) => x.byCause), (c, n) => countIn(m, 'byCause', c, n));
     const ups = ds.map((x) => x.upstreams).filter((u): u is SavedSpaceSaving => u !== null);
     if (ups.length > 0) m.upstreams = mergeTopK(ups, MINUTE_UPSTREAMS);
   }

@@ -1,5 +1,7 @@
 import { Cause, FailureEvent, LogKind, SKIP_REASONS, SkipReason } from '../model';
 import { SpaceSaving } from '../util/top-k';
+import { ByteInterner } from '../util/byte-interner';
+import { NO_MINUTE } from '../parse/access-scanner';
 import { normalizePath, upstreamAddress } from './paths';
 
 /**
@@ -54,10 +56,30 @@ export const UPSTREAM_TABLE_CAP = 1000;
 
 export const MINUTE = 60_000;
 
+/** The shared empty map of a minute without failures; writing to it is a bug, so it throws. */
+class NoCounts<K> extends Map<K, number> {
+  override set(): this {
+    throw new Error('NO_COUNTS is shared and read-only: use countIn()');
+  }
+}
+/**
+ * Most minutes of a month have no failure: they share this empty map instead of two new Maps
+ * each (allocating them was most of the garbage a batch run made).
+ */
+export const NO_COUNTS: Map<never, number> = new NoCounts<never>();
+
+/** Adds n to key in one of a minute's maps, giving the minute a map of its own on first use. */
+export function countIn<K>(m: MinuteCounts, field: 'byStatus' | 'byCause', key: K, n: number): void {
+  let map = m[field] as unknown as Map<K, number>;
+  if (map === NO_COUNTS) m[field] = map = new Map<K, number>() as never;
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+
 export interface MinuteCounts {
   requests: number;
   failures: number;
-  byStatus: Map<number, number>; // 5xx/499/009 only
+  /** 5xx/499/009 only. NO_COUNTS (shared, read-only) until the minute's first failure: see countIn(). */
+  byStatus: Map<number, number>;
   byCause: Map<Cause, number>;
   /** Failures by upstream in this minute (bounded; created on the first failure with an upstream). */
   upstreams?: SpaceSaving;
@@ -85,9 +107,18 @@ export interface UpstreamStats {
   hiddenFailures: number;
 }
 
+/** Upstream addresses recognised from their bytes without decoding (beyond it, the string path). */
+const INTERNED_UPSTREAMS = 2 * UPSTREAM_TABLE_CAP;
+
 export class Summary {
   readonly files: FileStats[] = [];
-  readonly statusCounts = new Map<number, number>();
+  /** Requests by HTTP status (0-999; 0 = none): an array, not a Map, as every line counts here. */
+  private readonly statusArray = new Float64Array(1000);
+  /** The minute the last request fell in: lines come in time order, so most lookups hit it. */
+  private lastMinuteKey = NaN;
+  private lastMinute: MinuteCounts | null = null;
+  /** Upstream table entries by the raw bytes of their address (null: the table was full). */
+  private readonly upstreamBytes = new ByteInterner<UpstreamStats | null>(INTERNED_UPSTREAMS);
   readonly causes = new Map<Cause, CauseTotals>();
   readonly minutes = new Map<number, MinuteCounts>();
   readonly upstreams = new Map<string, UpstreamStats>();
@@ -105,24 +136,64 @@ export class Summary {
     if (ts > this.end) this.end = ts;
   }
 
-  minute(ts: number): MinuteCounts {
-    const key = Math.floor(ts / MINUTE);
-    let m = this.minutes.get(key);
-    if (!m) {
-      m = { requests: 0, failures: 0, byStatus: new Map(), byCause: new Map() };
-      this.minutes.set(key, m);
-    }
+  /** Requests by HTTP status. */
+  get statusCounts(): Map<number, number> {
+    const m = new Map<number, number>();
+    this.statusArray.forEach((n, st) => {
+      if (n !== 0) m.set(st, n);
+    });
     return m;
   }
 
-  countRequest(ts: number, status: number): void {
-    this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
-    if (!Number.isNaN(ts)) {
-      this.seeTime(ts);
-      const m = this.minute(ts);
-      m.requests++;
-      if (status >= 500 || status === 499 || status === 9) m.byStatus.set(status, (m.byStatus.get(status) ?? 0) + 1);
+  addStatusCount(status: number, n: number): void {
+    this.statusArray[status >= 0 && status < 1000 ? status : 0] += n;
+  }
+
+  minute(ts: number): MinuteCounts {
+    return this.minuteAt(Math.floor(ts / MINUTE));
+  }
+
+  /** The counts of minute number `key` (epoch ms / MINUTE). */
+  minuteAt(key: number): MinuteCounts {
+    if (key === this.lastMinuteKey) return this.lastMinute!;
+    let m = this.minutes.get(key);
+    if (!m) {
+      m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS };
+      this.minutes.set(key, m);
     }
+    this.lastMinuteKey = key;
+    this.lastMinute = m;
+    return m;
+  }
+
+  /** Drops the per-minute counts before minute `key` (tail mode keeps a window, not the month). */
+  dropMinutesBefore(key: number): void {
+    for (const k of this.minutes.keys()) if (k < key) this.minutes.delete(k);
+    if (this.lastMinuteKey < key) {
+      this.lastMinuteKey = NaN;
+      this.lastMinute = null;
+    }
+  }
+
+  /**
+   * countRequest(minute * MINUTE + msInMinute, status) for the batch hot path, which keeps times as
+   * two small integers (see AccessScanner.minute()); NO_MINUTE for a line without a time.
+   */
+  countRequestAt(minute: number, msInMinute: number, status: number): void {
+    this.statusArray[status >= 0 && status < 1000 ? status : 0]++;
+    if (minute === NO_MINUTE) return;
+    const ts = minute * MINUTE + msInMinute;
+    if (ts < this.start) this.start = ts;
+    if (ts > this.end) this.end = ts;
+    const m = this.minuteAt(minute);
+    m.requests++;
+    if (status >= 500 || status === 499 || status === 9) countIn(m, 'byStatus', status, 1);
+  }
+
+  countRequest(ts: number, status: number): void {
+    if (Number.isNaN(ts)) return this.countRequestAt(NO_MINUTE, 0, status);
+    const minute = Math.floor(ts / MINUTE);
+    this.countRequestAt(minute, ts - minute * MINUTE, status);
   }
 
   private causeTotals(cause: Cause): CauseTotals {
@@ -176,7 +247,7 @@ export class Summary {
     if (!Number.isNaN(epochMs)) {
       const m = this.minute(epochMs);
       m.failures += n;
-      m.byCause.set(ev.cause, (m.byCause.get(ev.cause) ?? 0) + n);
+      countIn(m, 'byCause', ev.cause, n);
       if (upstream) {
         if (n > 0) (m.upstreams ??= new SpaceSaving(MINUTE_UPSTREAMS)).add(upstream);
         else m.upstreams?.sub(upstream, -n);
@@ -191,17 +262,42 @@ export class Summary {
     else if (this.evidence.size < TOP_K_CAPACITY) this.evidence.set(signature, { cause, count: 1 });
   }
 
+  /** The table entry for an address, created while the table has room; null once it is full. */
+  private upstreamEntry(addr: string): UpstreamStats | null {
+    let u = this.upstreams.get(addr);
+    if (!u) {
+      if (this.upstreams.size >= UPSTREAM_TABLE_CAP) return null;
+      u = { attempts: 0, failures: new Map(), retried: 0, hiddenFailures: 0 };
+      this.upstreams.set(addr, u);
+    }
+    return u;
+  }
+
+  /**
+   * One attempt on the upstream whose address is the plain bytes [s, e) of buf (hashBytes() = hash): what
+   * countUpstreamAttempts([address], [status], …) counts, without making a string per line.
+   */
+  countSingleAttempt(buf: Buffer, s: number, e: number, hash: number, status: number | null): void {
+    let u = this.upstreamBytes.get(hash, buf, s, e);
+    if (u === undefined) {
+      u = this.upstreamEntry(buf.toString('latin1', s, e));
+      // A full table stays full: remembering "no room" for these bytes is as exact as the lookup.
+      this.upstreamBytes.set(hash, buf, s, e, u);
+    }
+    if (u === null) {
+      this.upstreamOverflow++;
+      return;
+    }
+    u.attempts++;
+    if (status !== null && status >= 500) u.failures.set(status, (u.failures.get(status) ?? 0) + 1);
+  }
+
   countUpstreamAttempts(addrs: string[], statuses: (number | null)[], finalStatus: number): void {
     for (let i = 0; i < addrs.length; i++) {
-      const addr = addrs[i];
-      let u = this.upstreams.get(addr);
+      const u = this.upstreamEntry(addrs[i]);
       if (!u) {
-        if (this.upstreams.size >= UPSTREAM_TABLE_CAP) {
-          this.upstreamOverflow++;
-          continue;
-        }
-        u = { attempts: 0, failures: new Map(), retried: 0, hiddenFailures: 0 };
-        this.upstreams.set(addr, u);
+        this.upstreamOverflow++;
+        continue;
       }
       u.attempts++;
       const st = statuses[i] ?? null;

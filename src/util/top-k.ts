@@ -3,6 +3,10 @@
  * keys whatever the input's cardinality: when a new key arrives and the table is full, it takes
  * over the slot of the smallest counter and inherits its count as an over-estimate (`error`).
  * Any key with a true count above total/capacity is guaranteed to be present.
+ *
+ * The counters sit in a binary min-heap, so the smallest is found in O(1) and an eviction costs
+ * O(log capacity): with millions of distinct URLs every new one evicts, and the linear scan for
+ * the minimum this replaced was the hottest line of the `distinct` benchmark.
  */
 
 export interface TopKItem {
@@ -12,8 +16,17 @@ export interface TopKItem {
   error: number;
 }
 
+interface Counter {
+  key: string;
+  count: number;
+  error: number;
+  /** Index in the heap array. */
+  at: number;
+}
+
 export class SpaceSaving {
-  private readonly counts = new Map<string, { count: number; error: number }>();
+  private readonly byKey = new Map<string, Counter>();
+  private readonly heap: Counter[] = [];
   private total = 0;
   /** Whether a key was ever evicted: until then every count is exact. */
   private evictedAny = false;
@@ -24,27 +37,28 @@ export class SpaceSaving {
 
   add(key: string, n = 1): void {
     this.total += n;
-    const hit = this.counts.get(key);
+    const hit = this.byKey.get(key);
     if (hit) {
       hit.count += n;
+      this.down(hit.at);
       return;
     }
-    if (this.counts.size < this.capacity) {
-      this.counts.set(key, { count: n, error: 0 });
+    if (this.heap.length < this.capacity) {
+      const c: Counter = { key, count: n, error: 0, at: this.heap.length };
+      this.heap.push(c);
+      this.byKey.set(key, c);
+      this.up(c.at);
       return;
     }
-    // Evict the minimum. A linear scan keeps the code small; the table is small (capacity <= a few hundred)
-    // and evictions happen only for keys outside the current top.
-    let minKey = '';
-    let min = Infinity;
-    for (const [k, v] of this.counts) {
-      if (v.count < min) {
-        min = v.count;
-        minKey = k;
-      }
-    }
-    this.counts.delete(minKey);
-    this.counts.set(key, { count: min + n, error: min });
+    // Evict the minimum: the new key takes its slot and its count as an over-estimate.
+    const min = this.heap[0];
+    this.byKey.delete(min.key);
+    const inherited = min.count;
+    min.key = key;
+    min.error = inherited;
+    min.count = inherited + n;
+    this.byKey.set(key, min);
+    this.down(0);
     this.evictedAny = true;
   }
 
@@ -53,16 +67,17 @@ export class SpaceSaving {
    * already evicted stays evicted; its count went into the over-estimate of whoever replaced it.
    */
   sub(key: string, n = 1): void {
-    const hit = this.counts.get(key);
+    const hit = this.byKey.get(key);
     if (!hit) return;
     const k = Math.min(n, hit.count);
     hit.count -= k;
     this.total -= k;
-    if (hit.count <= 0) this.counts.delete(key);
+    if (hit.count <= 0) this.remove(hit);
+    else this.up(hit.at);
   }
 
   get size(): number {
-    return this.counts.size;
+    return this.heap.length;
   }
 
   get totalCount(): number {
@@ -70,22 +85,22 @@ export class SpaceSaving {
   }
 
   top(k: number): TopKItem[] {
-    return [...this.counts.entries()]
-      .map(([key, v]) => ({ key, count: v.count, error: v.error }))
+    return this.heap
+      .map(({ key, count, error }) => ({ key, count, error }))
       .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
       .slice(0, k);
   }
 
   /** Plain data for a worker thread's message (restore with SpaceSaving.restore). */
   save(): SavedSpaceSaving {
-    return { capacity: this.capacity, total: this.total, evicted: this.evictedAny, items: [...this.counts].map(([k, v]) => [k, v.count, v.error]) };
+    return { capacity: this.capacity, total: this.total, evicted: this.evictedAny, items: this.heap.map((c) => [c.key, c.count, c.error]) };
   }
 
   static restore(s: SavedSpaceSaving): SpaceSaving {
     const t = new SpaceSaving(s.capacity);
     t.total = s.total;
     t.evictedAny = s.evicted;
-    for (const [key, count, error] of s.items) t.counts.set(key, { count, error });
+    t.fill(s.items.map(([key, count, error]) => ({ key, count, error })));
     return t;
   }
 
@@ -102,27 +117,81 @@ export class SpaceSaving {
    */
   static mergeAll(parts: SpaceSaving[], capacity: number): SpaceSaving {
     const out = new SpaceSaving(capacity);
-    const floors = parts.map((p) => (p.evictedAny && p.counts.size > 0 ? Math.min(...[...p.counts.values()].map((v) => v.count)) : 0));
-    const merged = new Map<string, { count: number; error: number }>();
+    const floors = parts.map((p) => (p.evictedAny && p.heap.length > 0 ? p.heap[0].count : 0));
+    const merged = new Map<string, { key: string; count: number; error: number }>();
     for (const p of parts) {
       out.total += p.total;
       if (p.evictedAny) out.evictedAny = true;
-      for (const k of p.counts.keys()) if (!merged.has(k)) merged.set(k, { count: 0, error: 0 });
+      for (const k of p.byKey.keys()) if (!merged.has(k)) merged.set(k, { key: k, count: 0, error: 0 });
     }
-    for (const [k, m] of merged) {
+    for (const m of merged.values()) {
       parts.forEach((p, i) => {
-        const hit = p.counts.get(k);
+        const hit = p.byKey.get(m.key);
         m.count += hit ? hit.count : floors[i];
         m.error += hit ? hit.error : floors[i];
       });
     }
-    let items = [...merged];
+    let items = [...merged.values()];
     if (items.length > capacity) {
-      items = items.sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1)).slice(0, capacity);
+      items = items.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)).slice(0, capacity);
       out.evictedAny = true;
     }
-    for (const [k, v] of items) out.counts.set(k, v);
+    out.fill(items);
     return out;
+  }
+
+  /** Sets the counters of an empty table (at most `capacity`) and restores the heap order. */
+  private fill(items: { key: string; count: number; error: number }[]): void {
+    for (const { key, count, error } of items) {
+      const c: Counter = { key, count, error, at: this.heap.length };
+      this.heap.push(c);
+      this.byKey.set(key, c);
+    }
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  private remove(c: Counter): void {
+    this.byKey.delete(c.key);
+    const last = this.heap.pop()!;
+    if (last === c) return;
+    this.heap[c.at] = last;
+    last.at = c.at;
+    this.down(last.at);
+    this.up(last.at);
+  }
+
+  private swap(i: number, j: number): void {
+    const h = this.heap;
+    const a = h[i];
+    h[i] = h[j];
+    h[j] = a;
+    h[i].at = i;
+    h[j].at = j;
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent].count <= h[i].count) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && h[l].count < h[m].count) m = l;
+      if (r < n && h[r].count < h[m].count) m = r;
+      if (m === i) return;
+      this.swap(i, m);
+      i = m;
+    }
   }
 }
 

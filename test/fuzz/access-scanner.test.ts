@@ -6,6 +6,8 @@ import { compileApacheFormat } from '../../src/parse/format/apache-format';
 import { FieldType, FormatError, FormatPlan } from '../../src/parse/format/plan';
 import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, mutatedFrom } from '../helpers/fuzz';
 import { linePool } from '../helpers/real-lines';
+import { referenceScan } from '../helpers/reference-scanner';
+import { compileScanner, layoutOf } from '../../src/parse/scan-compiler';
 
 /**
  * The access scanner on every preset and on random compiled formats: any bytes give a boolean,
@@ -101,6 +103,55 @@ describe('access scanner (fuzz)', () => {
     },
     FUZZ_TIMEOUT,
   );
+
+  /**
+   * The generated scanner against the reference interpreter: the same verdict, the same trailing
+   * bytes and the same field boundaries, on hostile, mutated and real lines, for presets and
+   * random formats (with a random start, as an envelope would leave it).
+   */
+  test(
+    'the compiled scanner agrees with the reference interpreter byte for byte',
+    () => {
+      fc.assert(
+        fc.property(randomPlan, anyLine, fc.nat(), (plan, line, cut) => {
+          const layout = layoutOf(plan);
+          const scan = compileScanner(layout);
+          const off = new Int32Array(layout.fields.length * 2);
+          const start = line.length === 0 ? 0 : cut % (line.length + 1);
+          const got = scan(line, start, line.length, off);
+          const want = referenceScan(layout, line, start, line.length);
+          expect(got >= 0).toBe(want.ok);
+          if (want.ok) {
+            expect(got).toBe(want.trailing);
+            expect(Array.from(off)).toEqual(want.offsets);
+          }
+        }),
+        fuzzParams(2000),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  test('every real and peer-corpus access line scans the same compiled and interpreted, with each preset', () => {
+    let agreed = 0;
+    for (const plan of PRESETS) {
+      const layout = layoutOf(plan);
+      const scan = compileScanner(layout);
+      const off = new Int32Array(layout.fields.length * 2);
+      for (const line of ACCESS_LINES) {
+        const got = scan(line, 0, line.length, off);
+        const want = referenceScan(layout, line, 0, line.length);
+        expect(got >= 0).toBe(want.ok);
+        if (want.ok) {
+          expect(got).toBe(want.trailing);
+          expect(Array.from(off)).toEqual(want.offsets);
+          agreed++;
+        }
+      }
+    }
+    // The pool holds captured lines of every preset family: a good share must scan at all.
+    expect(agreed).toBeGreaterThan(ACCESS_LINES.length);
+  });
 
   /** A value for each field type that contains no separator byte. */
   const VALUES: Partial<Record<FieldType, fc.Arbitrary<string>>> = {
