@@ -63,7 +63,8 @@ export async function peekKind(p: string, opts: ReadOptions, known?: LogKind): P
 
 const ERROR_FIRST: Record<string, number> = { 'php-fpm': 0, 'nginx-error': 1, 'apache-error': 1 };
 
-export async function orderForCorrelation(inputs: InputSpec[], opts: ReadOptions): Promise<InputSpec[]> {
+/** The inputs in reading order, each with its rank: 0 PHP-FPM, 1 proxy error logs, 2 the rest. */
+export async function rankForCorrelation(inputs: InputSpec[], opts: ReadOptions): Promise<{ spec: InputSpec; rank: number }[]> {
   const ranked: { spec: InputSpec; rank: number; i: number }[] = [];
   for (let i = 0; i < inputs.length; i++) {
     let kind: LogKind | null = null;
@@ -75,7 +76,11 @@ export async function orderForCorrelation(inputs: InputSpec[], opts: ReadOptions
     ranked.push({ spec: inputs[i], rank: kind !== null && kind in ERROR_FIRST ? ERROR_FIRST[kind] : 2, i });
   }
   ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
-  return ranked.map((r) => r.spec);
+  return ranked.map((r) => ({ spec: r.spec, rank: r.rank }));
+}
+
+export async function orderForCorrelation(inputs: InputSpec[], opts: ReadOptions): Promise<InputSpec[]> {
+  return (await rankForCorrelation(inputs, opts)).map((r) => r.spec);
 }
 
 export async function runAnalysis(
@@ -85,47 +90,75 @@ export async function runAnalysis(
   output?: Writable,
   progress?: ProgressSink,
 ): Promise<RunResult> {
+  return runOrdered(await orderForCorrelation(inputs, opts), analyzer, opts, output, progress);
+}
+
+/** runAnalysis over inputs already in correlation order. */
+export async function runOrdered(
+  ordered: InputSpec[],
+  analyzer: Analyzer,
+  opts: ReadOptions,
+  output?: Writable,
+  progress?: ProgressSink,
+): Promise<RunResult> {
   const unreadable: InputError[] = [];
   let bytesBefore = 0;
   let linesBefore = 0;
-  const ordered = await orderForCorrelation(inputs, opts);
   for (const spec of ordered) {
-    const reader = new FileReader(spec.path, analyzer, opts, spec);
-    try {
-      const opened = openInput(spec.path);
-      reader.stats.compression = opened.compression;
-      let bytes = 0; // stdin has no file position: count what came through
-      try {
-        for await (const chunk of opened.chunks) {
-          bytes += chunk.length;
-          reader.push(chunk);
-          if (progress) {
-            progress.tick(bytesBefore + (opened.position?.() ?? bytes), linesBefore + reader.linesSoFar);
-          }
-          // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
-          if (output && output.writableNeedDrain) await once(output, 'drain');
-        }
-        // A plain file that ends before its size at open was cut under us (copytruncate, a full disk
-        // being cleaned): what was read is counted, the rest is reported as missing.
-        if (opened.compression === null && opened.size !== null && bytes < opened.size) {
-          reader.fail(new InputError(spec.path, `file shrank while being read (${bytes} of ${opened.size} bytes read; truncated or rotated with copytruncate?)`));
-        }
-      } catch (err) {
-        reader.fail(err);
-      }
-      reader.finish();
-      bytesBefore += opened.size ?? bytes;
-      // the last requests of an error log are complete: join them before the next file
-      analyzer.flush();
-    } catch (err) {
-      if (err instanceof InputError) {
-        unreadable.push(err);
-        reader.stats.error = err.reason;
-      } else throw err;
-    }
-    analyzer.summary.files.push(reader.stats);
-    linesBefore += reader.stats.lines;
+    const tick = progress ? (bytes: number, lines: number) => progress.tick(bytesBefore + bytes, linesBefore + lines) : undefined;
+    const read = await readInput(spec, analyzer, opts, output, tick);
+    if (read.unreadable) unreadable.push(read.unreadable);
+    bytesBefore += read.bytes;
+    linesBefore += read.lines;
   }
   progress?.done();
   return { unreadable };
+}
+
+/**
+ * Reads one input into the analyzer and appends its FileStats to the summary. `tick` is told the
+ * bytes (on disk) and lines of this input read so far, once per chunk.
+ */
+export async function readInput(
+  spec: InputSpec,
+  analyzer: Analyzer,
+  opts: ReadOptions,
+  output?: Writable,
+  tick?: (bytes: number, lines: number) => void,
+): Promise<{ unreadable: InputError | null; bytes: number; lines: number }> {
+  const reader = new FileReader(spec.path, analyzer, opts, spec);
+  let unreadable: InputError | null = null;
+  let size = 0;
+  try {
+    const opened = openInput(spec.path);
+    reader.stats.compression = opened.compression;
+    let bytes = 0; // stdin has no file position: count what came through
+    try {
+      for await (const chunk of opened.chunks) {
+        bytes += chunk.length;
+        reader.push(chunk);
+        if (tick) tick(opened.position?.() ?? bytes, reader.linesSoFar);
+        // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
+        if (output && output.writableNeedDrain) await once(output, 'drain');
+      }
+      // A plain file that ends before its size at open was cut under us (copytruncate, a full disk
+      // being cleaned): what was read is counted, the rest is reported as missing.
+      if (opened.compression === null && opened.size !== null && bytes < opened.size) {
+        reader.fail(new InputError(spec.path, `file shrank while being read (${bytes} of ${opened.size} bytes read; truncated or rotated with copytruncate?)`));
+      }
+    } catch (err) {
+      reader.fail(err);
+    }
+    reader.finish();
+    size = opened.size ?? bytes;
+    // the last requests of an error log are complete: join them before the next file
+    analyzer.flush();
+  } catch (err) {
+    if (err instanceof InputError) {
+      unreadable = err;
+      reader.stats.error = err.reason;
+    } else throw err;
+  }
+  analyzer.summary.files.push(reader.stats);
+  return { unreadable, bytes: size, lines: reader.stats.lines };
 }

@@ -1,14 +1,13 @@
-import { FailureEvent } from '../model';
 import { InputError, InputSpec } from '../input/discover';
-import { Analyzer } from '../analyze/analyzer';
 import { ReadOptions } from '../analyze/read-file';
-import { runAnalysis } from '../analyze/run';
+import { Jobs, analyzeInputs } from '../analyze/parallel';
 import { ReportDocument, buildDocument } from '../report/json';
 import { Baseline, compareBaseline } from './baseline';
-import { Offender, OffenderCollector } from './offenders';
-import { Rule, RuleSpec, Scope, evaluate, ruleName } from './rules';
+import { Offender } from './offenders';
+import { Rule, Scope, evaluate, ruleName } from './rules';
 import { scopeMatcher } from './scope';
-import { ALL_CAUSES, eventMatches } from './selector';
+import { ALL_CAUSES } from './selector';
+import { WatchSpec } from './watches';
 
 /**
  * Runs the analysis `check` measures and evaluates every rule on it. Rules without a scope are
@@ -41,21 +40,10 @@ export class ScopeError extends Error {}
 export const SUITE_RULES = 'rules';
 export const SUITE_BASELINE = 'baseline';
 
-const GATEWAY = new Set([502, 504]);
-
-/** The log lines that count against a rule. */
-function offendingEvent(spec: RuleSpec): (ev: FailureEvent) => boolean {
-  if (spec.type === 'require-explained') {
-    return (ev) => ev.cause === 'unexplained' && ev.status !== null && GATEWAY.has(ev.status) && ev.source.endsWith('-access');
-  }
-  return (ev) => eventMatches(spec.selector, ev);
-}
-
-async function analyse(inputs: InputSpec[], readOpts: ReadOptions, collector: OffenderCollector) {
-  const analyzer = new Analyzer({ onEvent: collector.onEvent });
-  const { unreadable } = await runAnalysis(inputs, analyzer, readOpts);
-  const doc = buildDocument(analyzer.summary, { evicted: analyzer.index.evicted });
-  return { doc, unreadable, broken: analyzer.summary.files.filter((f) => f.error).map((f) => ({ path: f.path, error: f.error! })) };
+async function analyse(inputs: InputSpec[], readOpts: ReadOptions, jobs: Jobs, watches: WatchSpec[]) {
+  const run = await analyzeInputs({ inputs, read: readOpts, jobs, watches });
+  const doc = buildDocument(run.summary, { evicted: run.evicted });
+  return { doc, unreadable: run.unreadable, broken: run.summary.files.filter((f) => f.error).map((f) => ({ path: f.path, error: f.error! })), offenders: run.offenders };
 }
 
 /** Scoped rules by scope, each scope with the inputs it matches. */
@@ -78,12 +66,14 @@ function scopeGroups(rules: Rule[], inputs: InputSpec[]): Map<Scope, { rules: Ru
   return groups;
 }
 
-function watchRules(collector: OffenderCollector, rules: Rule[]): void {
-  rules.forEach((r, i) => collector.watch(`rule:${i}`, offendingEvent(r.spec)));
+function ruleWatches(rules: Rule[]): WatchSpec[] {
+  return rules.map((r, i) => ({ key: `rule:${i}`, rule: r.spec }));
 }
 
-function verdicts(suite: string, rules: Rule[], doc: ReportDocument, collector: OffenderCollector): RuleResult[] {
-  return rules.map((r, i) => ({ suite, name: ruleName(r.spec), ...evaluate(r.spec, doc), offenders: collector.get(`rule:${i}`) }));
+type Offenders = (key: string) => Offender[];
+
+function verdicts(suite: string, rules: Rule[], doc: ReportDocument, offenders: Offenders): RuleResult[] {
+  return rules.map((r, i) => ({ suite, name: ruleName(r.spec), ...evaluate(r.spec, doc), offenders: offenders(`rule:${i}`) }));
 }
 
 export async function runCheck(
@@ -91,27 +81,25 @@ export async function runCheck(
   rules: Rule[],
   baseline: Baseline | null,
   readOpts: ReadOptions,
+  jobs: Jobs = 1,
 ): Promise<CheckOutcome> {
   const scoped = scopeGroups(rules, inputs);
   const unscoped = rules.filter((r) => !r.scope);
 
   // All inputs: the unscoped rules, the baseline, and the header of the summary.
-  const collector = new OffenderCollector();
-  watchRules(collector, unscoped);
-  if (baseline) for (const cause of ALL_CAUSES) collector.watch(`cause:${cause}`, (ev) => ev.cause === cause);
-  const all = await analyse(inputs, readOpts, collector);
-  const results = verdicts(SUITE_RULES, unscoped, all.doc, collector);
+  const watches = ruleWatches(unscoped);
+  if (baseline) for (const cause of ALL_CAUSES) watches.push({ key: `cause:${cause}`, cause });
+  const all = await analyse(inputs, readOpts, jobs, watches);
+  const results = verdicts(SUITE_RULES, unscoped, all.doc, all.offenders);
 
   for (const [scope, group] of scoped) {
-    const own = new OffenderCollector();
-    watchRules(own, group.rules);
-    const run = await analyse(group.inputs, readOpts, own);
-    results.push(...verdicts(`scope ${scope.name}`, group.rules, run.doc, own));
+    const run = await analyse(group.inputs, readOpts, jobs, ruleWatches(group.rules));
+    results.push(...verdicts(`scope ${scope.name}`, group.rules, run.doc, run.offenders));
   }
 
   if (baseline) {
     for (const { cause, ...verdict } of compareBaseline(all.doc, baseline)) {
-      results.push({ suite: SUITE_BASELINE, name: `baseline ${cause}`, ...verdict, offenders: collector.get(`cause:${cause}`) });
+      results.push({ suite: SUITE_BASELINE, name: `baseline ${cause}`, ...verdict, offenders: all.offenders(`cause:${cause}`) });
     }
   }
   // Scopes read subsets of the inputs, so the first run's unreadable and broken files are all of them.

@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import { Argv } from 'yargs';
 import { FailureEvent, LogKind } from '../model';
 import { DEFAULT_LOG_DIRS, InputError, existingDefaultDirs } from '../input/discover';
-import { Analyzer } from '../analyze/analyzer';
-import { runAnalysis } from '../analyze/run';
+import { Jobs, analyzeInputs, parseJobs } from '../analyze/parallel';
 import { ReadOptions } from '../analyze/read-file';
 import { ZoneClock } from '../parse/time';
 import { buildDocument } from '../report/json';
@@ -29,7 +28,27 @@ export interface InputArgs extends ConfigArgs {
   'max-line-length': number;
 }
 
-export interface AnalyzeArgs extends InputArgs {
+/** `--jobs`, shared by the batch commands (analyze, check; not tail). */
+export interface JobsArgs {
+  jobs?: string;
+}
+
+export function jobsOption<T>(y: Argv<T>) {
+  return y.option('jobs', {
+    alias: 'j',
+    type: 'string',
+    describe: 'directories read in parallel by N jobs (this thread and N - 1 worker threads), or auto: one job per CPU, at most one per directory, one below 64 MiB of logs; 1 reads all in this thread',
+    default: 'auto',
+  });
+}
+
+export function jobsFrom(argv: JobsArgs): Jobs {
+  const jobs = parseJobs(argv.jobs);
+  if (jobs === null) throw new UsageError(`--jobs: "${argv.jobs}" is neither a positive number nor auto`);
+  return jobs;
+}
+
+export interface AnalyzeArgs extends InputArgs, JobsArgs {
   format: 'table' | 'json' | 'ndjson' | 'csv' | 'html';
   since?: string;
   until?: string;
@@ -75,7 +94,7 @@ export function commonInputOptions<T>(y: Argv<T>) {
 }
 
 export function analyzeCommand(y: Argv) {
-  return commonInputOptions(y)
+  return jobsOption(commonInputOptions(y))
     .option('format', {
       type: 'string',
       choices: ['table', 'json', 'ndjson', 'csv', 'html'] as const,
@@ -124,6 +143,7 @@ export function readOptionsFrom(argv: {
 
 export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   const readOpts = readOptionsFrom(argv);
+  const jobs = jobsFrom(argv);
   const bucket = checkBucket(argv.bucket);
   const logZone = checkZone(argv.tz);
   const displayZone = checkZone(argv['display-tz'], 'display-tz') ?? logZone ?? localZone();
@@ -135,13 +155,22 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   const out: NodeJS.WritableStream & { isTTY?: boolean } = argv.output ? fs.createWriteStream(argv.output) : process.stdout;
   const onEvent =
     argv.format === 'ndjson' ? (ev: FailureEvent) => void out.write(JSON.stringify(ev) + '\n') : undefined;
-  const analyzer = new Analyzer({ since, until, onEvent });
   const progress = progressFor(inputs, process.stderr, argv.progress);
-  const { unreadable } = await runAnalysis(inputs, analyzer, readOpts, argv.format === 'ndjson' ? (out as any) : undefined, progress);
-  const doc = buildDocument(analyzer.summary, {
+  // NDJSON streams the events in reading order: that run is sequential whatever --jobs says.
+  const { summary, evicted, unreadable } = await analyzeInputs({
+    inputs,
+    read: readOpts,
+    since,
+    until,
+    jobs,
+    onEvent,
+    output: argv.format === 'ndjson' ? (out as any) : undefined,
+    progress,
+  });
+  const doc = buildDocument(summary, {
     bucket,
     showSkipped: argv['show-skipped'] > 0,
-    evicted: analyzer.index.evicted,
+    evicted,
     zone: displayZone,
     since,
     until,
@@ -159,7 +188,7 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   if (argv.output) await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
   for (const e of unreadable) process.stderr.write(`upstream-doctor: ${forTerminal(e.message)}\n`);
   if (unreadable.length > 0) return EXIT.USAGE;
-  const broken = analyzer.summary.files.filter((f) => f.error);
+  const broken = summary.files.filter((f) => f.error);
   for (const f of broken) process.stderr.write(`upstream-doctor: ${forTerminal(f.path)}: ${forTerminal(f.error)}\n`);
   return broken.length > 0 ? EXIT.PARTIAL_INPUT : EXIT.OK;
 }

@@ -8,13 +8,13 @@ import { renderJunit } from '../check/junit';
 import { Rule, RuleError, RuleSpec, forbidRule, parseMaxArg, parseMaxRateArg, requireExplainedRule } from '../check/rules';
 import { ScopeError, runCheck } from '../check/run-check';
 import { renderSummary } from '../check/text';
-import { InputArgs, commonInputOptions, readOptionsFrom, resolvePaths } from './analyze';
+import { InputArgs, JobsArgs, commonInputOptions, jobsFrom, jobsOption, readOptionsFrom, resolvePaths } from './analyze';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
 
 /** `upstream-doctor check [PATH...]`: the CI gate. Rules, baselines and outputs: docs/check.md. */
 
-export interface CheckArgs extends InputArgs {
+export interface CheckArgs extends InputArgs, JobsArgs {
   config?: string;
   max?: string | string[];
   'max-rate'?: string | string[];
@@ -28,7 +28,7 @@ export interface CheckArgs extends InputArgs {
 
 export function checkCommand(y: Argv) {
   // Repeatable options are plain strings (yargs gathers repeats): `array: true` would swallow the PATHs after them.
-  return commonInputOptions(y)
+  return jobsOption(commonInputOptions(y))
     .option('config', { type: 'string', describe: 'JSON file of rules, scopes, paths and baseline (docs/check.md)' })
     .option('max', { type: 'string', describe: "SELECTOR=N: at most N (repeatable), e.g. 'upstream-refused=0', '502=10'" })
     .option('max-rate', { type: 'string', describe: "SELECTOR=P%: at most P% of requests (repeatable), e.g. '5xx=0.5%'" })
@@ -84,6 +84,7 @@ function writeOutput(file: string, text: string): void {
 export async function runCheckCommand(argv: CheckArgs): Promise<number> {
   const started = Date.now();
   const readOpts = readOptionsFrom(argv);
+  const jobs = jobsFrom(argv);
   const config = argv.config ? usage(() => readConfig(argv.config!)) : null;
   const rules = [...(config?.rules ?? []), ...commandLineRules(argv)];
   const baselineFile = argv.baseline ?? config?.baseline ?? null;
@@ -97,7 +98,7 @@ export async function runCheckCommand(argv: CheckArgs): Promise<number> {
 
   const paths = resolvePaths(argv.paths.length > 0 || !config ? argv.paths : config.paths);
   const inputs = discoverInputs(paths);
-  const outcome = await runCheck(inputs, rules, update ? null : baseline, readOpts).catch((err) => {
+  const outcome = await runCheck(inputs, rules, update ? null : baseline, readOpts, jobs).catch((err) => {
     throw err instanceof ScopeError ? new UsageError(err.message) : err;
   });
 

@@ -28,6 +28,8 @@ export class SpaceSaving {
   private readonly byKey = new Map<string, Counter>();
   private readonly heap: Counter[] = [];
   private total = 0;
+  /** Whether a key was ever evicted: until then every count is exact. */
+  private evictedAny = false;
 
   constructor(readonly capacity: number) {
     if (capacity < 1) throw new RangeError('capacity must be >= 1');
@@ -57,6 +59,7 @@ export class SpaceSaving {
     min.count = inherited + n;
     this.byKey.set(key, min);
     this.down(0);
+    this.evictedAny = true;
   }
 
   /**
@@ -88,9 +91,63 @@ export class SpaceSaving {
       .slice(0, k);
   }
 
-  /** Folds another summary in (for worker-thread partial results). */
-  merge(other: SpaceSaving): void {
-    for (const item of other.top(other.capacity)) this.add(item.key, item.count);
+  /** Plain data for a worker thread's message (restore with SpaceSaving.restore). */
+  save(): SavedSpaceSaving {
+    return { capacity: this.capacity, total: this.total, evicted: this.evictedAny, items: this.heap.map((c) => [c.key, c.count, c.error]) };
+  }
+
+  static restore(s: SavedSpaceSaving): SpaceSaving {
+    const t = new SpaceSaving(s.capacity);
+    t.total = s.total;
+    t.evictedAny = s.evicted;
+    t.fill(s.items.map(([key, count, error]) => ({ key, count, error })));
+    return t;
+  }
+
+  /**
+   * Merges summaries of disjoint parts of one stream (worker-thread partial results) into one of
+   * `capacity` keys, as in Cafaro et al., "A parallel space saving algorithm" (2016): a key's count
+   * is the sum of its counts, where a part that does not hold it adds that part's minimum (the
+   * bound of any key it evicted; 0 for a part that never evicted); the `capacity` largest are kept.
+   * Guarantee, as for one Space-Saving run over the whole stream of N = sum of the parts' totals
+   * (for additions; take-backs with sub() weaken it as they weaken one run): every count is at or
+   * above the true count and at most N/capacity above it (`error` bounds the excess), and every key
+   * whose true count is above N/capacity is kept. When no part evicted and the keys fit, the
+   * counts are exact: the same as one run over the whole stream.
+   */
+  static mergeAll(parts: SpaceSaving[], capacity: number): SpaceSaving {
+    const out = new SpaceSaving(capacity);
+    const floors = parts.map((p) => (p.evictedAny && p.heap.length > 0 ? p.heap[0].count : 0));
+    const merged = new Map<string, { key: string; count: number; error: number }>();
+    for (const p of parts) {
+      out.total += p.total;
+      if (p.evictedAny) out.evictedAny = true;
+      for (const k of p.byKey.keys()) if (!merged.has(k)) merged.set(k, { key: k, count: 0, error: 0 });
+    }
+    for (const m of merged.values()) {
+      parts.forEach((p, i) => {
+        const hit = p.byKey.get(m.key);
+        m.count += hit ? hit.count : floors[i];
+        m.error += hit ? hit.error : floors[i];
+      });
+    }
+    let items = [...merged.values()];
+    if (items.length > capacity) {
+      items = items.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)).slice(0, capacity);
+      out.evictedAny = true;
+    }
+    out.fill(items);
+    return out;
+  }
+
+  /** Sets the counters of an empty table (at most `capacity`) and restores the heap order. */
+  private fill(items: { key: string; count: number; error: number }[]): void {
+    for (const { key, count, error } of items) {
+      const c: Counter = { key, count, error, at: this.heap.length };
+      this.heap.push(c);
+      this.byKey.set(key, c);
+    }
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   private remove(c: Counter): void {
@@ -136,4 +193,12 @@ export class SpaceSaving {
       i = m;
     }
   }
+}
+
+export interface SavedSpaceSaving {
+  capacity: number;
+  total: number;
+  evicted: boolean;
+  /** key, count, error */
+  items: [string, number, number][];
 }

@@ -1,0 +1,280 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Writable } from 'stream';
+import { Worker } from 'worker_threads';
+import { FailureEvent } from '../model';
+import { InputError, InputSpec } from '../input/discover';
+import { Offender, OffenderCollector, OFFENDERS_PER_RULE } from '../check/offenders';
+import { WatchSpec, watchMatcher } from '../check/watches';
+import { Summary } from '../report/summary';
+import { mergeSummaries } from '../report/summary-merge';
+import { Analyzer } from './analyzer';
+import { ReadOptions } from './read-file';
+import { ProgressSink, orderForCorrelation, rankForCorrelation, runOrdered } from './run';
+import { PlacedOffender, UnitResult, UnitTask, readSettingsOf, runUnit } from './unit';
+import type { FromWorker, ToWorker } from './worker';
+
+/**
+ * The batch analysis with `--jobs N`: the files are split into work units, dealt to N jobs (this
+ * thread and N - 1 worker threads) that each read theirs with the existing pipeline (FileReader +
+ * Analyzer), and the partial summaries are merged (report/summary-merge.ts) into what one
+ * sequential run would have produced.
+ *
+ * Units: one per directory. The access↔error join only joins files of one group (server and
+ * directory, analyzer.ts fileGroup()) and needs the group's error logs read before its access
+ * logs, so a directory, rotated sets included, is one unit: splitting a rotation set by generation
+ * would join an access line of access.log.1 only with error.log.1, not with the error.log it may be
+ * in, and the claim an access failure puts on an error entry must be seen by the next file.
+ * PHP-FPM logs are the one thing shared across groups (diagnose/evidence.ts: their evidence
+ * refines every group's FastCGI failures), so the main thread reads them first, as the sequential
+ * run does, and every unit starts from the same evidence.
+ *
+ * `--jobs 1`, one unit, stdin among the inputs, or an event stream in order (NDJSON) is the
+ * sequential in-process run (run.ts), unchanged.
+ */
+
+export type Jobs = number | 'auto';
+
+export interface AnalysisRequest {
+  inputs: InputSpec[];
+  read: ReadOptions;
+  since?: number;
+  until?: number;
+  jobs: Jobs;
+  /** Every failure event, in order: the run is then sequential (NDJSON output). */
+  onEvent?: (ev: FailureEvent) => void;
+  /** Paces onEvent's output (run.ts). */
+  output?: Writable;
+  progress?: ProgressSink;
+  /** check: the first offending events of each watch are kept (outcome.offenders). */
+  watches?: WatchSpec[];
+}
+
+export interface AnalysisOutcome {
+  summary: Summary;
+  /** Correlation-index evictions (summed over the units of a parallel run). */
+  evicted: number;
+  unreadable: InputError[];
+  offenders(key: string): Offender[];
+  /** Worker threads used (0: sequential, in process). */
+  workers: number;
+}
+
+/** `--jobs` value: a positive integer or `auto`; anything else is a usage error for the caller. */
+export function parseJobs(v: unknown): Jobs | null {
+  if (v === undefined || v === 'auto') return 'auto';
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 256 ? n : null;
+}
+
+/** The worker script: the built dist/analyze/worker.js (from the TypeScript sources under jest too). */
+export function workerScript(): string {
+  const here = path.join(__dirname, 'worker.js');
+  if (fs.existsSync(here)) return here;
+  return path.resolve(__dirname, '..', '..', 'dist', 'analyze', 'worker.js');
+}
+
+/**
+ * `--jobs auto` reads in one thread below this many bytes on disk: a worker thread costs ~0.1 s to
+ * start and warm up and ~10 MiB, more than it saves on small inputs (docs/performance.md).
+ */
+export const AUTO_MIN_BYTES = 64 * 1024 * 1024;
+
+export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutcome> {
+  const dirs = new Set(req.inputs.map((i) => path.dirname(i.path))).size;
+  const stdin = req.inputs.some((i) => i.path === '-');
+  const small = () => req.inputs.reduce((n, i) => n + sizeOf(i.path), 0) < AUTO_MIN_BYTES;
+  const wanted = req.jobs !== 'auto' ? req.jobs : dirs > 1 && !stdin && small() ? 1 : os.availableParallelism();
+  const sequential = Math.min(wanted, dirs) <= 1 || req.onEvent !== undefined || stdin;
+  if (sequential) return runSequential(req, await orderForCorrelation(req.inputs, req.read));
+
+  // Start the threads first: their start-up overlaps the peeks at every file and the PHP-FPM pass.
+  const pool = new Pool(Math.min(wanted, dirs), req.progress);
+  try {
+    const ranked = await rankForCorrelation(req.inputs, req.read);
+    const fpm: number[] = [];
+    const units = new Map<string, number[]>();
+    ranked.forEach((r, i) => {
+      if (r.rank === 0) return void fpm.push(i);
+      const dir = path.dirname(r.spec.path);
+      (units.get(dir) ?? units.set(dir, []).get(dir)!).push(i);
+    });
+    const base = { read: readSettingsOf(req.read), since: req.since, until: req.until, watches: req.watches ?? [], perKey: OFFENDERS_PER_RULE };
+    const task = (files: number[], evidence: [number, string][], recordEvidence: boolean): UnitTask => ({
+      ...base,
+      files: files.map((index) => ({ spec: ranked[index].spec, index })),
+      evidence,
+      recordEvidence,
+    });
+    // One directory besides the PHP-FPM logs: nothing to share out.
+    if (units.size <= 1) return await runSequential(req, ranked.map((r) => r.spec));
+    // PHP-FPM logs first, here: every job starts from their evidence, as the sequential run does.
+    const first = await runUnit(task(fpm, [], true), pool.progressFor(-1));
+    const jobs = Math.min(pool.size, units.size);
+    const results = await Promise.all(packJobs([...units.values()], jobs, ranked).map((files) => pool.run(task(files, first.evidence, false))));
+    req.progress?.done();
+    return combine([first, ...results], jobs - 1);
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * The units dealt to `jobs` jobs, largest first to the least loaded (by bytes on disk). Each job
+ * reads its files in the sequential order with one Analyzer, as the sequential run does with all
+ * of them: groups never meet in the analysis, and a job's summary stays one summary (one minute
+ * table, not one per directory).
+ */
+function packJobs(units: number[][], jobs: number, ranked: { spec: InputSpec }[]): number[][] {
+  const sized = units.map((files) => ({ files, size: files.reduce((n, i) => n + sizeOf(ranked[i].spec.path), 0) }));
+  sized.sort((a, b) => b.size - a.size);
+  const bins = Array.from({ length: jobs }, () => ({ files: [] as number[], size: 0 }));
+  for (const u of sized) {
+    const bin = bins.reduce((a, b) => (b.size < a.size ? b : a));
+    bin.files.push(...u.files);
+    bin.size += u.size;
+  }
+  return bins.map((b) => b.files.sort((x, y) => x - y));
+}
+
+function sizeOf(p: string): number {
+  try {
+    return fs.statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function runSequential(req: AnalysisRequest, ordered: InputSpec[]): Promise<AnalysisOutcome> {
+  const collector = new OffenderCollector();
+  for (const w of req.watches ?? []) collector.watch(w.key, watchMatcher(w));
+  const onEvent =
+    req.watches && req.watches.length > 0
+      ? req.onEvent
+        ? (ev: FailureEvent) => {
+            collector.onEvent(ev);
+            req.onEvent!(ev);
+          }
+        : collector.onEvent
+      : req.onEvent;
+  const analyzer = new Analyzer({ since: req.since, until: req.until, onEvent });
+  const { unreadable } = await runOrdered(ordered, analyzer, req.read, req.output, req.progress);
+  return { summary: analyzer.summary, evicted: analyzer.index.evicted, unreadable, offenders: (k) => collector.get(k), workers: 0 };
+}
+
+function combine(results: UnitResult[], workers: number): AnalysisOutcome {
+  const { summary, indexEvicted } = mergeSummaries(results.map((r) => r.partial));
+  const unreadable = results
+    .flatMap((r) => r.unreadable)
+    .sort((a, b) => a.index - b.index)
+    .map((u) => new InputError(u.path, u.reason));
+  const placed = new Map<string, PlacedOffender[]>();
+  for (const r of results) for (const [k, list] of Object.entries(r.offenders)) (placed.get(k) ?? placed.set(k, []).get(k)!).push(...list);
+  const offenders = (key: string): Offender[] =>
+    (placed.get(key) ?? [])
+      .sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1])
+      .slice(0, OFFENDERS_PER_RULE)
+      .map(({ file, line, text }) => ({ file, line, text }));
+  return { summary, evicted: indexEvicted, unreadable, offenders, workers };
+}
+
+/**
+ * N jobs taking tasks from one queue: this thread (between its chunks it also serves the others'
+ * messages) and N - 1 worker threads. Progress is summed over the tasks read so far.
+ */
+class Pool {
+  private readonly idle: Slot[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly queue: { id: number; task: UnitTask; resolve: (r: UnitResult) => void; reject: (e: Error) => void }[] = [];
+  private readonly progress = new Map<number, { bytes: number; lines: number }>();
+  private nextId = 0;
+  private closed = false;
+  private broken: Error | null = null;
+
+  readonly size: number;
+
+  constructor(jobs: number, private readonly sink?: ProgressSink) {
+    this.size = jobs;
+    this.idle.push({ run: (id, task) => runUnit(task, this.progressFor(id)) });
+    const script = workerScript();
+    for (let i = 1; i < jobs; i++) this.idle.push(this.workerSlot(new Worker(script)));
+  }
+
+  private workerSlot(w: Worker): Slot {
+    this.workers.push(w);
+    let current: { id: number; resolve: (r: UnitResult) => void; reject: (e: Error) => void } | null = null;
+    const fail = (err: Error) => {
+      this.broken ??= err;
+      current?.reject(err);
+      current = null;
+      for (const job of this.queue.splice(0)) job.reject(err);
+    };
+    w.on('message', (m: FromWorker) => {
+      if (m.type === 'progress') return void this.progressFor(m.id)?.(m.bytes, m.lines);
+      if (!current || current.id !== m.id) return;
+      const c = current;
+      current = null;
+      if (m.type === 'done') c.resolve(m.result);
+      else c.reject(new Error(`in a worker thread: ${m.error}`));
+    });
+    w.on('error', fail);
+    w.on('exit', (code) => {
+      if (!this.closed) fail(new Error(`worker thread exited with code ${code}`));
+    });
+    return {
+      run: (id, task) =>
+        new Promise<UnitResult>((resolve, reject) => {
+          current = { id, resolve, reject };
+          const msg: ToWorker = { type: 'unit', id, task, progress: this.sink !== undefined };
+          w.postMessage(msg);
+        }),
+    };
+  }
+
+  progressFor(id: number): ((bytes: number, lines: number) => void) | undefined {
+    if (!this.sink) return undefined;
+    return (bytes, lines) => {
+      this.progress.set(id, { bytes, lines });
+      let b = 0;
+      let l = 0;
+      for (const p of this.progress.values()) {
+        b += p.bytes;
+        l += p.lines;
+      }
+      this.sink!.tick(b, l);
+    };
+  }
+
+  run(task: UnitTask): Promise<UnitResult> {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const slot = this.idle.shift()!;
+      const job = this.queue.shift()!;
+      slot.run(job.id, job.task).then(
+        (r) => {
+          this.idle.push(slot);
+          job.resolve(r);
+          this.dispatch();
+        },
+        (err) => job.reject(err),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+interface Slot {
+  run(id: number, task: UnitTask): Promise<UnitResult>;
+}
