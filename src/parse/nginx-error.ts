@@ -1,5 +1,5 @@
 import { ErrorEntry } from '../model';
-import { ZoneClock, digits, parseNginxErrorTime } from './time';
+import { ZoneClock, digits, isNginxErrorTime, parseNginxErrorTime } from './time';
 
 /**
  * nginx error log (src/core/ngx_log.c, ngx_http_log_error_handler):
@@ -21,6 +21,28 @@ export function isNginxErrorHead(buf: Buffer, s: number, e: number): boolean {
     buf[s + 20] === 91 &&
     digits(buf, s, 4) >= 0
   );
+}
+
+/**
+ * Does parseNginxError accept every entry that starts with this line? Decided on the bytes, so
+ * that the reader can count an entry no signature can match without decoding it. False also
+ * where the bytes alone cannot tell: a non-ASCII byte before the level's end (characters and
+ * bytes would no longer line up), or a level that this line does not close.
+ */
+export function nginxHeadParses(buf: Buffer, s: number, e: number): boolean {
+  if (!isNginxErrorHead(buf, s, e) || !isNginxErrorTime(buf, s)) return false;
+  for (let i = s; i < e - 1 && i <= s + 30; i++) {
+    const c = buf[i];
+    if (c >= 0x80) return false;
+    // parseNginxError: `] ` at character 21..30
+    if (c === 93 && i >= s + 21 && buf[i + 1] === 32) return true;
+  }
+  return false;
+}
+
+/** The time of the entry this line starts (nginxHeadParses holds). */
+export function nginxHeadTime(buf: Buffer, s: number, _e: number, clock: ZoneClock): number {
+  return parseNginxErrorTime(buf, s, clock);
 }
 
 const CONTEXT_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer', 'resolver', 'login'];
