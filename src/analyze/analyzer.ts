@@ -6,6 +6,7 @@ import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
 import { ErrorIndex, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
+import { ErrorLineFilter, errorLineFilter } from '../diagnose/prefilter';
 import { Summary, requestPath } from '../report/summary';
 import { EntrySink } from './read-file';
 
@@ -67,6 +68,12 @@ export class Analyzer implements EntrySink {
   inRange(ts: number): boolean {
     if (Number.isNaN(ts)) return true;
     return !((this.opts.since !== undefined && ts < this.opts.since) || (this.opts.until !== undefined && ts >= this.opts.until));
+  }
+
+  /** Error lines that cannot change what error() does: no row's literal, not about an upstream. */
+  errorLineFilter(kind: LogKind): ErrorLineFilter | null {
+    const ranged = this.opts.since !== undefined || this.opts.until !== undefined;
+    return errorLineFilter(this.matcher, kind, ranged ? (ts) => this.inRange(ts) : null);
   }
 
   /** Closes the open request chains: call at the end of each error log (run.ts does). */
