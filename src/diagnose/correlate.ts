@@ -6,8 +6,9 @@ import { FailureEvent } from '../model';
  *   nginx  `*CID`              == `$connection` in the access log
  *   Apache `[client ip:port]`  == `%{remote}p` (with %h)
  *   any    client + request line, within the request's duration
- * The index keeps at most `capacity` keys (oldest evicted first), so a month of error logs never
- * needs more than that; an eviction is counted and reported.
+ * The index holds at most a budget of (estimated) bytes, not a number of keys: a key's size is
+ * the attacker's to choose (request lines of kilobytes). Past the budget the oldest entries go
+ * first, with all their keys; each eviction is counted and reported (`correlation.indexEvicted`).
  */
 
 export interface IndexedError {
@@ -41,15 +42,46 @@ export interface Join {
   same: IndexedError[];
 }
 
-export const INDEX_CAPACITY = 200_000;
+/**
+ * What the index may hold, in estimated heap bytes. Error logs are read whole before access logs
+ * (analyze/run.ts), so this is what one run keeps for the join: ~60,000 failures of typical
+ * nginx lines, and the peak RSS of an error log stays well under 150 MiB.
+ */
+export const INDEX_BUDGET = 32 * 1024 * 1024;
+/** Heap bytes of one indexed entry besides its strings (event, item, ISO time, queue slot), measured on the benchmark's lines. */
+const ENTRY_BYTES = 420;
+/** Heap bytes of one key besides its characters (Map entry, string header, queue reference). */
+const KEY_BYTES = 56;
+/** A keep-alive connection or a retried request logs several entries under one key: keep the last few. */
+const PER_KEY = 8;
 /** Slack for clock granularity (1 s) and for the order of writes between the two logs. */
 const SLACK_MS = 2_000;
 
 /** Per file group, how many recent entries are kept for the time join (the weakest key). */
 export const RECENT_CAPACITY = 2_000;
 
+/** The entries under one key: one entry alone (the usual case) needs no array. */
+type Slot = IndexedError | IndexedError[];
+
+function entryBytes(item: IndexedError, keys: string[]): number {
+  const e = item.event;
+  let n = ENTRY_BYTES + e.message.length + (e.client?.length ?? 0) + (e.request?.length ?? 0) + (e.upstream?.length ?? 0) + (e.host?.length ?? 0);
+  for (const k of keys) n += KEY_BYTES + k.length;
+  return n;
+}
+
 export class ErrorIndex {
-  private readonly map = new Map<string, IndexedError[]>();
+  private readonly map = new Map<string, Slot>();
+  /**
+   * The eviction queue: entries in the order they were added, with their keys (one key alone
+   * needs no array) and estimated sizes, in parallel arrays (no object per entry).
+   */
+  private readonly queueItems: IndexedError[] = [];
+  private readonly queueKeys: (string | string[])[] = [];
+  private readonly queueBytes: number[] = [];
+  private queueHead = 0;
+  /** Estimated bytes of the entries in the queue. */
+  bytes = 0;
   /** The latest entries of each file group, for access formats without a connection or port. */
   private readonly recent = new Map<string, IndexedError[]>();
   evicted = 0;
@@ -65,23 +97,60 @@ export class ErrorIndex {
     list.push(item);
   }
 
-  constructor(private readonly capacity = INDEX_CAPACITY) {}
+  constructor(private readonly budget = INDEX_BUDGET) {}
 
+  /** Indexes an entry under its keys (distinct); evicts the oldest entries past the budget. */
   add(keys: string[], item: IndexedError): void {
+    const bytes = entryBytes(item, keys);
+    this.queueItems.push(item);
+    this.queueKeys.push(keys.length === 1 ? keys[0] : keys);
+    this.queueBytes.push(bytes);
+    this.bytes += bytes;
     for (const k of keys) {
-      let list = this.map.get(k);
-      if (!list) {
-        if (this.map.size >= this.capacity) {
-          const oldest = this.map.keys().next().value as string;
-          this.map.delete(oldest);
-          this.evicted++;
-        }
-        list = [];
-        this.map.set(k, list);
+      const slot = this.map.get(k);
+      if (slot === undefined) this.map.set(k, item);
+      else if (!Array.isArray(slot)) this.map.set(k, [slot, item]);
+      else {
+        if (slot.length >= PER_KEY) slot.shift();
+        slot.push(item);
       }
-      // A keep-alive connection or a retried request logs several entries under one key; keep the last few.
-      if (list.length >= 8) list.shift();
-      list.push(item);
+    }
+    while (this.bytes > this.budget && this.queueHead < this.queueItems.length - 1) this.evictOldest();
+  }
+
+  /** Number of keys held (for tests and reports). */
+  get keyCount(): number {
+    return this.map.size;
+  }
+
+  /** Entries held (for tests and reports). */
+  get size(): number {
+    return this.queueItems.length - this.queueHead;
+  }
+
+  private evictOldest(): void {
+    const h = this.queueHead++;
+    const item = this.queueItems[h];
+    const keys = this.queueKeys[h];
+    this.bytes -= this.queueBytes[h];
+    this.evicted++;
+    this.queueItems[h] = undefined!;
+    this.queueKeys[h] = '';
+    if (this.queueHead * 2 > this.queueItems.length) {
+      // amortised O(1): the consumed half is cut off at once
+      this.queueItems.splice(0, this.queueHead);
+      this.queueKeys.splice(0, this.queueHead);
+      this.queueBytes.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    for (const k of typeof keys === 'string' ? [keys] : keys) {
+      const slot = this.map.get(k);
+      if (slot === item) this.map.delete(k);
+      else if (Array.isArray(slot)) {
+        const i = slot.indexOf(item);
+        if (i !== -1) slot.splice(i, 1);
+        if (slot.length === 1) this.map.set(k, slot[0]);
+      }
     }
   }
 
@@ -104,8 +173,9 @@ export class ErrorIndex {
     const lo = a.epoch - a.duration * 1000 - SLACK_MS;
     const hi = a.epoch + (a.duration + 1) * 1000 + SLACK_MS;
     for (const k of keys) {
-      const list = this.map.get(k);
-      if (!list) continue;
+      const slot = this.map.get(k);
+      if (slot === undefined) continue;
+      const list = Array.isArray(slot) ? slot : [slot];
       // an access format without a time joins on the key alone
       const inWindow = Number.isNaN(lo) ? list.slice() : list.filter((it) => it.epoch >= lo && it.epoch <= hi);
       if (inWindow.length === 0) continue;
