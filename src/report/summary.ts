@@ -119,6 +119,8 @@ export class Summary {
   private lastMinute: MinuteCounts | null = null;
   /** Upstream table entries by the raw bytes of their address (null: the table was full). */
   private readonly upstreamBytes = new ByteInterner<UpstreamStats | null>(INTERNED_UPSTREAMS);
+  /** One string per failing upstream address (bounded), see failureAddress(). */
+  private readonly failureAddresses = new Map<string, string>();
   readonly causes = new Map<Cause, CauseTotals>();
   readonly minutes = new Map<number, MinuteCounts>();
   readonly upstreams = new Map<string, UpstreamStats>();
@@ -226,7 +228,7 @@ export class Summary {
     if (ev.signature) c.bySignature.set(ev.signature, (c.bySignature.get(ev.signature) ?? 0) + n);
     // Offender keys are folded once per failure: upstream URLs (nginx's error log writes
     // http://10.0.0.7:8080/api/x) to their address, paths to their endpoint.
-    const upstream = ev.upstream ? upstreamAddress(ev.upstream) : null;
+    const upstream = ev.upstream ? this.failureAddress(ev.upstream) : null;
     const raw = path ?? (n < 0 && ev.request ? requestPath(ev.request) : null);
     const endpoint = raw ? normalizePath(raw) : null;
     if (n > 0) {
@@ -254,6 +256,22 @@ export class Summary {
       }
       this.seeTime(epochMs);
     }
+  }
+
+  /**
+   * The address of a failure's upstream, as one string per address: upstreamAddress() cuts it out
+   * of the log line, and a key kept by every minute's table would keep that whole line alive
+   * (30 MiB on a month of nginx errors). Past the bound, addresses are used as they come.
+   */
+  private failureAddress(upstream: string): string {
+    const cut = upstreamAddress(upstream);
+    const known = this.failureAddresses.get(cut);
+    if (known !== undefined) return known;
+    if (this.failureAddresses.size >= INTERNED_UPSTREAMS) return cut;
+    // a copy of its own characters, not a view of the line (utf16le keeps every code unit)
+    const own = Buffer.from(cut, 'utf16le').toString('utf16le');
+    this.failureAddresses.set(own, own);
+    return own;
   }
 
   countEvidence(signature: string, cause: Cause): void {
