@@ -3,7 +3,7 @@ import { AccessEntry, Cause, ErrorEntry, FailureEvent, LogKind, Signature } from
 import { AccessScanner } from '../parse/access-scanner';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
-import { ErrorIndex, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
+import { ErrorIndex, IndexedError, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
 import { ErrorLineFilter, errorLineFilter } from '../diagnose/prefilter';
@@ -231,7 +231,7 @@ export class Analyzer implements EntrySink {
       if (e.client !== null && e.clientPort !== null) keys.push(clientPortKey(c.group, e.client, e.clientPort));
       if (e.client !== null && e.request !== null) keys.push(requestKey(c.group, e.client, e.request));
     }
-    const item = { event: ev, epoch, typicalStatus: ev.status, claimed: false };
+    const item = new IndexedError(ev, epoch, ev.status);
     if (keys.length > 0) this.index.add([...new Set(keys)], item);
     this.index.addRecent(c.group, item);
     this.opts.onEvent?.(ev);

@@ -1,4 +1,5 @@
 import { FailureEvent } from '../model';
+import { ownCopy } from '../util/own-string';
 
 /**
  * Joins access-log failures with the error-log entries that explain them, in bounded memory.
@@ -11,12 +12,58 @@ import { FailureEvent } from '../model';
  * first, with all their keys; each eviction is counted and reported (`correlation.indexEvicted`).
  */
 
-export interface IndexedError {
-  event: FailureEvent;
-  epoch: number;
-  /** The status the signature says the client gets; null when the line does not decide one. */
-  typicalStatus: number | null;
-  claimed: boolean;
+/** What a join reads of an indexed event (the access failure it explains, and the take-back). */
+export type IndexedEvent = Pick<FailureEvent, (typeof FIELDS)[number]>;
+
+/**
+ * An error request kept for the join. Its event is held as one flat string and decoded when a
+ * join reads it: as objects, an event and the slices of its log line it holds cost ~900 bytes
+ * and a dozen objects that every scavenge copies and promotes (GC was a quarter of the profile
+ * of an error log); packed, about half of that in one string that keeps no log line alive.
+ */
+export class IndexedError {
+  claimed = false;
+  private packed: string | null;
+  private decoded: IndexedEvent | null = null;
+
+  constructor(
+    event: FailureEvent,
+    readonly epoch: number,
+    /** The status the signature says the client gets; null when the line does not decide one. */
+    readonly typicalStatus: number | null,
+  ) {
+    this.packed = pack(event);
+    this.bytes = ENTRY_BYTES + this.packed.length;
+  }
+
+  /** Estimated heap bytes, keys excluded. */
+  readonly bytes: number;
+
+  get event(): IndexedEvent {
+    if (this.decoded === null) {
+      this.decoded = unpack(this.packed!);
+      this.packed = null;
+    }
+    return this.decoded;
+  }
+}
+
+/** The fields of a FailureEvent a join reads, in the order they are packed. */
+const FIELDS = ['cause', 'signature', 'status', 'upstream', 'client', 'request', 'host', 'message', 'clientPort', 'evidence'] as const;
+
+function pack(ev: FailureEvent): string {
+  // JSON keeps every code unit (lone surrogates included) and null; absent fields pack as null.
+  // JSON.stringify answers a tree of parts (cons strings): one flat copy is a third smaller.
+  return ownCopy(JSON.stringify(FIELDS.map((f) => ev[f] ?? null)));
+}
+
+function unpack(packed: string): IndexedEvent {
+  const v = JSON.parse(packed) as unknown[];
+  const ev: Record<string, unknown> = {};
+  FIELDS.forEach((f, i) => {
+    if (v[i] !== null || (f !== 'clientPort' && f !== 'evidence')) ev[f] = v[i];
+  });
+  return ev as unknown as IndexedEvent;
 }
 
 export interface AccessKeys {
@@ -47,11 +94,11 @@ export interface Join {
  * (analyze/run.ts), so this is what one run keeps for the join: ~60,000 failures of typical
  * nginx lines, and the peak RSS of an error log stays well under 150 MiB.
  */
-export const INDEX_BUDGET = 32 * 1024 * 1024;
+export const INDEX_BUDGET = 16 * 1024 * 1024;
 /** Heap bytes of one indexed entry besides its strings (event, item, ISO time, queue slot), measured on the benchmark's lines. */
-const ENTRY_BYTES = 420;
+const ENTRY_BYTES = 200;
 /** Heap bytes of one key besides its characters (Map entry, string header, queue reference). */
-const KEY_BYTES = 56;
+const KEY_BYTES = 60;
 /** A keep-alive connection or a retried request logs several entries under one key: keep the last few. */
 const PER_KEY = 8;
 /** Slack for clock granularity (1 s) and for the order of writes between the two logs. */
@@ -64,8 +111,7 @@ export const RECENT_CAPACITY = 2_000;
 type Slot = IndexedError | IndexedError[];
 
 function entryBytes(item: IndexedError, keys: string[]): number {
-  const e = item.event;
-  let n = ENTRY_BYTES + e.message.length + (e.client?.length ?? 0) + (e.request?.length ?? 0) + (e.upstream?.length ?? 0) + (e.host?.length ?? 0);
+  let n = item.bytes;
   for (const k of keys) n += KEY_BYTES + k.length;
   return n;
 }
@@ -101,6 +147,8 @@ export class ErrorIndex {
 
   /** Indexes an entry under its keys (distinct); evicts the oldest entries past the budget. */
   add(keys: string[], item: IndexedError): void {
+    // the keys hold a client and a request line cut from the log line: keep copies, not the line
+    keys = keys.map(ownCopy);
     const bytes = entryBytes(item, keys);
     this.queueItems.push(item);
     this.queueKeys.push(keys.length === 1 ? keys[0] : keys);
@@ -213,7 +261,7 @@ export class ErrorIndex {
     const expected = a.epoch + (a.group.startsWith('apache:') ? a.duration * 1000 : 0);
     let best: IndexedError | null = null;
     for (const it of list) {
-      if (it.claimed || it.typicalStatus !== a.status || it.epoch < lo || it.epoch > hi) continue;
+      if (it.claimed || it.typicalStatus !== a.status || it.epoch < lo || it.epoch > hi) continue; // before decoding
       if (it.event.client !== null && a.client !== null && it.event.client !== a.client) continue;
       if (best === null || Math.abs(it.epoch - expected) < Math.abs(best.epoch - expected)) best = it;
     }
@@ -223,7 +271,7 @@ export class ErrorIndex {
     const same =
       port === undefined
         ? [best]
-        : list.filter((it) => !it.claimed && it.event.clientPort === port && it.event.client === best!.event.client && it.epoch >= lo && it.epoch <= hi);
+        : list.filter((it) => !it.claimed && it.epoch >= lo && it.epoch <= hi && it.event.clientPort === port && it.event.client === best!.event.client);
     return { twin: best, same };
   }
 }

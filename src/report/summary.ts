@@ -3,6 +3,7 @@ import { SpaceSaving } from '../util/top-k';
 import { ByteInterner } from '../util/byte-interner';
 import { NO_MINUTE } from '../parse/access-scanner';
 import { normalizePath, upstreamAddress } from './paths';
+import { ownCopy } from '../util/own-string';
 
 /**
  * Everything an analysis run accumulates, in bounded memory: per-file accounting, status counts,
@@ -85,6 +86,9 @@ export interface MinuteCounts {
   upstreams?: SpaceSaving;
 }
 
+/** What countFailure reads of an event. */
+export type CountedEvent = Pick<FailureEvent, 'cause' | 'status' | 'signature' | 'upstream' | 'host' | 'request' | 'client'>;
+
 export interface CauseTotals {
   count: number;
   byStatus: Map<number, number>;
@@ -160,7 +164,8 @@ export class Summary {
     if (key === this.lastMinuteKey) return this.lastMinute!;
     let m = this.minutes.get(key);
     if (!m) {
-      m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS };
+      // every field from the start (upstreams too): one added later costs each minute a property array
+      m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined };
       this.minutes.set(key, m);
     }
     this.lastMinuteKey = key;
@@ -219,9 +224,12 @@ export class Summary {
 
   /**
    * Counts one diagnosed failure (n = 1), or takes one back (n = -1) when an error-log entry that
-   * was counted on its own turns out to explain an access-log failure counted in its place.
+   * was counted on its own turns out to explain an access-log failure counted in its place (the
+   * correlation index keeps only the fields a take-back reads).
    */
-  countFailure(ev: FailureEvent, epochMs: number, n: 1 | -1, path: string | null): void {
+  countFailure(ev: FailureEvent, epochMs: number, n: 1, path: string | null): void;
+  countFailure(ev: CountedEvent, epochMs: number, n: -1, path: string | null): void;
+  countFailure(ev: FailureEvent | CountedEvent, epochMs: number, n: 1 | -1, path: string | null): void {
     const c = this.causeTotals(ev.cause);
     c.count += n;
     if (ev.status !== null) c.byStatus.set(ev.status, (c.byStatus.get(ev.status) ?? 0) + n);
@@ -239,7 +247,7 @@ export class Summary {
         if (raw && !c.pathExamples.has(endpoint) && c.pathExamples.size < TOP_K_CAPACITY) c.pathExamples.set(endpoint, raw.slice(0, 512));
       }
       if (ev.client) c.clients.add(ev.client);
-      if (!c.sample) c.sample = ev;
+      if (!c.sample) c.sample = ev as FailureEvent; // n = 1: a whole event
     } else {
       if (upstream) c.upstreams.sub(upstream, -n);
       if (ev.host) c.hosts.sub(ev.host, -n);
@@ -268,8 +276,7 @@ export class Summary {
     const known = this.failureAddresses.get(cut);
     if (known !== undefined) return known;
     if (this.failureAddresses.size >= INTERNED_UPSTREAMS) return cut;
-    // a copy of its own characters, not a view of the line (utf16le keeps every code unit)
-    const own = Buffer.from(cut, 'utf16le').toString('utf16le');
+    const own = ownCopy(cut);
     this.failureAddresses.set(own, own);
     return own;
   }
