@@ -57,12 +57,27 @@ export function isValidZone(zone: string): boolean {
   }
 }
 
-/** day, month 0-11, year, hour, minute, second of the last dayMonthYearClock() (no allocation per line) */
-const DMY = new Int32Array(6);
+/** year, month 0-11, day, hour, minute, second, ms of the last time read into it (no allocation per line) */
+const YMD = new Int32Array(7);
+
+function setYmd(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): true {
+  YMD[0] = y;
+  YMD[1] = mo;
+  YMD[2] = d;
+  YMD[3] = h;
+  YMD[4] = mi;
+  YMD[5] = sec;
+  YMD[6] = ms;
+  return true;
+}
+
+function ymdEpoch(clock: ZoneClock): number {
+  return clock.toEpoch(YMD[0], YMD[1], YMD[2], YMD[3], YMD[4], YMD[5], YMD[6]);
+}
 
 /**
  * `DD?Mon?YYYY?HH:MM:SS` at s, the layout CLF (`16/Nov/2024:14:15:25`) and PHP-FPM
- * (`16-Nov-2024 14:15:25`) share, into DMY. False when it is not a valid time.
+ * (`16-Nov-2024 14:15:25`) share, into YMD. False when it is not a valid time.
  */
 function dayMonthYearClock(buf: Buffer, s: number): boolean {
   const d = digits(buf, s, 2);
@@ -72,20 +87,14 @@ function dayMonthYearClock(buf: Buffer, s: number): boolean {
   const mi = digits(buf, s + 15, 2);
   const sec = digits(buf, s + 18, 2);
   if (d < 1 || mo < 0 || y < 0 || !validClock(h, mi, sec)) return false;
-  DMY[0] = d;
-  DMY[1] = mo;
-  DMY[2] = y;
-  DMY[3] = h;
-  DMY[4] = mi;
-  DMY[5] = sec;
-  return true;
+  return setYmd(y, mo, d, h, mi, sec, 0);
 }
 
 /** `16/Nov/2024:14:15:25 +0000` (nginx $time_local, Apache %t without brackets). Also `16/Nov/2024 14:15:25`. */
 export function parseClf(buf: Buffer, s: number, e: number): number {
   if (e - s < 20 || buf[s + 2] !== 47 || buf[s + 6] !== 47) return NaN;
   if (!dayMonthYearClock(buf, s)) return NaN;
-  const d = DMY[0], mo = DMY[1], y = DMY[2], h = DMY[3], mi = DMY[4], sec = DMY[5];
+  const y = YMD[0], mo = YMD[1], d = YMD[2], h = YMD[3], mi = YMD[4], sec = YMD[5];
   let offset = 0;
   if (e - s >= 26 && buf[s + 20] === 32) {
     const sign = buf[s + 21] === 45 ? -1 : buf[s + 21] === 43 ? 1 : 0;
@@ -110,9 +119,6 @@ export function parseEpoch(buf: Buffer, s: number, e: number, unitMs: number): n
   return Number.isFinite(v) && v > 0 ? v * unitMs : NaN;
 }
 
-/** year, month 0-11, day, hour, minute, second, ms of the last error-log time *Fields() read */
-const YMD = new Int32Array(7);
-
 /** nginx error log: `2024/11/16 14:15:25` at s, into YMD. False when it is not a valid time. */
 function nginxErrorFields(buf: Buffer, s: number): boolean {
   const y = digits(buf, s, 4);
@@ -122,19 +128,10 @@ function nginxErrorFields(buf: Buffer, s: number): boolean {
   const mi = digits(buf, s + 14, 2);
   const sec = digits(buf, s + 17, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || !validClock(h, mi, sec)) return false;
-  YMD[0] = y;
-  YMD[1] = mo - 1;
-  YMD[2] = d;
-  YMD[3] = h;
-  YMD[4] = mi;
-  YMD[5] = sec;
-  YMD[6] = 0;
-  return true;
+  return setYmd(y, mo - 1, d, h, mi, sec, 0);
 }
 
-function ymdEpoch(clock: ZoneClock): number {
-  return clock.toEpoch(YMD[0], YMD[1], YMD[2], YMD[3], YMD[4], YMD[5], YMD[6]);
-}
+
 
 /** nginx error log: `2024/11/16 14:15:25` at s. */
 export function parseNginxErrorTime(buf: Buffer, s: number, clock: ZoneClock): number {
@@ -167,14 +164,7 @@ function apacheErrorFields(buf: Buffer, s: number, e: number): boolean {
   }
   const y = digits(buf, p + 1, 4);
   if (mo < 0 || d < 1 || y < 0 || !validClock(h, mi, sec)) return false;
-  YMD[0] = y;
-  YMD[1] = mo;
-  YMD[2] = d;
-  YMD[3] = h;
-  YMD[4] = mi;
-  YMD[5] = sec;
-  YMD[6] = ms;
-  return true;
+  return setYmd(y, mo, d, h, mi, sec, ms);
 }
 
 /**
@@ -193,7 +183,7 @@ export function isApacheErrorTime(buf: Buffer, s: number, e: number): boolean {
 /** PHP-FPM: `16-Nov-2024 14:15:25` (optionally `.123456`) at s. */
 export function parsePhpFpmTime(buf: Buffer, s: number, clock: ZoneClock): number {
   if (!dayMonthYearClock(buf, s)) return NaN;
-  return clock.toEpoch(DMY[2], DMY[1], DMY[0], DMY[3], DMY[4], DMY[5], 0);
+  return ymdEpoch(clock);
 }
 
 /** Would parsePhpFpmTime decode a time here? (Without converting it: no zone work.) */
