@@ -1,5 +1,4 @@
 import { FailureEvent } from '../model';
-import { ownCopy } from '../util/own-string';
 
 /**
  * Joins access-log failures with the error-log entries that explain them, in bounded memory.
@@ -48,13 +47,19 @@ export class IndexedError {
   }
 }
 
-/** The fields of a FailureEvent a join reads, in the order they are packed. */
+/** The fields of a FailureEvent a join reads, in the order pack() writes them. */
 const FIELDS = ['cause', 'signature', 'status', 'upstream', 'client', 'request', 'host', 'message', 'clientPort', 'evidence'] as const;
 
+/**
+ * JSON keeps every code unit (lone surrogates included) and null; absent fields pack as null.
+ * JSON.stringify answers a tree of parts (a cons string, a third larger than its text): reading a
+ * character flattens it in place into one string of its own.
+ */
 function pack(ev: FailureEvent): string {
-  // JSON keeps every code unit (lone surrogates included) and null; absent fields pack as null.
-  // JSON.stringify answers a tree of parts (cons strings): one flat copy is a third smaller.
-  return ownCopy(JSON.stringify(FIELDS.map((f) => ev[f] ?? null)));
+  const { cause, signature, status, upstream, client, request, host, message, clientPort, evidence } = ev;
+  const s = JSON.stringify([cause, signature, status, upstream, client, request, host, message, clientPort ?? null, evidence ?? null]);
+  s.charCodeAt(s.length >> 1);
+  return s;
 }
 
 function unpack(packed: string): IndexedEvent {
@@ -147,11 +152,10 @@ export class ErrorIndex {
 
   /** Indexes an entry under its keys (distinct); evicts the oldest entries past the budget. */
   add(keys: string[], item: IndexedError): void {
-    // the keys hold a client and a request line cut from the log line: keep copies, not the line
-    keys = keys.map(ownCopy);
     const bytes = entryBytes(item, keys);
     this.queueItems.push(item);
-    this.queueKeys.push(keys.length === 1 ? keys[0] : keys);
+    // an exact-size copy: a caller's array grown by push() carries spare slots
+    this.queueKeys.push(keys.length === 1 ? keys[0] : keys.slice());
     this.queueBytes.push(bytes);
     this.bytes += bytes;
     for (const k of keys) {
@@ -276,12 +280,14 @@ export class ErrorIndex {
   }
 }
 
+// Keys are joined, not templated: a join is a flat copy, while a template string keeps the log
+// line its client and request were cut from alive for as long as the index holds the key.
 export function connectionKey(group: string, cid: number): string {
-  return `c|${group}|${cid}`;
+  return ['c', group, cid].join('|');
 }
 export function clientPortKey(group: string, client: string, port: number): string {
-  return `p|${group}|${client}|${port}`;
+  return ['p', group, client, port].join('|');
 }
 export function requestKey(group: string, client: string, request: string): string {
-  return `r|${group}|${client}|${request}`;
+  return ['r', group, client, request].join('|');
 }
