@@ -3,9 +3,10 @@ import { AccessEntry, Cause, ErrorEntry, FailureEvent, LogKind, Signature } from
 import { AccessScanner } from '../parse/access-scanner';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
-import { ErrorIndex, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
+import { ErrorIndex, IndexedError, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
+import { ErrorLineFilter, errorLineFilter } from '../diagnose/prefilter';
 import { Summary, requestPath } from '../report/summary';
 import { EntrySink } from './read-file';
 
@@ -67,6 +68,12 @@ export class Analyzer implements EntrySink {
   inRange(ts: number): boolean {
     if (Number.isNaN(ts)) return true;
     return !((this.opts.since !== undefined && ts < this.opts.since) || (this.opts.until !== undefined && ts >= this.opts.until));
+  }
+
+  /** Error lines that cannot change what error() does: no row's literal, not about an upstream. */
+  errorLineFilter(kind: LogKind): ErrorLineFilter | null {
+    const ranged = this.opts.since !== undefined || this.opts.until !== undefined;
+    return errorLineFilter(this.matcher, kind, ranged ? (ts) => this.inRange(ts) : null);
   }
 
   /** Closes the open request chains: call at the end of each error log (run.ts does). */
@@ -186,13 +193,6 @@ export class Analyzer implements EntrySink {
       }
     }
     const info = CAUSE_INFO[cause];
-    const first = (f: (e: ErrorEntry) => string | null): string | null => {
-      for (const m of c.members) {
-        const v = f(m.e);
-        if (v !== null) return v;
-      }
-      return null;
-    };
     const ev: FailureEvent = {
       ts: iso(d.e.ts),
       file: c.file,
@@ -202,10 +202,10 @@ export class Analyzer implements EntrySink {
       category: info.category,
       signature: d.sig ? d.sig.id : null,
       status: d.sig ? d.sig.status : null,
-      upstream: first((e) => e.upstream),
-      client: first((e) => e.client),
-      request: first((e) => e.request),
-      host: first((e) => e.host),
+      upstream: first(c, 'upstream'),
+      client: first(c, 'client'),
+      request: first(c, 'request'),
+      host: first(c, 'host'),
       message: d.e.message,
     };
     for (const m of c.members) {
@@ -218,17 +218,27 @@ export class Analyzer implements EntrySink {
     const epoch = c.last;
     this.summary.countFailure(ev, epoch, 1, ev.request ? requestPath(ev.request) : null);
     const keys: string[] = [];
+    const key = (k: string) => keys.includes(k) || keys.push(k);
     for (const m of c.members) {
       const e = m.e;
-      if (e.cid !== null) keys.push(connectionKey(c.group, e.cid));
-      if (e.client !== null && e.clientPort !== null) keys.push(clientPortKey(c.group, e.client, e.clientPort));
-      if (e.client !== null && e.request !== null) keys.push(requestKey(c.group, e.client, e.request));
+      if (e.cid !== null) key(connectionKey(c.group, e.cid));
+      if (e.client !== null && e.clientPort !== null) key(clientPortKey(c.group, e.client, e.clientPort));
+      if (e.client !== null && e.request !== null) key(requestKey(c.group, e.client, e.request));
     }
-    const item = { event: ev, epoch, typicalStatus: ev.status, claimed: false };
-    if (keys.length > 0) this.index.add([...new Set(keys)], item);
+    const item = new IndexedError(ev, epoch, ev.status);
+    if (keys.length > 0) this.index.add(keys, item);
     this.index.addRecent(c.group, item);
     this.opts.onEvent?.(ev);
   }
+}
+
+/** The first value a member of the chain gives for a field of its entry. */
+function first(c: Chain, field: 'upstream' | 'client' | 'request' | 'host'): string | null {
+  for (const m of c.members) {
+    const v = m.e[field];
+    if (v !== null) return v;
+  }
+  return null;
 }
 
 /** A failure towards PHP-FPM (or another FastCGI server), where FPM evidence can apply. */

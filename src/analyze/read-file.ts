@@ -4,9 +4,10 @@ import { InputError } from '../input/discover';
 import { AccessScanner } from '../parse/access-scanner';
 import { Detection, DetectOptions, accessKindOf, detect, detectWithPlan } from '../parse/detect';
 import { FormatPlan } from '../parse/format/plan';
-import { isApacheErrorHead, parseApacheError } from '../parse/apache-error';
-import { isNginxErrorHead, parseNginxError } from '../parse/nginx-error';
-import { isPhpFpmHead, parsePhpFpm } from '../parse/php-fpm-log';
+import { apacheHeadParses, apacheHeadTime, isApacheErrorHead, parseApacheError } from '../parse/apache-error';
+import { isNginxErrorHead, nginxHeadParses, nginxHeadTime, parseNginxError } from '../parse/nginx-error';
+import { isPhpFpmHead, parsePhpFpm, phpFpmHeadParses, phpFpmHeadTime } from '../parse/php-fpm-log';
+import { ErrorLineFilter } from '../diagnose/prefilter';
 import { ZoneClock } from '../parse/time';
 import { allPresetPlans } from '../parse/format/presets';
 import { FileStats, newFileStats } from '../report/summary';
@@ -21,6 +22,8 @@ import { FileStats, newFileStats } from '../report/summary';
 export interface EntrySink {
   access(sc: AccessScanner, kind: LogKind, file: string, line: number): boolean;
   error(e: ErrorEntry, kind: LogKind, file: string, line: number): boolean;
+  /** Which error lines cannot matter to the sink: those are counted, but neither decoded nor handed over. */
+  errorLineFilter?(kind: LogKind): ErrorLineFilter | null;
 }
 
 export interface ReadOptions extends DetectOptions {
@@ -43,11 +46,22 @@ const MAX_ENTRY_TEXT = 64 * 1024;
 
 type ErrorParser = (text: string, clock: ZoneClock) => ErrorEntry | null;
 type HeadTest = (buf: Buffer, s: number, e: number) => boolean;
+/** True only when the parser accepts every entry this line starts (the bytes decide). */
+type HeadParses = (buf: Buffer, s: number, e: number, clock: ZoneClock) => boolean;
+type HeadTime = (buf: Buffer, s: number, e: number, clock: ZoneClock) => number;
 
-const ERROR_KINDS: { kind: LogKind; head: HeadTest; parse: ErrorParser }[] = [
-  { kind: 'nginx-error', head: isNginxErrorHead, parse: parseNginxError },
-  { kind: 'php-fpm', head: isPhpFpmHead, parse: parsePhpFpm },
-  { kind: 'apache-error', head: isApacheErrorHead, parse: parseApacheError },
+interface ErrorKind {
+  kind: LogKind;
+  head: HeadTest;
+  parse: ErrorParser;
+  parses: HeadParses;
+  time: HeadTime;
+}
+
+const ERROR_KINDS: ErrorKind[] = [
+  { kind: 'nginx-error', head: isNginxErrorHead, parse: parseNginxError, parses: nginxHeadParses, time: nginxHeadTime },
+  { kind: 'php-fpm', head: isPhpFpmHead, parse: parsePhpFpm, parses: phpFpmHeadParses, time: phpFpmHeadTime },
+  { kind: 'apache-error', head: isApacheErrorHead, parse: parseApacheError, parses: apacheHeadParses, time: apacheHeadTime },
 ];
 
 function isBlank(buf: Buffer, s: number, e: number): boolean {
@@ -94,7 +108,16 @@ function isBinary(buf: Buffer, s: number, e: number): boolean {
 interface PendingEntry {
   kind: LogKind;
   parse: ErrorParser;
-  text: string;
+  /** null while the entry is its first line alone and that line is not decoded (`head` holds it) */
+  text: string | null;
+  /** the undecoded first line, head[headStart, headEnd): a chunk, valid only until push() returns */
+  head: Buffer | null;
+  headStart: number;
+  headEnd: number;
+  /** no line of the entry can matter to the sink: it is counted without being parsed */
+  quiet: boolean;
+  /** a quiet entry's time, decoded only when the sink keeps a time range (else NaN) */
+  ts: number;
   line: number;
   lines: number;
 }
@@ -114,6 +137,11 @@ export class FileReader {
   private scanner: AccessScanner | null = null;
   private fallbackScanners: AccessScanner[] | null = null;
   private pending: PendingEntry | null = null;
+  /** The one PendingEntry object, reused: an error log has one entry open at a time. */
+  private readonly slot: PendingEntry = {
+    kind: 'nginx-error', parse: parseNginxError, text: null, head: null, headStart: 0, headEnd: 0, quiet: false, ts: NaN, line: 0, lines: 0,
+  };
+  private readonly lineFilters = new Map<LogKind, ErrorLineFilter | null>();
   private readonly splitter: LineSplitter;
 
   constructor(
@@ -146,6 +174,7 @@ export class FileReader {
 
   push(chunk: Buffer): void {
     this.splitter.push(chunk);
+    this.keepPendingText();
   }
 
   finish(): void {
@@ -244,23 +273,62 @@ export class FileReader {
     const ek = ERROR_KINDS.find((k) => k.kind === d.kind)!;
     if (ek.head(buf, s, e)) {
       this.flushPending();
-      this.pending = { kind: ek.kind, parse: ek.parse, text: buf.toString('utf8', s, e), line: this.lineNo, lines: 1 };
+      const f = this.lineFilter(ek.kind);
+      const quiet = f !== null && !f.mayMatter(buf, s, e) && ek.parses(buf, s, e, this.opts.clock);
+      const p = (this.pending = this.slot);
+      p.kind = ek.kind;
+      p.parse = ek.parse;
+      p.text = quiet ? null : buf.toString('utf8', s, e);
+      p.head = quiet ? buf : null;
+      p.headStart = s;
+      p.headEnd = e;
+      p.quiet = quiet;
+      p.ts = quiet && f!.inRange ? ek.time(buf, s, e, this.opts.clock) : NaN;
+      p.line = this.lineNo;
+      p.lines = 1;
       return;
     }
     if (this.pending) {
       // A continuation line (nginx writes FastCGI stderr with raw newlines).
       const p = this.pending;
-      if (p.text.length < MAX_ENTRY_TEXT) p.text += '\n' + buf.toString('utf8', s, Math.min(e, s + MAX_ENTRY_TEXT));
+      // The literal that makes an entry matter may stand on any of its lines.
+      if (p.quiet && this.lineFilter(p.kind)!.mayMatter(buf, s, e)) p.quiet = false;
+      this.keepPendingText();
+      if (p.text!.length < MAX_ENTRY_TEXT) p.text += '\n' + buf.toString('utf8', s, Math.min(e, s + MAX_ENTRY_TEXT));
       p.lines++;
       return;
     }
     this.fallback(buf, s, e);
   }
 
+  /** The sink's filter for error lines of `kind` (asked once per kind). */
+  private lineFilter(kind: LogKind): ErrorLineFilter | null {
+    let f = this.lineFilters.get(kind);
+    if (f === undefined) {
+      f = this.sink.errorLineFilter?.(kind) ?? null;
+      this.lineFilters.set(kind, f);
+    }
+    return f;
+  }
+
+  /** A pending entry's first line is still a view into the chunk, which is reused: decode it now. */
+  private keepPendingText(): void {
+    const p = this.pending;
+    if (p && p.text === null) {
+      p.text = p.head!.toString('utf8', p.headStart, p.headEnd);
+      p.head = null;
+    }
+  }
+
   /** A line the file's own parser refused: mixed files (access and error lines together) are common. */
   private fallback(buf: Buffer, s: number, e: number): void {
     for (const k of ERROR_KINDS) {
       if (k.head(buf, s, e)) {
+        const f = this.lineFilter(k.kind);
+        if (f !== null && !f.mayMatter(buf, s, e) && k.parses(buf, s, e, this.opts.clock)) {
+          this.counted(f.inRange === null || f.inRange(k.time(buf, s, e, this.opts.clock)), 1);
+          return;
+        }
         const entry = k.parse(buf.toString('utf8', s, e), this.opts.clock);
         if (entry) {
           this.counted(this.sink.error(entry, k.kind, this.path, this.lineNo), 1);
@@ -284,12 +352,20 @@ export class FileReader {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
-    const entry = p.parse(p.text, this.opts.clock);
+    p.head = null;
+    if (p.quiet) {
+      // The parser would accept it and the sink would keep it unchanged: count it as parsed.
+      const inRange = this.lineFilter(p.kind)!.inRange;
+      this.counted(inRange === null || inRange(p.ts), p.lines);
+      return;
+    }
+    const text = p.text!; // only a quiet entry goes undecoded
+    const entry = p.parse(text, this.opts.clock);
     if (entry) {
       this.counted(this.sink.error(entry, p.kind, this.path, p.line), p.lines);
     } else {
       this.stats.skipped += p.lines;
-      this.countSkip('unrecognised', p.lines, p.text.slice(0, 512));
+      this.countSkip('unrecognised', p.lines, text.slice(0, 512));
     }
   }
 

@@ -6,16 +6,69 @@ import { FailureEvent } from '../model';
  *   nginx  `*CID`              == `$connection` in the access log
  *   Apache `[client ip:port]`  == `%{remote}p` (with %h)
  *   any    client + request line, within the request's duration
- * The index keeps at most `capacity` keys (oldest evicted first), so a month of error logs never
- * needs more than that; an eviction is counted and reported.
+ * The index holds at most a budget of (estimated) bytes, not a number of keys: a key's size is
+ * the attacker's to choose (request lines of kilobytes). Past the budget the oldest entries go
+ * first, with all their keys; each eviction is counted and reported (`correlation.indexEvicted`).
  */
 
-export interface IndexedError {
-  event: FailureEvent;
-  epoch: number;
-  /** The status the signature says the client gets; null when the line does not decide one. */
-  typicalStatus: number | null;
-  claimed: boolean;
+/** What a join reads of an indexed event (the access failure it explains, and the take-back). */
+export type IndexedEvent = Pick<FailureEvent, (typeof FIELDS)[number]>;
+
+/**
+ * An error request kept for the join. Its event is held as one flat string and decoded when a
+ * join reads it: as objects, an event and the slices of its log line it holds cost ~900 bytes
+ * and a dozen objects that every scavenge copies and promotes (GC was a quarter of the profile
+ * of an error log); packed, about half of that in one string that keeps no log line alive.
+ */
+export class IndexedError {
+  claimed = false;
+  private packed: string | null;
+  private decoded: IndexedEvent | null = null;
+
+  constructor(
+    event: FailureEvent,
+    readonly epoch: number,
+    /** The status the signature says the client gets; null when the line does not decide one. */
+    readonly typicalStatus: number | null,
+  ) {
+    this.packed = pack(event);
+    this.bytes = ENTRY_BYTES + this.packed.length;
+  }
+
+  /** Estimated heap bytes, keys excluded. */
+  readonly bytes: number;
+
+  get event(): IndexedEvent {
+    if (this.decoded === null) {
+      this.decoded = unpack(this.packed!);
+      this.packed = null;
+    }
+    return this.decoded;
+  }
+}
+
+/** The fields of a FailureEvent a join reads, in the order pack() writes them. */
+const FIELDS = ['cause', 'signature', 'status', 'upstream', 'client', 'request', 'host', 'message', 'clientPort', 'evidence'] as const;
+
+/**
+ * JSON keeps every code unit (lone surrogates included) and null; absent fields pack as null.
+ * JSON.stringify answers a tree of parts (a cons string, a third larger than its text): reading a
+ * character flattens it in place into one string of its own.
+ */
+function pack(ev: FailureEvent): string {
+  const { cause, signature, status, upstream, client, request, host, message, clientPort, evidence } = ev;
+  const s = JSON.stringify([cause, signature, status, upstream, client, request, host, message, clientPort ?? null, evidence ?? null]);
+  s.charCodeAt(s.length >> 1);
+  return s;
+}
+
+function unpack(packed: string): IndexedEvent {
+  const v = JSON.parse(packed) as unknown[];
+  const ev: Record<string, unknown> = {};
+  FIELDS.forEach((f, i) => {
+    if (v[i] !== null || (f !== 'clientPort' && f !== 'evidence')) ev[f] = v[i];
+  });
+  return ev as unknown as IndexedEvent;
 }
 
 export interface AccessKeys {
@@ -41,15 +94,45 @@ export interface Join {
   same: IndexedError[];
 }
 
-export const INDEX_CAPACITY = 200_000;
+/**
+ * What the index may hold, in estimated heap bytes. Error logs are read whole before access logs
+ * (analyze/run.ts), so this is what one run keeps for the join: ~60,000 failures of typical
+ * nginx lines, and the peak RSS of an error log stays well under 150 MiB.
+ */
+export const INDEX_BUDGET = 16 * 1024 * 1024;
+/** Heap bytes of one indexed entry besides its strings (event, item, ISO time, queue slot), measured on the benchmark's lines. */
+const ENTRY_BYTES = 200;
+/** Heap bytes of one key besides its characters (Map entry, string header, queue reference). */
+const KEY_BYTES = 60;
+/** A keep-alive connection or a retried request logs several entries under one key: keep the last few. */
+const PER_KEY = 8;
 /** Slack for clock granularity (1 s) and for the order of writes between the two logs. */
 const SLACK_MS = 2_000;
 
 /** Per file group, how many recent entries are kept for the time join (the weakest key). */
 export const RECENT_CAPACITY = 2_000;
 
+/** The entries under one key: one entry alone (the usual case) needs no array. */
+type Slot = IndexedError | IndexedError[];
+
+function entryBytes(item: IndexedError, keys: string[]): number {
+  let n = item.bytes;
+  for (const k of keys) n += KEY_BYTES + k.length;
+  return n;
+}
+
 export class ErrorIndex {
-  private readonly map = new Map<string, IndexedError[]>();
+  private readonly map = new Map<string, Slot>();
+  /**
+   * The eviction queue: entries in the order they were added, with their keys (one key alone
+   * needs no array) and estimated sizes, in parallel arrays (no object per entry).
+   */
+  private readonly queueItems: IndexedError[] = [];
+  private readonly queueKeys: (string | string[])[] = [];
+  private readonly queueBytes: number[] = [];
+  private queueHead = 0;
+  /** Estimated bytes of the entries in the queue. */
+  bytes = 0;
   /** The latest entries of each file group, for access formats without a connection or port. */
   private readonly recent = new Map<string, IndexedError[]>();
   evicted = 0;
@@ -65,23 +148,61 @@ export class ErrorIndex {
     list.push(item);
   }
 
-  constructor(private readonly capacity = INDEX_CAPACITY) {}
+  constructor(private readonly budget = INDEX_BUDGET) {}
 
+  /** Indexes an entry under its keys (distinct); evicts the oldest entries past the budget. */
   add(keys: string[], item: IndexedError): void {
+    const bytes = entryBytes(item, keys);
+    this.queueItems.push(item);
+    // an exact-size copy: a caller's array grown by push() carries spare slots
+    this.queueKeys.push(keys.length === 1 ? keys[0] : keys.slice());
+    this.queueBytes.push(bytes);
+    this.bytes += bytes;
     for (const k of keys) {
-      let list = this.map.get(k);
-      if (!list) {
-        if (this.map.size >= this.capacity) {
-          const oldest = this.map.keys().next().value as string;
-          this.map.delete(oldest);
-          this.evicted++;
-        }
-        list = [];
-        this.map.set(k, list);
+      const slot = this.map.get(k);
+      if (slot === undefined) this.map.set(k, item);
+      else if (!Array.isArray(slot)) this.map.set(k, [slot, item]);
+      else {
+        if (slot.length >= PER_KEY) slot.shift();
+        slot.push(item);
       }
-      // A keep-alive connection or a retried request logs several entries under one key; keep the last few.
-      if (list.length >= 8) list.shift();
-      list.push(item);
+    }
+    while (this.bytes > this.budget && this.queueHead < this.queueItems.length - 1) this.evictOldest();
+  }
+
+  /** Number of keys held (for tests and reports). */
+  get keyCount(): number {
+    return this.map.size;
+  }
+
+  /** Entries held (for tests and reports). */
+  get size(): number {
+    return this.queueItems.length - this.queueHead;
+  }
+
+  private evictOldest(): void {
+    const h = this.queueHead++;
+    const item = this.queueItems[h];
+    const keys = this.queueKeys[h];
+    this.bytes -= this.queueBytes[h];
+    this.evicted++;
+    this.queueItems[h] = undefined!;
+    this.queueKeys[h] = '';
+    if (this.queueHead * 2 > this.queueItems.length) {
+      // amortised O(1): the consumed half is cut off at once
+      this.queueItems.splice(0, this.queueHead);
+      this.queueKeys.splice(0, this.queueHead);
+      this.queueBytes.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    for (const k of typeof keys === 'string' ? [keys] : keys) {
+      const slot = this.map.get(k);
+      if (slot === item) this.map.delete(k);
+      else if (Array.isArray(slot)) {
+        const i = slot.indexOf(item);
+        if (i !== -1) slot.splice(i, 1);
+        if (slot.length === 1) this.map.set(k, slot[0]);
+      }
     }
   }
 
@@ -104,8 +225,9 @@ export class ErrorIndex {
     const lo = a.epoch - a.duration * 1000 - SLACK_MS;
     const hi = a.epoch + (a.duration + 1) * 1000 + SLACK_MS;
     for (const k of keys) {
-      const list = this.map.get(k);
-      if (!list) continue;
+      const slot = this.map.get(k);
+      if (slot === undefined) continue;
+      const list = Array.isArray(slot) ? slot : [slot];
       // an access format without a time joins on the key alone
       const inWindow = Number.isNaN(lo) ? list.slice() : list.filter((it) => it.epoch >= lo && it.epoch <= hi);
       if (inWindow.length === 0) continue;
@@ -143,7 +265,7 @@ export class ErrorIndex {
     const expected = a.epoch + (a.group.startsWith('apache:') ? a.duration * 1000 : 0);
     let best: IndexedError | null = null;
     for (const it of list) {
-      if (it.claimed || it.typicalStatus !== a.status || it.epoch < lo || it.epoch > hi) continue;
+      if (it.claimed || it.typicalStatus !== a.status || it.epoch < lo || it.epoch > hi) continue; // before decoding
       if (it.event.client !== null && a.client !== null && it.event.client !== a.client) continue;
       if (best === null || Math.abs(it.epoch - expected) < Math.abs(best.epoch - expected)) best = it;
     }
@@ -153,17 +275,19 @@ export class ErrorIndex {
     const same =
       port === undefined
         ? [best]
-        : list.filter((it) => !it.claimed && it.event.clientPort === port && it.event.client === best!.event.client && it.epoch >= lo && it.epoch <= hi);
+        : list.filter((it) => !it.claimed && it.epoch >= lo && it.epoch <= hi && it.event.clientPort === port && it.event.client === best!.event.client);
     return { twin: best, same };
   }
 }
 
+// Keys are joined, not templated: a join is a flat copy, while a template string keeps the log
+// line its client and request were cut from alive for as long as the index holds the key.
 export function connectionKey(group: string, cid: number): string {
-  return `c|${group}|${cid}`;
+  return ['c', group, cid].join('|');
 }
 export function clientPortKey(group: string, client: string, port: number): string {
-  return `p|${group}|${client}|${port}`;
+  return ['p', group, client, port].join('|');
 }
 export function requestKey(group: string, client: string, request: string): string {
-  return `r|${group}|${client}|${request}`;
+  return ['r', group, client, request].join('|');
 }

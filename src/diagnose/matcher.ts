@@ -101,6 +101,15 @@ export class SignatureMatcher {
     }
   }
 
+  /**
+   * The literal of every row match() can try for an entry of `kind`: its server's rows, and the
+   * coded rows, which are tried for any entry that carries a code.
+   */
+  literalsFor(kind: LogKind): string[] {
+    const server = SERVER_OF[kind];
+    return this.signatures.filter((s) => s.server === server || s.code !== undefined).map((s) => s.literal);
+  }
+
   match(kind: LogKind, e: ErrorEntry): Signature | null {
     if (e.code !== null) {
       const coded = this.byCode.get(e.code);
@@ -130,6 +139,17 @@ function firstMatch(list: Signature[], e: ErrorEntry): Signature | null {
   return null;
 }
 
+/**
+ * Words isUpstreamRelated needs in an entry's text: an entry holding none of them is not
+ * upstream-related, which lets diagnose/prefilter.ts pass over it unread. nginx: the message's
+ * words, and `, upstream: "…"` holds the first; Apache: `[proxy…:level]` and 2.2's `proxy: `.
+ */
+export const UPSTREAM_MARKERS: Partial<Record<LogKind, readonly string[]>> = {
+  'nginx-error': ['upstream', 'FastCGI'],
+  'apache-error': ['proxy'],
+};
+const NGINX_MARKERS = UPSTREAM_MARKERS['nginx-error']!;
+
 const QUIET_APACHE_LEVELS = new Set(['info', 'notice', 'debug']);
 
 /**
@@ -138,7 +158,9 @@ const QUIET_APACHE_LEVELS = new Set(['info', 'notice', 'debug']);
  */
 export function isUpstreamRelated(kind: LogKind, e: ErrorEntry): boolean {
   if (kind === 'nginx-error') {
-    return e.upstream !== null || e.message.includes('upstream') || e.message.includes('FastCGI');
+    if (e.upstream !== null) return true;
+    for (const w of NGINX_MARKERS) if (e.message.includes(w)) return true;
+    return false;
   }
   if (kind === 'apache-error') {
     // Apache logs failures at warn and above; proxy info/notice/debug lines are start-up chatter

@@ -1,5 +1,5 @@
 import { ErrorEntry } from '../model';
-import { ZoneClock, parseApacheErrorTime } from './time';
+import { ZoneClock, isApacheErrorTime, parseApacheErrorTime } from './time';
 
 /**
  * Apache error log, both built-in layouts (server/log.c):
@@ -29,6 +29,54 @@ function isoTime(text: string, clock: ZoneClock): number {
     return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms) - off;
   }
   return clock.toEpoch(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
+}
+
+/**
+ * Where parseApacheError finds the `] ` after the time (its index from s), or -1 when this line's
+ * bytes cannot tell: not within the 40 characters it allows, or after a non-ASCII byte.
+ */
+function timeClose(buf: Buffer, s: number, e: number): number {
+  for (let i = s; i < e - 1 && i <= s + 40; i++) {
+    const c = buf[i];
+    if (c >= 0x80) return -1;
+    if (c === 93 && buf[i + 1] === 32) return i - s;
+  }
+  return -1;
+}
+
+const WEEKDAY_BYTES = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => d.charCodeAt(0) * 65536 + d.charCodeAt(1) * 256 + d.charCodeAt(2)));
+
+function weekdayAt(buf: Buffer, i: number): boolean {
+  return buf[i + 3] === 32 && WEEKDAY_BYTES.has(buf[i] * 65536 + buf[i + 1] * 256 + buf[i + 2]);
+}
+
+/**
+ * Does parseApacheError accept every entry that starts with this line? Decided on the bytes, so
+ * that the reader can count an entry no signature can match without decoding it (the same steps
+ * as the parser: time, `[module:level]` closed within 40 characters). False also where the bytes
+ * alone cannot tell (a non-ASCII byte in the head, a head this line does not close).
+ */
+export function apacheHeadParses(buf: Buffer, s: number, e: number, clock: ZoneClock): boolean {
+  if (buf[s] !== 91) return false;
+  const close = timeClose(buf, s, e);
+  if (close === -1) return false;
+  const timeOk = weekdayAt(buf, s + 1)
+    ? isApacheErrorTime(buf, s + 1, s + close)
+    : !Number.isNaN(isoTime(buf.toString('latin1', s + 1, s + close), clock));
+  const p = s + close + 2;
+  if (!timeOk || p >= e || buf[p] !== 91) return false;
+  for (let i = p; i < e && i - p <= 40; i++) {
+    const c = buf[i];
+    if (c >= 0x80) return false;
+    if (c === 93) return true;
+  }
+  return false;
+}
+
+/** The time of the entry this line starts (apacheHeadParses holds). */
+export function apacheHeadTime(buf: Buffer, s: number, e: number, clock: ZoneClock): number {
+  const close = timeClose(buf, s, e);
+  return weekdayAt(buf, s + 1) ? parseApacheErrorTime(buf, s + 1, s + close, clock) : isoTime(buf.toString('latin1', s + 1, s + close), clock);
 }
 
 const ERRNO_PREFIX = /^\((-?\d{1,6}|EAI -?\d{1,3})\)([^:\n]{0,120}): /;

@@ -1,5 +1,5 @@
 import { ErrorEntry } from '../model';
-import { ZoneClock, digits, parseNginxErrorTime } from './time';
+import { ZoneClock, digits, isNginxErrorTime, parseNginxErrorTime } from './time';
 
 /**
  * nginx error log (src/core/ngx_log.c, ngx_http_log_error_handler):
@@ -23,7 +23,34 @@ export function isNginxErrorHead(buf: Buffer, s: number, e: number): boolean {
   );
 }
 
+/**
+ * Does parseNginxError accept every entry that starts with this line? Decided on the bytes, so
+ * that the reader can count an entry no signature can match without decoding it. False also
+ * where the bytes alone cannot tell: a non-ASCII byte before the level's end (characters and
+ * bytes would no longer line up), or a level that this line does not close.
+ */
+export function nginxHeadParses(buf: Buffer, s: number, e: number): boolean {
+  if (!isNginxErrorHead(buf, s, e) || !isNginxErrorTime(buf, s)) return false;
+  for (let i = s; i < e - 1 && i <= s + 30; i++) {
+    const c = buf[i];
+    if (c >= 0x80) return false;
+    // parseNginxError: `] ` at character 21..30
+    if (c === 93 && i >= s + 21 && buf[i + 1] === 32) return true;
+  }
+  return false;
+}
+
+/** The time of the entry this line starts (nginxHeadParses holds). */
+export function nginxHeadTime(buf: Buffer, s: number, _e: number, clock: ZoneClock): number {
+  return parseNginxErrorTime(buf, s, clock);
+}
+
 const CONTEXT_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer', 'resolver', 'login'];
+const NEEDLES = CONTEXT_KEYS.map((k) => `, ${k}: `);
+const keyIndex = (key: string): number => CONTEXT_KEYS.indexOf(key);
+const CLIENT = keyIndex('client'), SERVER = keyIndex('server'), REQUEST = keyIndex('request'), UPSTREAM = keyIndex('upstream'), HOST = keyIndex('host'), REFERRER = keyIndex('referrer');
+/** The context values splitContext() found last, by CONTEXT_KEYS index: no object per line. */
+const CTX: (string | null)[] = CONTEXT_KEYS.map(() => null);
 const ERRNO = /\((\d{1,5}): [^()]{0,120}\)/;
 
 function unquote(v: string): string {
@@ -31,36 +58,39 @@ function unquote(v: string): string {
 }
 
 /**
- * Splits `message, client: …, host: "…"` into the message and its context. The message is cut at
- * the first `, client: ` (or `, resolver: `): the attacker-controlled request and header values come
- * after it, so they cannot move the message boundary. Keys are searched in nginx's order.
+ * Splits `message, client: …, host: "…"` into the message (returned) and its context (into CTX).
+ * The message is cut at the first `, client: ` (or `, resolver: `): the attacker-controlled
+ * request and header values come after it, so they cannot move the message boundary. Keys are
+ * searched in nginx's order; a value runs to the next key found.
  */
-function splitContext(rest: string): { message: string; ctx: Record<string, string> } {
-  const ctx: Record<string, string> = {};
+function splitContext(rest: string): string {
+  CTX.fill(null);
   let cut = rest.indexOf(', client: ');
   if (cut === -1) cut = rest.indexOf(', resolver: ');
-  if (cut === -1) return { message: rest, ctx };
-  const found: [string, number][] = [];
+  if (cut === -1) return rest;
   let from = cut;
-  for (const key of CONTEXT_KEYS) {
-    const at = rest.indexOf(`, ${key}: `, from);
+  let prev = -1;
+  let prevAt = 0;
+  for (let k = 0; k < NEEDLES.length; k++) {
+    const at = rest.indexOf(NEEDLES[k], from);
     if (at === -1) continue;
-    found.push([key, at]);
-    from = at + key.length + 4;
+    if (prev !== -1) CTX[prev] = unquote(rest.slice(prevAt + NEEDLES[prev].length, at));
+    prev = k;
+    prevAt = at;
+    from = at + NEEDLES[k].length;
   }
-  for (let i = 0; i < found.length; i++) {
-    const [key, at] = found[i];
-    const end = i + 1 < found.length ? found[i + 1][1] : rest.length;
-    ctx[key] = unquote(rest.slice(at + key.length + 4, end));
-  }
-  return { message: rest.slice(0, cut), ctx };
+  if (prev !== -1) CTX[prev] = unquote(rest.slice(prevAt + NEEDLES[prev].length));
+  return rest.slice(0, cut);
 }
+
+/** The first 24 characters of an entry as bytes (latin1), reused: no Buffer per entry. */
+const HEAD = Buffer.alloc(24);
 
 /** Parses one whole entry (continuation lines already joined with "\n"). Null if it is not one. */
 export function parseNginxError(text: string, clock: ZoneClock): ErrorEntry | null {
-  const head = Buffer.from(text.slice(0, 24), 'latin1');
-  if (!isNginxErrorHead(head, 0, head.length)) return null;
-  const ts = parseNginxErrorTime(head, 0, clock);
+  const n = HEAD.write(text, 0, 24, 'latin1');
+  if (!isNginxErrorHead(HEAD, 0, n)) return null;
+  const ts = parseNginxErrorTime(HEAD, 0, clock);
   const lvlEnd = text.indexOf('] ', 21);
   if (Number.isNaN(ts) || lvlEnd === -1 || lvlEnd > 30) return null;
   const level = text.slice(21, lvlEnd);
@@ -83,7 +113,7 @@ export function parseNginxError(text: string, clock: ZoneClock): ErrorEntry | nu
       p = sp === -1 ? text.length : sp + 1;
     }
   }
-  const { message, ctx } = splitContext(text.slice(p));
+  const message = splitContext(text.slice(p));
   const m = ERRNO.exec(message);
   return {
     ts,
@@ -95,13 +125,13 @@ export function parseNginxError(text: string, clock: ZoneClock): ErrorEntry | nu
     errno: m ? m[1] : null,
     code: null,
     message,
-    client: ctx.client ?? null,
+    client: CTX[CLIENT],
     clientPort: null,
-    server: ctx.server ?? null,
-    request: ctx.request ?? null,
-    upstream: ctx.upstream ?? null,
-    host: ctx.host ?? null,
-    referrer: ctx.referrer ?? null,
+    server: CTX[SERVER],
+    request: CTX[REQUEST],
+    upstream: CTX[UPSTREAM],
+    host: CTX[HOST],
+    referrer: CTX[REFERRER],
     pool: null,
   };
 }

@@ -1,5 +1,5 @@
 import { ErrorEntry } from '../model';
-import { ZoneClock, parsePhpFpmTime } from './time';
+import { ZoneClock, isPhpFpmTime, parsePhpFpmTime } from './time';
 
 /**
  * PHP-FPM's own log (sapi/fpm/fpm/zlog.c): `[16-Nov-2024 14:15:25] WARNING: [pool www] message`.
@@ -14,6 +14,31 @@ export function isPhpFpmHead(buf: Buffer, s: number, e: number): boolean {
 const CHILD = /^child (\d{1,10})[ ,]/;
 
 const HEAD = /^\[[^\]]{20,27}\] ([A-Z]{4,7}): (?:\[pool ([^\]]{1,64})\] )?/;
+
+/**
+ * Does parsePhpFpm accept every entry that starts with this line? Decided on the bytes (HEAD's
+ * steps: `[` 20-27 characters `] LEVEL: ` and a valid time), so that the reader can count an
+ * entry no signature can match without decoding it. False also where the bytes alone cannot
+ * tell (a non-ASCII byte in the head, a head this line does not hold whole).
+ */
+export function phpFpmHeadParses(buf: Buffer, s: number, e: number): boolean {
+  if (buf[s] !== 91) return false;
+  let j = s + 1;
+  while (j < e && j <= s + 28 && buf[j] !== 93) {
+    if (buf[j] >= 0x80) return false;
+    j++;
+  }
+  if (j - s < 21 || j - s > 28 || j + 1 >= e || buf[j] !== 93 || buf[j + 1] !== 32) return false;
+  let l = j + 2;
+  while (l < e && l - (j + 2) < 8 && buf[l] >= 65 && buf[l] <= 90) l++;
+  const n = l - (j + 2);
+  return n >= 4 && n <= 7 && l + 1 < e && buf[l] === 58 && buf[l + 1] === 32 && isPhpFpmTime(buf, s + 1);
+}
+
+/** The time of the entry this line starts (phpFpmHeadParses holds). */
+export function phpFpmHeadTime(buf: Buffer, s: number, _e: number, clock: ZoneClock): number {
+  return parsePhpFpmTime(buf, s + 1, clock);
+}
 
 export function parsePhpFpm(text: string, clock: ZoneClock): ErrorEntry | null {
   const m = HEAD.exec(text);

@@ -6,12 +6,12 @@ import { TZDate } from '@date-fns/tz';
  * Every decoder returns NaN for anything it does not recognise; none of them throws.
  */
 
-const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
-};
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** The three bytes of a month name as one number → month 0-11: no string per line. */
+const MONTHS = new Map(MONTH_NAMES.map((n, i) => [(n.charCodeAt(0) << 16) | (n.charCodeAt(1) << 8) | n.charCodeAt(2), i]));
 
 function monthAt(buf: Buffer, i: number): number {
-  const m = MONTHS[buf.toString('latin1', i, i + 3)];
+  const m = MONTHS.get((buf[i] << 16) | (buf[i + 1] << 8) | buf[i + 2]);
   return m === undefined ? -1 : m;
 }
 
@@ -57,12 +57,27 @@ export function isValidZone(zone: string): boolean {
   }
 }
 
-/** day, month 0-11, year, hour, minute, second of the last dayMonthYearClock() (no allocation per line) */
-const DMY = new Int32Array(6);
+/** year, month 0-11, day, hour, minute, second, ms of the last time read into it (no allocation per line) */
+const YMD = new Int32Array(7);
+
+function setYmd(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): true {
+  YMD[0] = y;
+  YMD[1] = mo;
+  YMD[2] = d;
+  YMD[3] = h;
+  YMD[4] = mi;
+  YMD[5] = sec;
+  YMD[6] = ms;
+  return true;
+}
+
+function ymdEpoch(clock: ZoneClock): number {
+  return clock.toEpoch(YMD[0], YMD[1], YMD[2], YMD[3], YMD[4], YMD[5], YMD[6]);
+}
 
 /**
  * `DD?Mon?YYYY?HH:MM:SS` at s, the layout CLF (`16/Nov/2024:14:15:25`) and PHP-FPM
- * (`16-Nov-2024 14:15:25`) share, into DMY. False when it is not a valid time.
+ * (`16-Nov-2024 14:15:25`) share, into YMD. False when it is not a valid time.
  */
 function dayMonthYearClock(buf: Buffer, s: number): boolean {
   const d = digits(buf, s, 2);
@@ -72,20 +87,14 @@ function dayMonthYearClock(buf: Buffer, s: number): boolean {
   const mi = digits(buf, s + 15, 2);
   const sec = digits(buf, s + 18, 2);
   if (d < 1 || mo < 0 || y < 0 || !validClock(h, mi, sec)) return false;
-  DMY[0] = d;
-  DMY[1] = mo;
-  DMY[2] = y;
-  DMY[3] = h;
-  DMY[4] = mi;
-  DMY[5] = sec;
-  return true;
+  return setYmd(y, mo, d, h, mi, sec, 0);
 }
 
 /** `16/Nov/2024:14:15:25 +0000` (nginx $time_local, Apache %t without brackets). Also `16/Nov/2024 14:15:25`. */
 export function parseClf(buf: Buffer, s: number, e: number): number {
   if (e - s < 20 || buf[s + 2] !== 47 || buf[s + 6] !== 47) return NaN;
   if (!dayMonthYearClock(buf, s)) return NaN;
-  const d = DMY[0], mo = DMY[1], y = DMY[2], h = DMY[3], mi = DMY[4], sec = DMY[5];
+  const y = YMD[0], mo = YMD[1], d = YMD[2], h = YMD[3], mi = YMD[4], sec = YMD[5];
   let offset = 0;
   if (e - s >= 26 && buf[s + 20] === 32) {
     const sign = buf[s + 21] === 45 ? -1 : buf[s + 21] === 43 ? 1 : 0;
@@ -110,24 +119,36 @@ export function parseEpoch(buf: Buffer, s: number, e: number, unitMs: number): n
   return Number.isFinite(v) && v > 0 ? v * unitMs : NaN;
 }
 
-/** nginx error log: `2024/11/16 14:15:25` at s. */
-export function parseNginxErrorTime(buf: Buffer, s: number, clock: ZoneClock): number {
+/** nginx error log: `2024/11/16 14:15:25` at s, into YMD. False when it is not a valid time. */
+function nginxErrorFields(buf: Buffer, s: number): boolean {
   const y = digits(buf, s, 4);
   const mo = digits(buf, s + 5, 2);
   const d = digits(buf, s + 8, 2);
   const h = digits(buf, s + 11, 2);
   const mi = digits(buf, s + 14, 2);
   const sec = digits(buf, s + 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || !validClock(h, mi, sec)) return NaN;
-  return clock.toEpoch(y, mo - 1, d, h, mi, sec, 0);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || !validClock(h, mi, sec)) return false;
+  return setYmd(y, mo - 1, d, h, mi, sec, 0);
+}
+
+
+
+/** nginx error log: `2024/11/16 14:15:25` at s. */
+export function parseNginxErrorTime(buf: Buffer, s: number, clock: ZoneClock): number {
+  return nginxErrorFields(buf, s) ? ymdEpoch(clock) : NaN;
+}
+
+/** Would parseNginxErrorTime decode a time here? (Without converting it: no zone work.) */
+export function isNginxErrorTime(buf: Buffer, s: number): boolean {
+  return nginxErrorFields(buf, s);
 }
 
 /**
  * Apache error log: `Sat Nov 16 14:15:25.123456 2024` (2.4) or `Sat Nov 16 14:15:25 2024` (2.2),
- * between s and e (the brackets excluded).
+ * between s and e (the brackets excluded), into YMD. False when it is not a valid time.
  */
-export function parseApacheErrorTime(buf: Buffer, s: number, e: number, clock: ZoneClock): number {
-  if (e - s < 24) return NaN;
+function apacheErrorFields(buf: Buffer, s: number, e: number): boolean {
+  if (e - s < 24) return false;
   const mo = monthAt(buf, s + 4);
   const d = digits(buf, s + 8, 2) >= 0 ? digits(buf, s + 8, 2) : digits(buf, s + 9, 1);
   const h = digits(buf, s + 11, 2);
@@ -142,12 +163,30 @@ export function parseApacheErrorTime(buf: Buffer, s: number, e: number, clock: Z
     while (p < e && buf[p] >= 48 && buf[p] <= 57) p++;
   }
   const y = digits(buf, p + 1, 4);
-  if (mo < 0 || d < 1 || y < 0 || !validClock(h, mi, sec)) return NaN;
-  return clock.toEpoch(y, mo, d, h, mi, sec, ms);
+  if (mo < 0 || d < 1 || y < 0 || !validClock(h, mi, sec)) return false;
+  return setYmd(y, mo, d, h, mi, sec, ms);
+}
+
+/**
+ * Apache error log: `Sat Nov 16 14:15:25.123456 2024` (2.4) or `Sat Nov 16 14:15:25 2024` (2.2),
+ * between s and e (the brackets excluded).
+ */
+export function parseApacheErrorTime(buf: Buffer, s: number, e: number, clock: ZoneClock): number {
+  return apacheErrorFields(buf, s, e) ? ymdEpoch(clock) : NaN;
+}
+
+/** Would parseApacheErrorTime decode a time here? (Without converting it: no zone work.) */
+export function isApacheErrorTime(buf: Buffer, s: number, e: number): boolean {
+  return apacheErrorFields(buf, s, e);
 }
 
 /** PHP-FPM: `16-Nov-2024 14:15:25` (optionally `.123456`) at s. */
 export function parsePhpFpmTime(buf: Buffer, s: number, clock: ZoneClock): number {
   if (!dayMonthYearClock(buf, s)) return NaN;
-  return clock.toEpoch(DMY[2], DMY[1], DMY[0], DMY[3], DMY[4], DMY[5], 0);
+  return ymdEpoch(clock);
+}
+
+/** Would parsePhpFpmTime decode a time here? (Without converting it: no zone work.) */
+export function isPhpFpmTime(buf: Buffer, s: number): boolean {
+  return dayMonthYearClock(buf, s);
 }

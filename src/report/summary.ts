@@ -3,6 +3,7 @@ import { SpaceSaving } from '../util/top-k';
 import { ByteInterner } from '../util/byte-interner';
 import { NO_MINUTE } from '../parse/access-scanner';
 import { normalizePath, upstreamAddress } from './paths';
+import { ownCopy } from '../util/own-string';
 
 /**
  * Everything an analysis run accumulates, in bounded memory: per-file accounting, status counts,
@@ -85,6 +86,9 @@ export interface MinuteCounts {
   upstreams?: SpaceSaving;
 }
 
+/** What countFailure reads of an event. */
+export type CountedEvent = Pick<FailureEvent, 'cause' | 'status' | 'signature' | 'upstream' | 'host' | 'request' | 'client'>;
+
 export interface CauseTotals {
   count: number;
   byStatus: Map<number, number>;
@@ -119,6 +123,8 @@ export class Summary {
   private lastMinute: MinuteCounts | null = null;
   /** Upstream table entries by the raw bytes of their address (null: the table was full). */
   private readonly upstreamBytes = new ByteInterner<UpstreamStats | null>(INTERNED_UPSTREAMS);
+  /** One string per failing upstream address (bounded), see failureAddress(). */
+  private readonly failureAddresses = new Map<string, string>();
   readonly causes = new Map<Cause, CauseTotals>();
   readonly minutes = new Map<number, MinuteCounts>();
   readonly upstreams = new Map<string, UpstreamStats>();
@@ -158,7 +164,8 @@ export class Summary {
     if (key === this.lastMinuteKey) return this.lastMinute!;
     let m = this.minutes.get(key);
     if (!m) {
-      m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS };
+      // every field from the start (upstreams too): one added later costs each minute a property array
+      m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined };
       this.minutes.set(key, m);
     }
     this.lastMinuteKey = key;
@@ -217,16 +224,19 @@ export class Summary {
 
   /**
    * Counts one diagnosed failure (n = 1), or takes one back (n = -1) when an error-log entry that
-   * was counted on its own turns out to explain an access-log failure counted in its place.
+   * was counted on its own turns out to explain an access-log failure counted in its place (the
+   * correlation index keeps only the fields a take-back reads).
    */
-  countFailure(ev: FailureEvent, epochMs: number, n: 1 | -1, path: string | null): void {
+  countFailure(ev: FailureEvent, epochMs: number, n: 1, path: string | null): void;
+  countFailure(ev: CountedEvent, epochMs: number, n: -1, path: string | null): void;
+  countFailure(ev: FailureEvent | CountedEvent, epochMs: number, n: 1 | -1, path: string | null): void {
     const c = this.causeTotals(ev.cause);
     c.count += n;
     if (ev.status !== null) c.byStatus.set(ev.status, (c.byStatus.get(ev.status) ?? 0) + n);
     if (ev.signature) c.bySignature.set(ev.signature, (c.bySignature.get(ev.signature) ?? 0) + n);
     // Offender keys are folded once per failure: upstream URLs (nginx's error log writes
     // http://10.0.0.7:8080/api/x) to their address, paths to their endpoint.
-    const upstream = ev.upstream ? upstreamAddress(ev.upstream) : null;
+    const upstream = ev.upstream ? this.failureAddress(ev.upstream) : null;
     const raw = path ?? (n < 0 && ev.request ? requestPath(ev.request) : null);
     const endpoint = raw ? normalizePath(raw) : null;
     if (n > 0) {
@@ -237,7 +247,7 @@ export class Summary {
         if (raw && !c.pathExamples.has(endpoint) && c.pathExamples.size < TOP_K_CAPACITY) c.pathExamples.set(endpoint, raw.slice(0, 512));
       }
       if (ev.client) c.clients.add(ev.client);
-      if (!c.sample) c.sample = ev;
+      if (!c.sample) c.sample = ev as FailureEvent; // n = 1: a whole event
     } else {
       if (upstream) c.upstreams.sub(upstream, -n);
       if (ev.host) c.hosts.sub(ev.host, -n);
@@ -254,6 +264,21 @@ export class Summary {
       }
       this.seeTime(epochMs);
     }
+  }
+
+  /**
+   * The address of a failure's upstream, as one string per address: upstreamAddress() cuts it out
+   * of the log line, and a key kept by every minute's table would keep that whole line alive
+   * (30 MiB on a month of nginx errors). Past the bound, addresses are used as they come.
+   */
+  private failureAddress(upstream: string): string {
+    const cut = upstreamAddress(upstream);
+    const known = this.failureAddresses.get(cut);
+    if (known !== undefined) return known;
+    if (this.failureAddresses.size >= INTERNED_UPSTREAMS) return cut;
+    const own = ownCopy(cut);
+    this.failureAddresses.set(own, own);
+    return own;
   }
 
   countEvidence(signature: string, cause: Cause): void {

@@ -24,8 +24,14 @@ interface Counter {
   at: number;
 }
 
+/**
+ * Up to this capacity keys are found by scanning the heap instead of a Map: a table per minute
+ * (MINUTE_UPSTREAMS) then costs a few hundred bytes less, times every minute of a month.
+ */
+const SCAN_CAPACITY = 8;
+
 export class SpaceSaving {
-  private readonly byKey = new Map<string, Counter>();
+  private readonly byKey: Map<string, Counter> | null;
   private readonly heap: Counter[] = [];
   private total = 0;
   /** Whether a key was ever evicted: until then every count is exact. */
@@ -33,11 +39,23 @@ export class SpaceSaving {
 
   constructor(readonly capacity: number) {
     if (capacity < 1) throw new RangeError('capacity must be >= 1');
+    this.byKey = capacity > SCAN_CAPACITY ? new Map() : null;
+  }
+
+  /** The keys held, in the order they came (heap order for a table without a Map). */
+  private keys(): Iterable<string> {
+    return this.byKey ? this.byKey.keys() : this.heap.map((c) => c.key);
+  }
+
+  private find(key: string): Counter | undefined {
+    if (this.byKey) return this.byKey.get(key);
+    for (const c of this.heap) if (c.key === key) return c;
+    return undefined;
   }
 
   add(key: string, n = 1): void {
     this.total += n;
-    const hit = this.byKey.get(key);
+    const hit = this.find(key);
     if (hit) {
       hit.count += n;
       this.down(hit.at);
@@ -46,18 +64,18 @@ export class SpaceSaving {
     if (this.heap.length < this.capacity) {
       const c: Counter = { key, count: n, error: 0, at: this.heap.length };
       this.heap.push(c);
-      this.byKey.set(key, c);
+      this.byKey?.set(key, c);
       this.up(c.at);
       return;
     }
     // Evict the minimum: the new key takes its slot and its count as an over-estimate.
     const min = this.heap[0];
-    this.byKey.delete(min.key);
+    this.byKey?.delete(min.key);
     const inherited = min.count;
     min.key = key;
     min.error = inherited;
     min.count = inherited + n;
-    this.byKey.set(key, min);
+    this.byKey?.set(key, min);
     this.down(0);
     this.evictedAny = true;
   }
@@ -67,7 +85,7 @@ export class SpaceSaving {
    * already evicted stays evicted; its count went into the over-estimate of whoever replaced it.
    */
   sub(key: string, n = 1): void {
-    const hit = this.byKey.get(key);
+    const hit = this.find(key);
     if (!hit) return;
     const k = Math.min(n, hit.count);
     hit.count -= k;
@@ -122,11 +140,11 @@ export class SpaceSaving {
     for (const p of parts) {
       out.total += p.total;
       if (p.evictedAny) out.evictedAny = true;
-      for (const k of p.byKey.keys()) if (!merged.has(k)) merged.set(k, { key: k, count: 0, error: 0 });
+      for (const k of p.keys()) if (!merged.has(k)) merged.set(k, { key: k, count: 0, error: 0 });
     }
     for (const m of merged.values()) {
       parts.forEach((p, i) => {
-        const hit = p.byKey.get(m.key);
+        const hit = p.find(m.key);
         m.count += hit ? hit.count : floors[i];
         m.error += hit ? hit.error : floors[i];
       });
@@ -145,13 +163,13 @@ export class SpaceSaving {
     for (const { key, count, error } of items) {
       const c: Counter = { key, count, error, at: this.heap.length };
       this.heap.push(c);
-      this.byKey.set(key, c);
+      this.byKey?.set(key, c);
     }
     for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   private remove(c: Counter): void {
-    this.byKey.delete(c.key);
+    this.byKey?.delete(c.key);
     const last = this.heap.pop()!;
     if (last === c) return;
     this.heap[c.at] = last;

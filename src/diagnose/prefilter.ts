@@ -1,0 +1,111 @@
+import { LogKind } from '../model';
+import { SignatureMatcher, UPSTREAM_MARKERS } from './matcher';
+
+/**
+ * Most of an error log is noise no signature can match (404s, access rules, keep-alive chatter).
+ * Every catalogue row requires its `literal` in the message, and isUpstreamRelated requires one of
+ * UPSTREAM_MARKERS in the entry, so an entry whose lines hold none of these literals can neither
+ * be tagged, counted as evidence, nor be `unclassified`: the reader counts it as parsed without
+ * decoding it. The test runs on the raw bytes, before any string or regex.
+ */
+
+/** What a sink tells the reader about the error lines it can pass over. */
+export interface ErrorLineFilter {
+  /** False only when no entry holding these bytes in one of its lines can matter to the sink. */
+  mayMatter(buf: Buffer, start: number, end: number): boolean;
+  /** Set when the sink leaves out entries outside a time range: the reader then decodes their time. */
+  inRange: ((ts: number) => boolean) | null;
+}
+
+/**
+ * Finds whether any of a set of literals occurs in a byte range, in one pass whose work per byte
+ * does not grow with the number of literals (Wu-Manber): a window as long as the shortest literal
+ * slides over the bytes; the byte pair at its end says, from one 64 Ki table, how far the window
+ * can jump without skipping over the start of any literal. Only where it cannot jump are the
+ * literals ending in that pair compared. On log text most windows jump by the whole window.
+ */
+export class LiteralScanner {
+  /** The literals searched for (one that contains another is found through that one). */
+  readonly literals: readonly string[];
+  private readonly always: boolean;
+  /** length of the window: the shortest literal, in bytes */
+  private readonly m: number;
+  /** byte pair ending the window → how far it may move */
+  private readonly shift = new Uint8Array(65536);
+  /** byte pair ending the window, where the shift is 0 → the literals whose first m bytes end so */
+  private readonly ending = new Map<number, Buffer[]>();
+
+  constructor(literals: readonly string[]) {
+    const kept = withoutImplied([...new Set(literals)]);
+    this.literals = kept;
+    const pats = kept.map((l) => Buffer.from(l, 'utf8'));
+    this.always = pats.some((p) => p.length === 0);
+    const m = pats.length === 0 ? 1 : Math.min(...pats.map((p) => p.length));
+    this.m = m;
+    // No literal at all: no window ever stops (the jump is over the whole range).
+    this.shift.fill(pats.length === 0 ? 255 : Math.min(Math.max(1, m - 1), 255));
+    for (const p of pats) {
+      if (p.length === 0) continue;
+      for (let j = 1; j < m; j++) {
+        const pair = (p[j - 1] << 8) | p[j];
+        this.shift[pair] = Math.min(this.shift[pair], m - 1 - j);
+      }
+      // The window's last pair: with one-byte literals the byte before the window is any byte.
+      const ends = m >= 2 ? [(p[m - 2] << 8) | p[m - 1]] : Array.from({ length: 256 }, (_, x) => (x << 8) | p[0]);
+      for (const pair of ends) {
+        this.shift[pair] = 0;
+        const list = this.ending.get(pair);
+        if (list) list.push(p);
+        else this.ending.set(pair, [p]);
+      }
+    }
+  }
+
+  /** Does any literal occur in buf[start, end)? */
+  test(buf: Uint8Array, start: number, end: number): boolean {
+    if (this.always) return true;
+    const m = this.m;
+    const shift = this.shift;
+    for (let i = start + m - 1; i < end; ) {
+      // with m = 1 the pair's first byte may lie before `start`: the table ignores it then
+      const pair = (buf[i - 1] << 8) | buf[i];
+      const sh = shift[pair];
+      if (sh !== 0) {
+        i += sh;
+        continue;
+      }
+      const at = i - m + 1;
+      for (const p of this.ending.get(pair)!) if (at + p.length <= end && bytesAt(buf, at, p)) return true;
+      i++;
+    }
+    return false;
+  }
+}
+
+function bytesAt(buf: Uint8Array, at: number, p: Buffer): boolean {
+  for (let k = 0; k < p.length; k++) if (buf[at + k] !== p[k]) return false;
+  return true;
+}
+
+/** Literals that contain another literal of the set are found through that one. */
+function withoutImplied(literals: string[]): string[] {
+  return literals.filter((l, i) => !literals.some((o, j) => j !== i && o.length < l.length && l.includes(o)));
+}
+
+/**
+ * The literals an entry of `kind` needs to matter: those of every row the matcher can try for it,
+ * and those isUpstreamRelated looks for. Null when a literal cannot be searched in the bytes
+ * (U+FFFD or a lone surrogate would also match undecodable bytes): then every line matters.
+ */
+export function relevantLiterals(matcher: SignatureMatcher, kind: LogKind): string[] | null {
+  const lits = [...matcher.literalsFor(kind), ...(UPSTREAM_MARKERS[kind] ?? [])];
+  return lits.some((l) => /[\uFFFD\uD800-\uDFFF]/.test(l)) ? null : lits;
+}
+
+/** The filter for one kind of error log, or null when every line must go through the parser. */
+export function errorLineFilter(matcher: SignatureMatcher, kind: LogKind, inRange: ((ts: number) => boolean) | null): ErrorLineFilter | null {
+  const lits = relevantLiterals(matcher, kind);
+  if (lits === null) return null;
+  const scanner = new LiteralScanner(lits);
+  return { mayMatter: (buf, s, e) => scanner.test(buf, s, e), inRange };
+}

@@ -1,0 +1,85 @@
+import * as fc from 'fast-check';
+import { FailureEvent } from '../src/model';
+import { ErrorIndex, IndexedError, connectionKey, requestKey } from '../src/diagnose/correlate';
+import { ownCopy } from '../src/util/own-string';
+import { fuzzParams } from './helpers/fuzz';
+
+/**
+ * The correlation index in isolation: a packed entry gives back the fields a join reads, exactly;
+ * the index stays within its byte budget by evicting the oldest entries whole (counted), and
+ * still joins what it holds.
+ */
+
+const text = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }));
+const event = fc.record(
+  {
+    ts: fc.constant('2026-11-24T07:05:10.000Z'),
+    file: fc.constant('/var/log/nginx/error.log'),
+    line: fc.nat(),
+    source: fc.constant('nginx-error' as const),
+    cause: fc.constantFrom('upstream-refused' as const, 'unclassified' as const),
+    category: fc.constant('upstream-down' as const),
+    signature: fc.option(text),
+    status: fc.option(fc.integer({ min: 0, max: 999 })),
+    upstream: fc.option(text),
+    client: fc.option(text),
+    request: fc.option(text),
+    host: fc.option(text),
+    message: text,
+    clientPort: fc.integer({ min: 0, max: 65535 }),
+    evidence: fc.array(text, { maxLength: 3 }),
+  },
+  { requiredKeys: ['ts', 'file', 'line', 'source', 'cause', 'category', 'signature', 'status', 'upstream', 'client', 'request', 'host', 'message'] },
+) as fc.Arbitrary<FailureEvent>;
+
+describe('correlation index', () => {
+  test('a packed entry gives back every field a join reads, code unit for code unit', () => {
+    fc.assert(
+      fc.property(event, (ev) => {
+        const got = new IndexedError(ev, 1, ev.status).event;
+        const { cause, signature, status, upstream, client, request, host, message, clientPort, evidence } = ev;
+        expect(got).toStrictEqual({ cause, signature, status, upstream, client, request, host, message, ...(clientPort === undefined ? {} : { clientPort }), ...(evidence === undefined ? {} : { evidence }) });
+      }),
+      fuzzParams(1000),
+    );
+  });
+
+  test('ownCopy is the same string', () => {
+    fc.assert(fc.property(text, (s) => expect(ownCopy(s)).toBe(s)), fuzzParams(1000));
+  });
+
+  const ev = (i: number): FailureEvent => ({
+    ts: '2026-11-24T07:05:10.000Z', file: 'error.log', line: i, source: 'nginx-error', cause: 'upstream-refused', category: 'upstream-down',
+    signature: 'nginx-connect-refused', status: 502, upstream: 'http://10.0.0.1:80/a', client: '127.0.0.1', request: `GET /${i} HTTP/1.1`,
+    host: 'example.test', message: 'connect() failed (111: Connection refused) while connecting to upstream',
+  });
+  const at = (i: number) => ({ epoch: 1_000_000 + i, duration: 0, status: 502, connection: i, client: '127.0.0.1', clientPort: null, request: `GET /${i} HTTP/1.1`, group: 'g' });
+
+  test('stays within its byte budget, evicting the oldest entries with all their keys', () => {
+    const index = new ErrorIndex(50_000);
+    const n = 1000;
+    for (let i = 0; i < n; i++) {
+      index.add([connectionKey('g', i), requestKey('g', '127.0.0.1', `GET /${i} HTTP/1.1`)], new IndexedError(ev(i), 1_000_000 + i, 502));
+      expect(index.bytes).toBeLessThanOrEqual(50_000);
+    }
+    expect(index.evicted).toBeGreaterThan(0);
+    expect(index.size + index.evicted).toBe(n);
+    expect(index.keyCount).toBe(2 * index.size);
+    const oldest = n - index.size;
+    // evicted: neither key finds it; held: found by its connection
+    expect(index.find({ ...at(oldest - 1), connection: oldest - 1 })).toBeNull();
+    expect(index.find({ ...at(oldest - 1), connection: null })).toBeNull();
+    expect(index.find(at(oldest))?.event.request).toBe(`GET /${oldest} HTTP/1.1`);
+    expect(index.find(at(n - 1))?.event).not.toHaveProperty('line'); // only what a join reads is kept
+    expect(index.find(at(n - 1))?.event.request).toBe(`GET /${n - 1} HTTP/1.1`);
+  });
+
+  test('an entry larger than the budget is still held until the next one', () => {
+    const index = new ErrorIndex(10);
+    index.add([connectionKey('g', 1)], new IndexedError(ev(1), 1_000_001, 502));
+    expect(index.size).toBe(1);
+    index.add([connectionKey('g', 2)], new IndexedError(ev(2), 1_000_002, 502));
+    expect([index.size, index.evicted]).toEqual([1, 1]);
+    expect(index.find(at(2))).not.toBeNull();
+  });
+});
