@@ -115,7 +115,7 @@ const FORMATS = {
 
 const NGX_NOISE = [
   (q) => `[error] 1234#1234: *${q.port} open() "/var/www/html${q.path}" failed (2: No such file or directory), client: ${q.client}, server: www.example.com, request: "GET ${q.path} HTTP/1.1", host: "www.example.com"`,
-  (q) => `[warn] 1234#1234: *${q.port} an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/1/00/0000000${q.port} while reading upstream, client: ${q.client}, server: www.example.com, request: "GET ${q.path} HTTP/1.1", upstream: "http://${UPSTREAMS[0]}${q.path}", host: "www.example.com"`,
+  (q) => `[warn] 1234#1234: *${q.port} an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/1/00/0000000${q.port} while reading upstream, client: ${q.client}, server: www.example.com, request: "GET ${q.path} HTTP/1.1", upstream: "${upstreamUrl(UPSTREAMS[0], q.path)}", host: "www.example.com"`,
   (q) => `[info] 1234#1234: *${q.port} client ${q.client} closed keepalive connection`,
   (q) => `[notice] 1234#1234: signal process started`,
   (q) => `[error] 1234#1234: *${q.port} access forbidden by rule, client: ${q.client}, server: www.example.com, request: "GET /.env HTTP/1.1", host: "www.example.com"`,
@@ -127,13 +127,18 @@ const APACHE_NOISE = [
   (q) => `[ssl:info] [pid 2345:tid 140023] [client ${q.client}:${q.port}] AH01964: Connection to child 3 established (server www.example.com:443)`,
 ];
 
+/** The upstream URL nginx writes: a unix socket path ends with a colon before the URI. */
+function upstreamUrl(addr, uri) {
+  return addr.startsWith('unix:') ? `http://${addr}:${uri}` : `http://${addr}${uri}`;
+}
+
 function ngxTwin(q) {
   const up = q.addr.split(', ').pop();
   const msg =
     q.status === 502
       ? `[error] 1234#1234: *${q.port} connect() failed (111: Connection refused) while connecting to upstream`
       : `[error] 1234#1234: *${q.port} upstream timed out (110: Connection timed out) while reading response header from upstream`;
-  return `${ngxErrTime(q.ts)} ${msg}, client: ${q.client}, server: www.example.com, request: "${q.method} ${q.path} HTTP/1.1", upstream: "http://${up}${q.path}", host: "www.example.com"`;
+  return `${ngxErrTime(q.ts)} ${msg}, client: ${q.client}, server: www.example.com, request: "${q.method} ${q.path} HTTP/1.1", upstream: "${upstreamUrl(up, q.path)}", host: "www.example.com"`;
 }
 function apacheTwin(q) {
   return q.status === 502
@@ -223,7 +228,7 @@ function generate(dir) {
     seed: envInt('BENCH_SEED', 42),
   };
   const manifestFile = path.join(dir, 'manifest.json');
-  const key = JSON.stringify(sizes) + ':v1';
+  const key = JSON.stringify(sizes) + ':v2'; // v2: unix-socket upstream URLs as nginx writes them
   if (fs.existsSync(manifestFile)) {
     const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     if (m.key === key) return m;
