@@ -289,6 +289,9 @@ export class FileReader {
       return;
     }
     if (this.pending) {
+      // A whole access line ends the entry: container logs interleave a server's access and error
+      // lines, and before this every access line after an error entry was swallowed as its text.
+      if (this.accessLine(buf, s, e)) return;
       // A continuation line (nginx writes FastCGI stderr with raw newlines).
       const p = this.pending;
       // The literal that makes an entry matter may stand on any of its lines.
@@ -336,16 +339,26 @@ export class FileReader {
         }
       }
     }
+    if (this.accessLine(buf, s, e)) return;
+    this.skip(isBinary(buf, s, e) ? 'binary' : 'unrecognised', buf.toString('utf8', s, Math.min(e, s + 512)));
+  }
+
+  /**
+   * A line some access format (the user's, then the presets) reads whole, with a valid time:
+   * counted as access (after the pending error entry it follows, if any). False for anything else.
+   */
+  private accessLine(buf: Buffer, s: number, e: number): boolean {
     if (!this.fallbackScanners) {
       this.fallbackScanners = [...this.opts.formats, ...allPresetPlans()].map((p) => new AccessScanner(p));
     }
     for (const sc of this.fallbackScanners) {
       if (sc.scan(buf, s, e) && sc.trailing === 0 && !Number.isNaN(sc.time())) {
+        this.flushPending();
         this.counted(this.sink.access(sc, accessKindOf(sc.plan), this.path, this.lineNo), 1);
-        return;
+        return true;
       }
     }
-    this.skip(isBinary(buf, s, e) ? 'binary' : 'unrecognised', buf.toString('utf8', s, Math.min(e, s + 512)));
+    return false;
   }
 
   private flushPending(): void {
