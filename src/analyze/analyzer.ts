@@ -3,7 +3,7 @@ import { AccessEntry, Cause, ErrorEntry, FailureEvent, LogKind, Signature } from
 import { AccessScanner } from '../parse/access-scanner';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
-import { ErrorIndex, IndexedError, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
+import { ErrorIndex, IndexedError, MIXED_ONLY_BUDGET, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
 import { ErrorLineFilter, errorLineFilter } from '../diagnose/prefilter';
@@ -74,6 +74,14 @@ export class Analyzer implements EntrySink {
   errorLineFilter(kind: LogKind): ErrorLineFilter | null {
     const ranged = this.opts.since !== undefined || this.opts.until !== undefined;
     return errorLineFilter(this.matcher, kind, ranged ? (ts) => this.inRange(ts) : null);
+  }
+
+  /**
+   * None of the inputs is an access log (by their first lines): only access lines mixed into an
+   * error log can still need a join, and they follow their error entry closely.
+   */
+  noAccessLogs(): void {
+    this.index.limitTo(MIXED_ONLY_BUDGET);
   }
 
   /** Closes the open request chains: call at the end of each error log (run.ts does). */

@@ -11,7 +11,7 @@ import { Summary } from '../report/summary';
 import { mergeSummaries } from '../report/summary-merge';
 import { Analyzer } from './analyzer';
 import { ReadOptions } from './read-file';
-import { ProgressSink, orderForCorrelation, rankForCorrelation, runOrdered } from './run';
+import { ProgressSink, mayHoldAccessLogs, rankForCorrelation, runOrdered } from './run';
 import { PlacedOffender, UnitResult, UnitTask, readSettingsOf, runUnit } from './unit';
 import type { FromWorker, ToWorker } from './worker';
 
@@ -87,7 +87,7 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
   const small = () => req.inputs.reduce((n, i) => n + sizeOf(i.path), 0) < AUTO_MIN_BYTES;
   const wanted = req.jobs !== 'auto' ? req.jobs : dirs > 1 && !stdin && small() ? 1 : os.availableParallelism();
   const sequential = Math.min(wanted, dirs) <= 1 || req.onEvent !== undefined || stdin;
-  if (sequential) return runSequential(req, await orderForCorrelation(req.inputs, req.read));
+  if (sequential) return runSequential(req, await rankForCorrelation(req.inputs, req.read));
 
   // Start the threads first: their start-up overlaps the peeks at every file and the PHP-FPM pass.
   const pool = new Pool(Math.min(wanted, dirs), req.progress);
@@ -100,7 +100,14 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
       const dir = path.dirname(r.spec.path);
       (units.get(dir) ?? units.set(dir, []).get(dir)!).push(i);
     });
-    const base = { read: readSettingsOf(req.read), since: req.since, until: req.until, watches: req.watches ?? [], perKey: OFFENDERS_PER_RULE };
+    const base = {
+      read: readSettingsOf(req.read),
+      since: req.since,
+      until: req.until,
+      watches: req.watches ?? [],
+      perKey: OFFENDERS_PER_RULE,
+      noAccessLogs: !mayHoldAccessLogs(ranked),
+    };
     const task = (files: number[], evidence: [number, string][], recordEvidence: boolean): UnitTask => ({
       ...base,
       files: files.map((index) => ({ spec: ranked[index].spec, index })),
@@ -108,7 +115,7 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
       recordEvidence,
     });
     // One directory besides the PHP-FPM logs: nothing to share out.
-    if (units.size <= 1) return await runSequential(req, ranked.map((r) => r.spec));
+    if (units.size <= 1) return await runSequential(req, ranked);
     // PHP-FPM logs first, here: every job starts from their evidence, as the sequential run does.
     const first = await runUnit(task(fpm, [], true), pool.progressFor(-1));
     const jobs = Math.min(pool.size, units.size);
@@ -146,7 +153,7 @@ function sizeOf(p: string): number {
   }
 }
 
-async function runSequential(req: AnalysisRequest, ordered: InputSpec[]): Promise<AnalysisOutcome> {
+async function runSequential(req: AnalysisRequest, ranked: { spec: InputSpec; rank: number }[]): Promise<AnalysisOutcome> {
   const collector = new OffenderCollector();
   for (const w of req.watches ?? []) collector.watch(w.key, watchMatcher(w));
   const onEvent =
@@ -159,7 +166,8 @@ async function runSequential(req: AnalysisRequest, ordered: InputSpec[]): Promis
         : collector.onEvent
       : req.onEvent;
   const analyzer = new Analyzer({ since: req.since, until: req.until, onEvent });
-  const { unreadable } = await runOrdered(ordered, analyzer, req.read, req.output, req.progress);
+  if (!mayHoldAccessLogs(ranked)) analyzer.noAccessLogs();
+  const { unreadable } = await runOrdered(ranked.map((r) => r.spec), analyzer, req.read, req.output, req.progress);
   return { summary: analyzer.summary, evicted: analyzer.index.evicted, unreadable, offenders: (k) => collector.get(k), workers: 0 };
 }
 

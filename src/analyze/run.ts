@@ -90,7 +90,14 @@ export async function runAnalysis(
   output?: Writable,
   progress?: ProgressSink,
 ): Promise<RunResult> {
-  return runOrdered(await orderForCorrelation(inputs, opts), analyzer, opts, output, progress);
+  const ranked = await rankForCorrelation(inputs, opts);
+  if (!mayHoldAccessLogs(ranked)) analyzer.noAccessLogs();
+  return runOrdered(ranked.map((r) => r.spec), analyzer, opts, output, progress);
+}
+
+/** False when every input is known, from its first lines, to be an error or PHP-FPM log. */
+export function mayHoldAccessLogs(ranked: { rank: number }[]): boolean {
+  return ranked.some((r) => r.rank >= 2);
 }
 
 /** runAnalysis over inputs already in correlation order. */

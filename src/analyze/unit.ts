@@ -44,6 +44,8 @@ export interface UnitTask {
   recordEvidence: boolean;
   watches: WatchSpec[];
   perKey: number;
+  /** No input of the whole run is an access log (Analyzer.noAccessLogs), decided as the sequential run does. */
+  noAccessLogs: boolean;
 }
 
 /** An offender with its place in the sequential event order: file index, then event number. */
@@ -75,6 +77,7 @@ export async function runUnit(task: UnitTask, tick?: (bytes: number, lines: numb
           }
         };
   const analyzer = new Analyzer({ since: task.since, until: task.until, onEvent });
+  if (task.noAccessLogs) analyzer.noAccessLogs();
   for (const [ts, sig] of task.evidence) analyzer.evidence.add(ts, sig);
   const evidence: [number, string][] = [];
   if (task.recordEvidence) {
