@@ -74,6 +74,10 @@ const SIZE_ENV = { lines: 'BENCH_LINES', errorLines: 'BENCH_ERROR_LINES', distin
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+function multiAccessLogs(dir) {
+  return fs.readdirSync(dir).sort().map((d) => path.join(dir, d, 'access.log'));
+}
+
 function workloads(m) {
   const w = m.workloads;
   const list = [
@@ -91,7 +95,13 @@ function workloads(m) {
       contenders: { analyze: analyze([w.gzip.file]), gunzip: ['gzip', '-dc', w.gzip.file] } },
     // analyze: default --jobs (auto: a worker per CPU, at most one per directory) against the sequential run.
     { id: 'multi', title: `${m.sizes.files} vhosts (access + error each), parallel`, load: w.multi, target: 'parallel >= 1.7x --jobs 1',
-      contenders: { analyze: analyze([w.multi.file]), 'analyze --jobs 1': analyze([w.multi.file], ['--jobs', '1']) } },
+      contenders: {
+        analyze: analyze([w.multi.file]),
+        'analyze --jobs 1': analyze([w.multi.file], ['--jobs', '1']),
+        // What a second thread gives this machine now, on the simplest parallel work there is.
+        'yardstick 1 thread': [NODE, YARDSTICK, ...multiAccessLogs(w.multi.file)],
+        'yardstick 2 threads': [NODE, YARDSTICK, '--threads', '2', ...multiAccessLogs(w.multi.file)],
+      } },
     { id: 'distinct', title: 'every URL, client and host distinct (`upstream_doctor`)', load: w.distinct, target: 'peak RSS <= 150 MiB',
       contenders: { analyze: analyze([w.distinct.file]) } },
   ];
@@ -113,7 +123,9 @@ function main() {
   // Alternate: round r runs every contender of every workload once, so drift hits all alike.
   for (let r = 0; r < RUNS; r++) {
     for (const wl of list) {
-      for (const [name, argv] of Object.entries(wl.contenders)) {
+      // Each round starts the workload with the next contender: no one always runs first (cold caches).
+      const order = Object.entries(wl.contenders);
+      for (const [name, argv] of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) {
         process.stderr.write(`round ${r + 1}/${RUNS} ${wl.id} ${name} ...`);
         const res = runOnce(argv);
         process.stderr.write(` ${(res.ms / 1000).toFixed(2)} s\n`);
@@ -147,6 +159,11 @@ function main() {
     if (wl.id === 'upstream') add('analyze M lines/s', rate.toFixed(2), rate >= 2);
     if (wl.id.endsWith('-error')) add('analyze M lines/s', rate.toFixed(2), rate >= 1);
     if (wl.id === 'gzip') add('analyze M lines/s', rate.toFixed(2), rate >= 0.9);
+    if (med['yardstick 2 threads']) {
+      const machine = med['yardstick 1 thread'].ms / med['yardstick 2 threads'].ms;
+      add('machine: yardstick on 2 threads / 1 thread (reference, no target)', `${machine.toFixed(2)}x`, null);
+      if (med['analyze --jobs 1']) add('parallel speed-up / the machine\'s (reference, no target)', `${((med['analyze --jobs 1'].ms / a.ms / machine) * 100).toFixed(0)}%`, null);
+    }
     if (med['analyze --jobs 1']) add('parallel / --jobs 1 speed', `${(med['analyze --jobs 1'].ms / a.ms).toFixed(2)}x`, med['analyze --jobs 1'].ms / a.ms >= 1.7);
     add('analyze peak RSS MiB', (a.rssKiB / 1024).toFixed(0), a.rssKiB / 1024 <= 150);
   }

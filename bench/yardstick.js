@@ -4,49 +4,86 @@
  * (502/504... every status, per hour) and nothing else: Buffer chunks, no readline, no string per
  * line, only the status and the hour decoded. `analyze` is measured against it in the same run.
  *
- *   node bench/yardstick.js FILE   prints {"lines":N,"hours":H}
+ *   node bench/yardstick.js FILE...             prints {"lines":N,"keys":K}
+ *   node bench/yardstick.js --threads 2 FILE... the files dealt to 2 worker threads: how much a
+ *                                               second thread gives this machine right now
  */
 const fs = require('fs');
+const { Worker, isMainThread, parentPort, workerData } = require('worker_threads');
 
 const CHUNK = 1 << 20;
-const file = process.argv[2];
-const fd = fs.openSync(file, 'r');
-let buf = Buffer.allocUnsafe(CHUNK * 2);
-const counts = new Map(); // (hour key * 1000 + status) -> n
-let lines = 0;
-let have = 0;
 
-function line(b, s, e) {
-  lines++;
-  const lb = b.indexOf(91, s); // [dd/Mon/yyyy:HH
-  if (lb === -1 || lb + 15 > e) return;
-  const hourKey =
-    (b[lb + 1] * 10 + b[lb + 2]) * 24 * 16 * 10000 + ((b[lb + 5] + b[lb + 6]) & 0xff) * 24 * 10000 +
-    (b[lb + 10] * 10 + b[lb + 11]) * 100 + (b[lb + 13] * 10 + b[lb + 14]);
-  const q1 = b.indexOf(34, lb); // "request"
-  if (q1 === -1 || q1 >= e) return;
-  const q2 = b.indexOf(34, q1 + 1);
-  if (q2 === -1 || q2 + 5 > e) return;
-  const status = (b[q2 + 2] - 48) * 100 + (b[q2 + 3] - 48) * 10 + (b[q2 + 4] - 48);
-  const k = hourKey * 1000 + status;
-  counts.set(k, (counts.get(k) || 0) + 1);
-}
+function countFile(file, counts) {
+  const fd = fs.openSync(file, 'r');
+  let buf = Buffer.allocUnsafe(CHUNK * 2);
+  let lines = 0;
+  let have = 0;
 
-for (;;) {
-  const n = fs.readSync(fd, buf, have, CHUNK, null);
-  const end = have + n;
-  let pos = 0;
+  function line(b, s, e) {
+    lines++;
+    const lb = b.indexOf(91, s); // [dd/Mon/yyyy:HH
+    if (lb === -1 || lb + 15 > e) return;
+    const hourKey =
+      (b[lb + 1] * 10 + b[lb + 2]) * 24 * 16 * 10000 + ((b[lb + 5] + b[lb + 6]) & 0xff) * 24 * 10000 +
+      (b[lb + 10] * 10 + b[lb + 11]) * 100 + (b[lb + 13] * 10 + b[lb + 14]);
+    const q1 = b.indexOf(34, lb); // "request"
+    if (q1 === -1 || q1 >= e) return;
+    const q2 = b.indexOf(34, q1 + 1);
+    if (q2 === -1 || q2 + 5 > e) return;
+    const status = (b[q2 + 2] - 48) * 100 + (b[q2 + 3] - 48) * 10 + (b[q2 + 4] - 48);
+    const k = hourKey * 1000 + status;
+    counts.set(k, (counts.get(k) || 0) + 1);
+  }
+
   for (;;) {
-    const nl = buf.indexOf(10, pos);
-    if (nl === -1 || nl >= end) break;
-    line(buf, pos, nl);
-    pos = nl + 1;
+    const n = fs.readSync(fd, buf, have, CHUNK, null);
+    const end = have + n;
+    let pos = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, pos);
+      if (nl === -1 || nl >= end) break;
+      line(buf, pos, nl);
+      pos = nl + 1;
+    }
+    if (n === 0) {
+      if (pos < end) line(buf, pos, end);
+      break;
+    }
+    have = end - pos;
+    buf.copy(buf, 0, pos, end);
   }
-  if (n === 0) {
-    if (pos < end) line(buf, pos, end);
-    break;
-  }
-  have = end - pos;
-  buf.copy(buf, 0, pos, end);
+  fs.closeSync(fd);
+  return lines;
 }
-process.stdout.write(JSON.stringify({ lines, keys: counts.size }) + '\n');
+
+function countAll(files) {
+  const counts = new Map(); // (hour key * 1000 + status) -> n
+  let lines = 0;
+  for (const f of files) lines += countFile(f, counts);
+  return { lines, counts };
+}
+
+if (!isMainThread) {
+  const { lines, counts } = countAll(workerData);
+  parentPort.postMessage({ lines, counts: [...counts] });
+} else {
+  const args = process.argv.slice(2);
+  const threads = args[0] === '--threads' ? Math.max(1, Number(args[1])) : 1;
+  const files = args[0] === '--threads' ? args.slice(2) : args;
+  if (threads === 1) {
+    const { lines, counts } = countAll(files);
+    process.stdout.write(JSON.stringify({ lines, keys: counts.size }) + '\n');
+  } else {
+    // Files dealt round-robin; partial counts merged as analyze --jobs merges its partial summaries.
+    const parts = Array.from({ length: threads }, (_, t) => files.filter((_, i) => i % threads === t)).filter((p) => p.length > 0);
+    Promise.all(parts.map((p) => new Promise((resolve, reject) => new Worker(__filename, { workerData: p }).once('message', resolve).once('error', reject)))).then((results) => {
+      const counts = new Map();
+      let lines = 0;
+      for (const r of results) {
+        lines += r.lines;
+        for (const [k, n] of r.counts) counts.set(k, (counts.get(k) || 0) + n);
+      }
+      process.stdout.write(JSON.stringify({ lines, keys: counts.size }) + '\n');
+    });
+  }
+}
