@@ -76,10 +76,12 @@ export function workerScript(): string {
 }
 
 /**
- * `--jobs auto` reads in one thread below this many bytes on disk: a worker thread costs ~0.1 s to
- * start and warm up and ~10 MiB, more than it saves on small inputs (docs/performance.md).
+ * `--jobs auto` reads in one thread below this many bytes on disk. A worker costs ~0.15 s to start,
+ * warm up and merge, and ~70 MiB of peak RSS (a heap of its own); with the faster scanner one
+ * thread reads 222 MB in ~0.9 s, where two were slower (0.91x), and 880 MB in ~2.2 s, where two
+ * were 1.24x faster on this 2-vCPU machine (docs/performance.md).
  */
-export const AUTO_MIN_BYTES = 64 * 1024 * 1024;
+export const AUTO_MIN_BYTES = 256 * 1024 * 1024;
 
 export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutcome> {
   const dirs = new Set(req.inputs.map((i) => path.dirname(i.path))).size;
