@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './heap-growth';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../input/discover';
