@@ -72,8 +72,7 @@ export class Analyzer implements EntrySink {
 
   /** Error lines that cannot change what error() does: no row's literal, not about an upstream. */
   errorLineFilter(kind: LogKind): ErrorLineFilter | null {
-    const ranged = this.opts.since !== undefined || this.opts.until !== undefined;
-    return errorLineFilter(this.matcher, kind, ranged ? (ts) => this.inRange(ts) : null);
+    return errorLineFilter(this.matcher, kind, this.ranged ? (ts) => this.inRange(ts) : null);
   }
 
   /**
