@@ -168,8 +168,7 @@ async function runSequential(req: AnalysisRequest, ranked: { spec: InputSpec; ra
         : collector.onEvent
       : req.onEvent;
   const analyzer = new Analyzer({ since: req.since, until: req.until, onEvent });
-  if (!mayHoldAccessLogs(ranked)) analyzer.noAccessLogs();
-  const { unreadable } = await runOrdered(ranked.map((r) => r.spec), analyzer, req.read, req.output, req.progress);
+  const { unreadable } = await runOrdered(ranked, analyzer, req.read, req.output, req.progress);
   return { summary: analyzer.summary, evicted: analyzer.index.evicted, unreadable, offenders: (k) => collector.get(k), workers: 0 };
 }
 

@@ -79,10 +79,6 @@ export async function rankForCorrelation(inputs: InputSpec[], opts: ReadOptions)
   return ranked.map((r) => ({ spec: r.spec, rank: r.rank }));
 }
 
-export async function orderForCorrelation(inputs: InputSpec[], opts: ReadOptions): Promise<InputSpec[]> {
-  return (await rankForCorrelation(inputs, opts)).map((r) => r.spec);
-}
-
 export async function runAnalysis(
   inputs: InputSpec[],
   analyzer: Analyzer,
@@ -90,9 +86,7 @@ export async function runAnalysis(
   output?: Writable,
   progress?: ProgressSink,
 ): Promise<RunResult> {
-  const ranked = await rankForCorrelation(inputs, opts);
-  if (!mayHoldAccessLogs(ranked)) analyzer.noAccessLogs();
-  return runOrdered(ranked.map((r) => r.spec), analyzer, opts, output, progress);
+  return runOrdered(await rankForCorrelation(inputs, opts), analyzer, opts, output, progress);
 }
 
 /** False when every input is known, from its first lines, to be an error or PHP-FPM log. */
@@ -100,18 +94,19 @@ export function mayHoldAccessLogs(ranked: { rank: number }[]): boolean {
   return ranked.some((r) => r.rank >= 2);
 }
 
-/** runAnalysis over inputs already in correlation order. */
+/** runAnalysis over inputs already ranked (rankForCorrelation), read in that order. */
 export async function runOrdered(
-  ordered: InputSpec[],
+  ranked: { spec: InputSpec; rank: number }[],
   analyzer: Analyzer,
   opts: ReadOptions,
   output?: Writable,
   progress?: ProgressSink,
 ): Promise<RunResult> {
+  if (!mayHoldAccessLogs(ranked)) analyzer.noAccessLogs();
   const unreadable: InputError[] = [];
   let bytesBefore = 0;
   let linesBefore = 0;
-  for (const spec of ordered) {
+  for (const { spec } of ranked) {
     const tick = progress ? (bytes: number, lines: number) => progress.tick(bytesBefore + bytes, linesBefore + lines) : undefined;
     const read = await readInput(spec, analyzer, opts, output, tick);
     if (read.unreadable) unreadable.push(read.unreadable);
