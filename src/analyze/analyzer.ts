@@ -58,6 +58,7 @@ export class Analyzer implements EntrySink {
 
   /** --since or --until is set (otherwise no entry is out of range). */
   private readonly ranged: boolean;
+  private readonly lineFilters = new Map<LogKind, ErrorLineFilter | null>();
 
   constructor(private readonly opts: AnalyzerOptions = {}) {
     this.matcher = opts.matcher ?? new SignatureMatcher();
@@ -72,7 +73,13 @@ export class Analyzer implements EntrySink {
 
   /** Error lines that cannot change what error() does: no row's literal, not about an upstream. */
   errorLineFilter(kind: LogKind): ErrorLineFilter | null {
-    return errorLineFilter(this.matcher, kind, this.ranged ? (ts) => this.inRange(ts) : null);
+    // Built once per kind for the run, not per file (a literal table of 64 KiB each).
+    let f = this.lineFilters.get(kind);
+    if (f === undefined) {
+      f = errorLineFilter(this.matcher, kind, this.ranged ? (ts) => this.inRange(ts) : null);
+      this.lineFilters.set(kind, f);
+    }
+    return f;
   }
 
   /**
