@@ -1,6 +1,6 @@
 import { AccessEntry } from '../model';
 import { FieldType, FormatPlan } from './format/plan';
-import { parseClf, parseEpoch, parseIso } from './time';
+import { digits, parseClf, parseEpoch, parseIso } from './time';
 import { parseNumberList, parseStatusList, splitUpstreamList } from './upstream-list';
 import { unescapeLogValue } from './unescape';
 import { ScanFn, compileScanner, layoutOf } from './scan-compiler';
@@ -52,15 +52,16 @@ export class AccessScanner {
   private readonly ustatusSlot: number;
   private readonly timeSlot: number;
   private readonly timeKind: TimeKind;
-  /** The CLF time of the last decoded line without its seconds, and its epoch at second 0. */
+  /** The bytes of the last decoded CLF time (20 to CLF_CACHE_BYTES long), and its length. */
   private readonly clfKey = Buffer.alloc(CLF_CACHE_BYTES);
   private clfLen = -1;
-  /** Minute number (epoch ms / 60000) of the cached time, and the last line's ms within its minute. */
+  /** Minute number (epoch ms / 60000) of the cached time. */
   private clfMinuteKey = NO_MINUTE;
   /** The cached 26-byte time as words (bytes 0-17 and 20-25: all but the seconds). */
   private readonly clfWords = new Uint32Array(7);
   /** A view of the last scanned line's buffer, for word reads (made once per buffer, not per line). */
   private view: DataView = new DataView(new ArrayBuffer(0)) as DataView;
+  /** The last line's ms within its minute (set by minute()). */
   msInMinute = 0;
   private buf: Buffer = Buffer.alloc(0);
   /** Bytes after the last field that the format does not describe (tolerated; scored by detection). */
@@ -182,42 +183,17 @@ export class AccessScanner {
    */
   private clfMinute(b: Buffer, s: number, e: number): number {
     const len = e - s;
-    const key = this.clfKey;
-    if (len === 26 && this.clfLen === 26) {
-      // The usual `16/Nov/2024:14:15:25 +0000`: compared as six words instead of 24 bytes.
-      const v = this.view;
-      const w = this.clfWords;
-      if (
-        v.getUint32(s, true) === w[0] && v.getUint32(s + 4, true) === w[1] && v.getUint32(s + 8, true) === w[2] &&
-        v.getUint32(s + 12, true) === w[3] && v.getUint16(s + 16, true) === w[4] && v.getUint32(s + 20, true) === w[5] &&
-        v.getUint16(s + 24, true) === w[6]
-      ) {
-        const hi = b[s + 18] - 48;
-        const lo = b[s + 19] - 48;
-        if (hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 && hi * 10 + lo < 61) return this.atSecond(this.clfMinuteKey, hi * 10 + lo);
-      }
-    } else if (len === this.clfLen) {
-      let same = true;
-      for (let k = 17; k >= 0; k--) {
-        if (key[k] !== b[s + k]) {
-          same = false;
-          break;
-        }
-      }
-      for (let k = 20; same && k < len; k++) if (key[k] !== b[s + k]) same = false;
-      if (same) {
-        const hi = b[s + 18] - 48;
-        const lo = b[s + 19] - 48;
-        if (hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 && hi * 10 + lo < 61) return this.atSecond(this.clfMinuteKey, hi * 10 + lo);
-      }
+    if (len === this.clfLen && this.sameButSeconds(b, s, len)) {
+      const sec = digits(b, s + 18, 2);
+      if (sec >= 0 && sec < 61) return this.atSecond(this.clfMinuteKey, sec);
     }
     const v = parseClf(b, s, e);
     if (Number.isNaN(v)) return NO_MINUTE;
-    const sec = (b[s + 18] - 48) * 10 + (b[s + 19] - 48);
+    const sec = digits(b, s + 18, 2);
     const m = Math.round((v - sec * 1000) / MINUTE_MS);
     if (len >= 20 && len <= CLF_CACHE_BYTES) {
+      const key = this.clfKey;
       for (let k = 0; k < len; k++) key[k] = b[s + k]; // Buffer#copy allocated ~100 bytes a call
-      this.clfLen = len;
       if (len === 26) {
         const v = this.view;
         const w = this.clfWords;
@@ -229,9 +205,28 @@ export class AccessScanner {
         w[5] = v.getUint32(s + 20, true);
         w[6] = v.getUint16(s + 24, true);
       }
+      this.clfLen = len;
       this.clfMinuteKey = m;
     }
     return this.atSecond(m, sec);
+  }
+
+  /** Do the len bytes at s equal the cached time's in every byte but the seconds (18-19)? */
+  private sameButSeconds(b: Buffer, s: number, len: number): boolean {
+    if (len === 26) {
+      // The usual `16/Nov/2024:14:15:25 +0000`: compared as seven words instead of 24 bytes.
+      const v = this.view;
+      const w = this.clfWords;
+      return (
+        v.getUint32(s, true) === w[0] && v.getUint32(s + 4, true) === w[1] && v.getUint32(s + 8, true) === w[2] &&
+        v.getUint32(s + 12, true) === w[3] && v.getUint16(s + 16, true) === w[4] && v.getUint32(s + 20, true) === w[5] &&
+        v.getUint16(s + 24, true) === w[6]
+      );
+    }
+    const key = this.clfKey;
+    for (let k = 17; k >= 0; k--) if (key[k] !== b[s + k]) return false;
+    for (let k = 20; k < len; k++) if (key[k] !== b[s + k]) return false;
+    return true;
   }
 
   /** Second `sec` of minute m; a leap second as written (:60) is second 0 of the next minute. */
