@@ -189,9 +189,7 @@ export class Summary {
   countRequestAt(minute: number, msInMinute: number, status: number): void {
     this.statusArray[status >= 0 && status < 1000 ? status : 0]++;
     if (minute === NO_MINUTE) return;
-    const ts = minute * MINUTE + msInMinute;
-    if (ts < this.start) this.start = ts;
-    if (ts > this.end) this.end = ts;
+    this.seeTime(minute * MINUTE + msInMinute);
     const m = this.minuteAt(minute);
     m.requests++;
     if (status >= 500 || status === 499 || status === 9) countIn(m, 'byStatus', status, 1);
