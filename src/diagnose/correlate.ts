@@ -56,8 +56,7 @@ const FIELDS = ['cause', 'signature', 'status', 'upstream', 'client', 'request',
  * character flattens it in place into one string of its own.
  */
 function pack(ev: FailureEvent): string {
-  const { cause, signature, status, upstream, client, request, host, message, clientPort, evidence } = ev;
-  const s = JSON.stringify([cause, signature, status, upstream, client, request, host, message, clientPort ?? null, evidence ?? null]);
+  const s = JSON.stringify(FIELDS.map((f) => ev[f] ?? null));
   s.charCodeAt(s.length >> 1);
   return s;
 }
