@@ -6,7 +6,7 @@
  *
  * The counters sit in a binary min-heap, so the smallest is found in O(1) and an eviction costs
  * O(log capacity): with millions of distinct URLs every new one evicts, and the linear scan for
- * the minimum this replaced was the hottest line of the `distinct` benchmark.
+ * the minimum this replaced took 6.6% of an nginx error-log profile.
  */
 
 export interface TopKItem {
