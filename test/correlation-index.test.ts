@@ -36,7 +36,9 @@ describe('correlation index', () => {
   test('a packed entry gives back every field a join reads, code unit for code unit', () => {
     fc.assert(
       fc.property(event, (ev) => {
-        const got = new IndexedError(ev, 1, ev.status).event;
+        const item = new IndexedError(ev, 1, ev.status);
+        item.pack();
+        const got = item.event;
         const { cause, signature, status, upstream, client, request, host, message, clientPort, evidence } = ev;
         expect(got).toStrictEqual({ cause, signature, status, upstream, client, request, host, message, ...(clientPort === undefined ? {} : { clientPort }), ...(evidence === undefined ? {} : { evidence }) });
       }),
@@ -72,6 +74,31 @@ describe('correlation index', () => {
     expect(index.find(at(oldest))?.event.request).toBe(`GET /${oldest} HTTP/1.1`);
     expect(index.find(at(n - 1))?.event).not.toHaveProperty('line'); // only what a join reads is kept
     expect(index.find(at(n - 1))?.event.request).toBe(`GET /${n - 1} HTTP/1.1`);
+  });
+
+  test('deferred: only the latest entries wait, unpacked, and a join finds them (the older ones counted as evicted)', () => {
+    const index = new ErrorIndex();
+    index.deferUntilJoin(1 << 20, 5);
+    for (let i = 0; i < 12; i++) index.addEntry('g', [connectionKey('g', i)], new IndexedError(ev(i), 1_000_000 + i, 502));
+    // nothing is indexed until a join asks
+    expect([index.size, index.keyCount, index.evicted]).toEqual([0, 0, 7]);
+    expect(index.find({ ...at(6), status: 504 })).toBeNull(); // 504: the time join would take entry 7
+    expect(index.find({ ...at(7), status: 504 })?.event.request).toBe('GET /7 HTTP/1.1');
+    expect(index.find(at(7))?.event.request).toBe('GET /7 HTTP/1.1');
+    expect(index.find(at(11))?.event.request).toBe('GET /11 HTTP/1.1');
+    expect([index.size, index.keyCount]).toEqual([5, 5]);
+    // later entries wait again; the time join (no connection) sees them too
+    index.addEntry('g', [], new IndexedError(ev(12), 1_000_012, 502));
+    expect(index.find({ ...at(12), connection: null, request: null })?.event.request).toBe('GET /12 HTTP/1.1');
+  });
+
+  test('deferred: the byte budget bounds the waiting entries too', () => {
+    const index = new ErrorIndex();
+    index.deferUntilJoin(2_000, 1000);
+    for (let i = 0; i < 100; i++) index.addEntry('g', [connectionKey('g', i)], new IndexedError(ev(i), 1_000_000 + i, 502));
+    expect(index.evicted).toBeGreaterThan(90);
+    expect(index.find(at(99))).not.toBeNull();
+    expect(index.size).toBe(100 - index.evicted);
   });
 
   test('an entry larger than the budget is still held until the next one', () => {

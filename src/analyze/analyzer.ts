@@ -3,12 +3,13 @@ import { AccessEntry, Cause, ErrorEntry, FailureEvent, LogKind, Signature } from
 import { AccessScanner } from '../parse/access-scanner';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
-import { ErrorIndex, IndexedError, MIXED_ONLY_BUDGET, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
+import { ErrorIndex, IndexedError, MIXED_ONLY_BUDGET, MIXED_ONLY_ENTRIES, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
 import { ErrorLineFilter, errorLineFilter } from '../diagnose/prefilter';
 import { Summary, requestPath } from '../report/summary';
 import { EntrySink } from './read-file';
+import { isoTime } from '../util/iso-time';
 
 /**
  * The diagnosis stage: tags error-log entries with a signature, groups the entries of one request
@@ -43,10 +44,6 @@ function causeFromStatus(status: number): Cause | null {
 export function fileGroup(file: string, kind: LogKind): string {
   const server = kind.startsWith('nginx') ? 'nginx' : kind.startsWith('apache') ? 'apache' : 'php-fpm';
   return `${server}:${file === '-' ? '-' : path.dirname(file)}`;
-}
-
-function iso(epoch: number): string {
-  return Number.isNaN(epoch) ? '' : new Date(epoch).toISOString();
 }
 
 export class Analyzer implements EntrySink {
@@ -87,7 +84,7 @@ export class Analyzer implements EntrySink {
    * error log can still need a join, and they follow their error entry closely.
    */
   noAccessLogs(): void {
-    this.index.limitTo(MIXED_ONLY_BUDGET);
+    this.index.deferUntilJoin(MIXED_ONLY_BUDGET, MIXED_ONLY_ENTRIES);
   }
 
   /** Closes the open request chains: call at the end of each error log (run.ts does). */
@@ -157,7 +154,7 @@ export class Analyzer implements EntrySink {
     const info = CAUSE_INFO[cause];
     const lastUpstream = e.upstreamAddr.length > 0 ? e.upstreamAddr[e.upstreamAddr.length - 1] : null;
     const ev: FailureEvent = {
-      ts: iso(e.ts),
+      ts: isoTime(e.ts),
       file,
       line,
       source: kind,
@@ -208,7 +205,7 @@ export class Analyzer implements EntrySink {
     }
     const info = CAUSE_INFO[cause];
     const ev: FailureEvent = {
-      ts: iso(d.e.ts),
+      ts: isoTime(d.e.ts),
       file: c.file,
       line: d.line, // the line whose message the event carries
       source: c.kind,
@@ -239,9 +236,7 @@ export class Analyzer implements EntrySink {
       if (e.client !== null && e.clientPort !== null) key(clientPortKey(c.group, e.client, e.clientPort));
       if (e.client !== null && e.request !== null) key(requestKey(c.group, e.client, e.request));
     }
-    const item = new IndexedError(ev, epoch, ev.status);
-    if (keys.length > 0) this.index.add(keys, item);
-    this.index.addRecent(c.group, item);
+    this.index.addEntry(c.group, keys, new IndexedError(ev, epoch, ev.status));
     this.opts.onEvent?.(ev);
   }
 }

@@ -56,12 +56,17 @@ interface ErrorKind {
   parse: ErrorParser;
   parses: HeadParses;
   time: HeadTime;
+  /**
+   * Bytes at the start of a line that `parses` accepts that hold only its time stamp: no literal
+   * the filter looks for can stand there (nginx `YYYY/MM/DD HH:MM:SS `, PHP-FPM `[` and 20 or more).
+   */
+  stampBytes: number;
 }
 
 const ERROR_KINDS: ErrorKind[] = [
-  { kind: 'nginx-error', head: isNginxErrorHead, parse: parseNginxError, parses: nginxHeadParses, time: nginxHeadTime },
-  { kind: 'php-fpm', head: isPhpFpmHead, parse: parsePhpFpm, parses: phpFpmHeadParses, time: phpFpmHeadTime },
-  { kind: 'apache-error', head: isApacheErrorHead, parse: parseApacheError, parses: apacheHeadParses, time: apacheHeadTime },
+  { kind: 'nginx-error', head: isNginxErrorHead, parse: parseNginxError, parses: nginxHeadParses, time: nginxHeadTime, stampBytes: 20 },
+  { kind: 'php-fpm', head: isPhpFpmHead, parse: parsePhpFpm, parses: phpFpmHeadParses, time: phpFpmHeadTime, stampBytes: 21 },
+  { kind: 'apache-error', head: isApacheErrorHead, parse: parseApacheError, parses: apacheHeadParses, time: apacheHeadTime, stampBytes: 1 },
 ];
 
 function isBlank(buf: Buffer, s: number, e: number): boolean {
@@ -135,6 +140,8 @@ export class FileReader {
     return this.lineNo;
   }
   private scanner: AccessScanner | null = null;
+  /** The error kind of ERROR_KINDS the detection names (looked up once, not per line). */
+  private errorKind: ErrorKind | null = null;
   private fallbackScanners: AccessScanner[] | null = null;
   private pending: PendingEntry | null = null;
   /** The one PendingEntry object, reused: an error log has one entry open at a time. */
@@ -270,11 +277,12 @@ export class FileReader {
       return this.fallback(buf, s, e);
     }
     if (this.stats.kind === null) return this.fallback(buf, s, e);
-    const ek = ERROR_KINDS.find((k) => k.kind === d.kind)!;
+    let ek = this.errorKind;
+    if (ek === null || ek.kind !== d.kind) ek = this.errorKind = ERROR_KINDS.find((k) => k.kind === d.kind)!;
     if (ek.head(buf, s, e)) {
       this.flushPending();
       const f = this.lineFilter(ek.kind);
-      const quiet = f !== null && !f.mayMatter(buf, s, e) && ek.parses(buf, s, e, this.opts.clock);
+      const quiet = f !== null && !f.mayMatter(buf, s + ek.stampBytes, e) && ek.parses(buf, s, e, this.opts.clock);
       const p = (this.pending = this.slot);
       p.kind = ek.kind;
       p.parse = ek.parse;
@@ -328,7 +336,7 @@ export class FileReader {
     for (const k of ERROR_KINDS) {
       if (k.head(buf, s, e)) {
         const f = this.lineFilter(k.kind);
-        if (f !== null && !f.mayMatter(buf, s, e) && k.parses(buf, s, e, this.opts.clock)) {
+        if (f !== null && !f.mayMatter(buf, s + k.stampBytes, e) && k.parses(buf, s, e, this.opts.clock)) {
           this.counted(f.inRange === null || f.inRange(k.time(buf, s, e, this.opts.clock)), 1);
           return;
         }

@@ -15,15 +15,18 @@ import { FailureEvent } from '../model';
 export type IndexedEvent = Pick<FailureEvent, (typeof FIELDS)[number]>;
 
 /**
- * An error request kept for the join. Its event is held as one flat string and decoded when a
- * join reads it: as objects, an event and the slices of its log line it holds cost ~900 bytes
- * and a dozen objects that every scavenge copies and promotes (GC was a quarter of the profile
- * of an error log); packed, about half of that in one string that keeps no log line alive.
+ * An error request kept for the join. In the index its event is held as one flat string, decoded
+ * when a join reads it: as objects, an event and the slices of its log line it holds cost ~900
+ * bytes and a dozen objects that every scavenge copies and promotes (GC was a quarter of the
+ * profile of an error log); packed, about half of that in one string that keeps no log line alive.
+ * Until the index takes it (ErrorIndex.add), it is the event as the analyzer made it.
  */
 export class IndexedError {
   claimed = false;
-  private packed: string | null;
-  private decoded: IndexedEvent | null = null;
+  private packed: string | null = null;
+  private decoded: IndexedEvent | null;
+  /** Estimated heap bytes, keys excluded. */
+  bytes: number;
 
   constructor(
     event: FailureEvent,
@@ -31,12 +34,17 @@ export class IndexedError {
     /** The status the signature says the client gets; null when the line does not decide one. */
     readonly typicalStatus: number | null,
   ) {
-    this.packed = pack(event);
-    this.bytes = ENTRY_BYTES + this.packed.length;
+    this.decoded = event;
+    this.bytes = ENTRY_BYTES + textLength(event);
   }
 
-  /** Estimated heap bytes, keys excluded. */
-  readonly bytes: number;
+  /** Packs the event for its stay in the index. */
+  pack(): void {
+    if (this.decoded === null) return;
+    this.packed = pack(this.decoded);
+    this.decoded = null;
+    this.bytes = ENTRY_BYTES + this.packed.length;
+  }
 
   get event(): IndexedEvent {
     if (this.decoded === null) {
@@ -55,10 +63,21 @@ const FIELDS = ['cause', 'signature', 'status', 'upstream', 'client', 'request',
  * JSON.stringify answers a tree of parts (a cons string, a third larger than its text): reading a
  * character flattens it in place into one string of its own.
  */
-function pack(ev: FailureEvent): string {
+function pack(ev: IndexedEvent): string {
   const s = JSON.stringify(FIELDS.map((f) => ev[f] ?? null));
   s.charCodeAt(s.length >> 1);
   return s;
+}
+
+/** About the length pack() gives, without building it. */
+function textLength(ev: IndexedEvent): number {
+  let n = 40;
+  for (const f of FIELDS) {
+    const v = ev[f];
+    if (typeof v === 'string') n += v.length;
+    else if (Array.isArray(v)) for (const x of v) n += x.length + 3;
+  }
+  return n;
 }
 
 function unpack(packed: string): IndexedEvent {
@@ -107,6 +126,13 @@ export const INDEX_BUDGET = 16 * 1024 * 1024;
  * error log, 4 M lines: 7.1 s and 286 MiB against 5.0 s and 230 MiB).
  */
 export const MIXED_ONLY_BUDGET = 1024 * 1024;
+/**
+ * And at most this many entries wait for a join (see ErrorIndex.deferUntilJoin): an access
+ * failure first closes every open chain, so its own error entries are the latest; older ones are
+ * requests whose access line came long ago. Few enough that an entry dies young when no join
+ * comes (an event and its log line kept over two scavenges were a third of the GC time).
+ */
+export const MIXED_ONLY_ENTRIES = 256;
 /** Heap bytes of one indexed entry besides its strings (event, item, ISO time, queue slot), measured on the benchmark's lines. */
 const ENTRY_BYTES = 200;
 /** Heap bytes of one key besides its characters (Map entry, string header, queue reference). */
@@ -148,7 +174,7 @@ export class ErrorIndex {
    * Also keeps the entry for the time join: access formats without `$connection`/`%{remote}p`
    * (combined) and error lines without any key (Apache AH00941) meet only by time, client and status.
    */
-  addRecent(group: string, item: IndexedError): void {
+  private addRecent(group: string, item: IndexedError): void {
     let list = this.recent.get(group);
     if (!list) this.recent.set(group, (list = []));
     if (list.length >= RECENT_CAPACITY) list.splice(0, RECENT_CAPACITY >> 1); // amortised: drop the older half
@@ -157,13 +183,59 @@ export class ErrorIndex {
 
   constructor(private budget = INDEX_BUDGET) {}
 
-  /** Lowers (or raises) the budget; entries past it are evicted at the next add. */
-  limitTo(budget: number): void {
+  /**
+   * Entries of a run that may see no access line at all (no access log among the inputs: only a
+   * mixed container log can still ask for a join). They wait unindexed and unpacked, the latest
+   * within the budget, and enter the index when a join asks: a pure error log never pays for it.
+   */
+  private staged: { group: string; keys: string[]; item: IndexedError }[] | null = null;
+  private stagedHead = 0;
+  private stagedBytes = 0;
+
+  private stageLimit = 0;
+
+  /** Keeps only the latest entries (`entries`, within `budget`), indexed when a join asks for them. */
+  deferUntilJoin(budget: number, entries: number): void {
     this.budget = budget;
+    this.stageLimit = entries;
+    this.staged ??= [];
+  }
+
+  /** A closed error request: indexed under its keys and kept for the time join of its group. */
+  addEntry(group: string, keys: string[], item: IndexedError): void {
+    const st = this.staged;
+    if (st === null) return this.index(group, keys, item);
+    st.push({ group, keys, item });
+    this.stagedBytes += entryBytes(item, keys);
+    while ((this.stagedBytes > this.budget || st.length - this.stagedHead > this.stageLimit) && this.stagedHead < st.length - 1) {
+      const old = st[this.stagedHead];
+      st[this.stagedHead++] = undefined!;
+      this.stagedBytes -= entryBytes(old.item, old.keys);
+      this.evicted++;
+    }
+    if (this.stagedHead * 2 > st.length) {
+      st.splice(0, this.stagedHead); // amortised O(1)
+      this.stagedHead = 0;
+    }
+  }
+
+  private index(group: string, keys: string[], item: IndexedError): void {
+    if (keys.length > 0) this.add(keys, item);
+    this.addRecent(group, item);
+  }
+
+  /** Staged entries enter the index, oldest first. */
+  private drainStaged(): void {
+    const st = this.staged!;
+    for (let i = this.stagedHead; i < st.length; i++) this.index(st[i].group, st[i].keys, st[i].item);
+    st.length = 0;
+    this.stagedHead = 0;
+    this.stagedBytes = 0;
   }
 
   /** Indexes an entry under its keys (distinct); evicts the oldest entries past the budget. */
   add(keys: string[], item: IndexedError): void {
+    item.pack();
     const bytes = entryBytes(item, keys);
     this.queueItems.push(item);
     // an exact-size copy: a caller's array grown by push() carries spare slots
@@ -230,6 +302,7 @@ export class ErrorIndex {
    * final attempt), then the latest.
    */
   join(a: AccessKeys): Join | null {
+    if (this.staged !== null && this.staged.length > 0) this.drainStaged();
     const keys: string[] = [];
     if (a.connection !== null) keys.push(connectionKey(a.group, a.connection));
     if (a.client !== null && a.clientPort !== null) keys.push(clientPortKey(a.group, a.client, a.clientPort));

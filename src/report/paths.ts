@@ -21,12 +21,21 @@ const NUMBERED_FILE = /^(\d+)(\.[a-z0-9]{1,8})$/i;
 const TOKEN = /^[A-Za-z0-9_-]{24,}$/;
 
 function foldSegment(seg: string): string {
-  if (seg === '') return seg;
+  // Every rule needs a digit or 12 characters: most words of a path are neither.
+  if (seg.length < 12 && !hasDigit(seg)) return seg;
   for (const [re, name] of SEGMENT_RULES) if (re.test(seg)) return name;
   const file = NUMBERED_FILE.exec(seg);
   if (file) return `{id}${file[2]}`;
   if (TOKEN.test(seg) && /\d/.test(seg) && /[A-Za-z]/.test(seg)) return '{token}';
   return seg;
+}
+
+function hasDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
 }
 
 export function normalizePath(raw: string): string {
