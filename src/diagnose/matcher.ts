@@ -81,6 +81,9 @@ function addTo(b: Bucket, s: Signature): void {
   }
 }
 
+/** The kinds whose parser fills ErrorEntry.code (Apache's `AHnnnnn:`). */
+const CARRIES_CODE: ReadonlySet<LogKind> = new Set(['apache-error']);
+
 export class SignatureMatcher {
   private readonly byServer = new Map<Server, Bucket>();
   private readonly byCode = new Map<string, Signature[]>();
@@ -103,11 +106,13 @@ export class SignatureMatcher {
 
   /**
    * The literal of every row match() can try for an entry of `kind`: its server's rows, and the
-   * coded rows, which are tried for any entry that carries a code.
+   * coded rows, which are tried for any entry that carries a code (only Apache's carry one: the
+   * AH codes would otherwise stop the nginx prefilter at every `d ` and ` r` of a line).
    */
   literalsFor(kind: LogKind): string[] {
     const server = SERVER_OF[kind];
-    return this.signatures.filter((s) => s.server === server || s.code !== undefined).map((s) => s.literal);
+    const coded = CARRIES_CODE.has(kind);
+    return this.signatures.filter((s) => s.server === server || (coded && s.code !== undefined)).map((s) => s.literal);
   }
 
   match(kind: LogKind, e: ErrorEntry): Signature | null {

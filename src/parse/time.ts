@@ -30,21 +30,23 @@ function validClock(h: number, mi: number, s: number): boolean {
   return h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 61;
 }
 
-/** Converts wall-clock times of a zone to epoch ms, caching the zone offset per hour. */
+/**
+ * Converts wall-clock times of a zone to epoch ms, caching the start of the hour (zones change
+ * offset on the hour at the finest): within it, a time is that start plus its minutes, seconds
+ * and ms, which is what Date.UTC would add (a leap second 60 runs into the next minute as there).
+ */
 export class ZoneClock {
   private lastKey = -1;
-  private lastOffset = 0;
+  private lastHour = 0;
   constructor(readonly zone: string | null) {}
 
   toEpoch(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
     const key = ((y * 12 + mo) * 31 + d) * 24 + h;
     if (key !== this.lastKey) {
-      const base = Date.UTC(y, mo, d, h);
-      const local = this.zone ? new TZDate(y, mo, d, h, 0, 0, this.zone).getTime() : new Date(y, mo, d, h).getTime();
-      this.lastOffset = local - base;
+      this.lastHour = this.zone ? new TZDate(y, mo, d, h, 0, 0, this.zone).getTime() : new Date(y, mo, d, h).getTime();
       this.lastKey = key;
     }
-    return Date.UTC(y, mo, d, h, mi, s, ms) + this.lastOffset;
+    return this.lastHour + (mi * 60 + s) * 1000 + ms;
   }
 }
 
