@@ -18,7 +18,8 @@ const path = require('path');
 const { generate } = require('./gen');
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+/** The package's command (bin/upstream-doctor: node with the start-up V8 flags), as users run it. */
+const CLI = path.join(ROOT, 'bin', 'upstream-doctor');
 const YARDSTICK = path.join(__dirname, 'yardstick.js');
 const DATA = path.join(__dirname, 'data');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS || 3));
@@ -40,7 +41,7 @@ const GOACCESS_FORMATS = {
 };
 
 function analyze(files, extra = []) {
-  return [NODE, CLI, 'analyze', ...files, '--format', 'json', ...extra];
+  return [CLI, 'analyze', ...files, '--format', 'json', ...extra];
 }
 /** The issue's other reference: gawk counting 502/504 per hour (status is field 9, the time field 4 in all three layouts). */
 function gawk(file) {
@@ -189,7 +190,7 @@ function main() {
     `- date: ${date}`,
     `- machine: ${machine} (load average at the end: ${load})`,
     `- command: \`${Object.entries(manifest.sizes).map(([k, v]) => `${SIZE_ENV[k]}=${v}`).join(' ')} BENCH_RUNS=${RUNS} npm run bench\` (median of ${RUNS} alternating runs; RSS is the maximum)`,
-    `- analyze runs as \`node dist/cli/main.js analyze FILE --format json\`; yardstick = bench/yardstick.js; gawk ${GAWK ? 'included' : 'not installed'}; GoAccess ${GOACCESS ? 'included' : 'not installed or disabled'}`,
+    `- analyze runs as \`bin/upstream-doctor analyze FILE --format json\` (the package's command); yardstick = bench/yardstick.js; gawk ${GAWK ? 'included' : 'not installed'}; GoAccess ${GOACCESS ? 'included' : 'not installed or disabled'}`,
     ...(tail ? [`- tail: bench/tail-rss.js, ${tail.lines} lines (an hour of log time) written in ${tail.wroteSeconds} s with 10 rotations; peak RSS per quarter of the run: ${tail.rssQuartersMiB.join(', ')} MiB (${tail.samples} samples)`] : []),
     '',
     '| workload | contender | lines | median s | lines/s | MB/s | peak RSS MiB |',

@@ -15,7 +15,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 
-const CLI = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+const CLI = path.join(__dirname, '..', 'bin', 'upstream-doctor'); // the package's command
 const LINES = Number(process.env.BENCH_TAIL_LINES || 1_800_000); // 500 requests/s for an hour
 const SECONDS = Number(process.env.BENCH_TAIL_SECONDS || 60);
 const ROTATIONS = 10;
@@ -58,7 +58,7 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-bench-tail-'));
   const log = path.join(dir, 'access.log');
   fs.writeFileSync(log, '');
-  const proc = spawn(process.execPath, [CLI, 'tail', log, '--format', 'ndjson', '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(CLI, ['tail', log, '--format', 'ndjson', '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr.setEncoding('utf8').on('data', (d) => (err += d));
   const deadline = Date.now() + 15000;

@@ -1,10 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 
-/** Runs the built CLI (dist/, built by `npm test`'s pretest) as a user would. */
+/** Runs the built CLI (dist/, built by `npm test`'s pretest) as a user would: through the package's command. */
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+/** The package's `bin`: a shell line that starts node on the CLI with start-up V8 flags. */
+export const LAUNCHER = path.join(ROOT, 'bin', 'upstream-doctor');
 
 export interface CliResult {
   code: number | null;
@@ -13,7 +15,7 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+  const r = spawnSync(LAUNCHER, args, {
     input: opts.input,
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
