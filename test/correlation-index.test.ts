@@ -79,7 +79,7 @@ describe('correlation index', () => {
   test('deferred: only the latest entries wait, unpacked, and a join finds them (the older ones counted as evicted)', () => {
     const index = new ErrorIndex();
     index.deferUntilJoin(1 << 20, 5);
-    for (let i = 0; i < 12; i++) index.addEntry('g', [connectionKey('g', i)], new IndexedError(ev(i), 1_000_000 + i, 502));
+    for (let i = 0; i < 12; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => [connectionKey('g', i)]);
     // nothing is indexed until a join asks
     expect([index.size, index.keyCount, index.evicted]).toEqual([0, 0, 7]);
     expect(index.find({ ...at(6), status: 504 })).toBeNull(); // 504: the time join would take entry 7
@@ -88,14 +88,14 @@ describe('correlation index', () => {
     expect(index.find(at(11))?.event.request).toBe('GET /11 HTTP/1.1');
     expect([index.size, index.keyCount]).toEqual([5, 5]);
     // later entries wait again; the time join (no connection) sees them too
-    index.addEntry('g', [], new IndexedError(ev(12), 1_000_012, 502));
+    index.addEntry('g', new IndexedError(ev(12), 1_000_012, 502), () => []);
     expect(index.find({ ...at(12), connection: null, request: null })?.event.request).toBe('GET /12 HTTP/1.1');
   });
 
   test('deferred: the byte budget bounds the waiting entries too', () => {
     const index = new ErrorIndex();
     index.deferUntilJoin(2_000, 1000);
-    for (let i = 0; i < 100; i++) index.addEntry('g', [connectionKey('g', i)], new IndexedError(ev(i), 1_000_000 + i, 502));
+    for (let i = 0; i < 100; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => [connectionKey('g', i)]);
     expect(index.evicted).toBeGreaterThan(90);
     expect(index.find(at(99))).not.toBeNull();
     expect(index.size).toBe(100 - index.evicted);

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CAUSES, ErrorEntry, LogKind, Signature } from '../src/model';
 import { SIGNATURES } from '../src/diagnose/signatures';
-import { SignatureMatcher, leadWord } from '../src/diagnose/matcher';
+import { SignatureMatcher, leadWords } from '../src/diagnose/matcher';
 import { ROOT } from './helpers/cli';
 import { ReadEntry, readErrorEntries } from './helpers/error-entries';
 import { HAVE_PEER, peerIndex } from './helpers/peer-corpus';
@@ -185,7 +185,7 @@ describe('the catalogue table', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(50);
-    expect(SIGNATURES.filter((s) => leadWord(s.pattern) !== null).length).toBeGreaterThan(SIGNATURES.length / 2);
+    expect(SIGNATURES.filter((s) => leadWords(s.pattern) !== null).length).toBeGreaterThan(SIGNATURES.length / 2);
   });
 });
 

@@ -228,17 +228,22 @@ export class Analyzer implements EntrySink {
     if (evidence.length > 0) ev.evidence = evidence;
     const epoch = c.last;
     this.summary.countFailure(ev, epoch, 1, ev.request ? requestPath(ev.request) : null);
-    const keys: string[] = [];
-    const key = (k: string) => keys.includes(k) || keys.push(k);
-    for (const m of c.members) {
-      const e = m.e;
-      if (e.cid !== null) key(connectionKey(c.group, e.cid));
-      if (e.client !== null && e.clientPort !== null) key(clientPortKey(c.group, e.client, e.clientPort));
-      if (e.client !== null && e.request !== null) key(requestKey(c.group, e.client, e.request));
-    }
-    this.index.addEntry(c.group, keys, new IndexedError(ev, epoch, ev.status));
+    this.index.addEntry(c.group, new IndexedError(ev, epoch, ev.status), () => joinKeys(c));
     this.opts.onEvent?.(ev);
   }
+}
+
+/** The keys an access line can find a closed chain under (distinct). */
+function joinKeys(c: Chain): string[] {
+  const keys: string[] = [];
+  const key = (k: string) => keys.includes(k) || keys.push(k);
+  for (const m of c.members) {
+    const e = m.e;
+    if (e.cid !== null) key(connectionKey(c.group, e.cid));
+    if (e.client !== null && e.clientPort !== null) key(clientPortKey(c.group, e.client, e.clientPort));
+    if (e.client !== null && e.request !== null) key(requestKey(c.group, e.client, e.request));
+  }
+  return keys;
 }
 
 /** The first value a member of the chain gives for a field of its entry. */

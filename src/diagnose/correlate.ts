@@ -145,6 +145,14 @@ const SLACK_MS = 2_000;
 /** Per file group, how many recent entries are kept for the time join (the weakest key). */
 export const RECENT_CAPACITY = 2_000;
 
+/** An entry waiting for a join (ErrorIndex.deferUntilJoin). */
+interface Staged {
+  group: string;
+  keys: () => string[];
+  item: IndexedError;
+  bytes: number;
+}
+
 /** The entries under one key: one entry alone (the usual case) needs no array. */
 type Slot = IndexedError | IndexedError[];
 
@@ -188,7 +196,7 @@ export class ErrorIndex {
    * mixed container log can still ask for a join). They wait unindexed and unpacked, the latest
    * within the budget, and enter the index when a join asks: a pure error log never pays for it.
    */
-  private staged: { group: string; keys: string[]; item: IndexedError }[] | null = null;
+  private staged: Staged[] | null = null;
   private stagedHead = 0;
   private stagedBytes = 0;
 
@@ -201,16 +209,20 @@ export class ErrorIndex {
     this.staged ??= [];
   }
 
-  /** A closed error request: indexed under its keys and kept for the time join of its group. */
-  addEntry(group: string, keys: string[], item: IndexedError): void {
+  /**
+   * A closed error request: indexed under its keys (distinct; made only when it is indexed) and
+   * kept for the time join of its group.
+   */
+  addEntry(group: string, item: IndexedError, keys: () => string[]): void {
     const st = this.staged;
-    if (st === null) return this.index(group, keys, item);
-    st.push({ group, keys, item });
-    this.stagedBytes += entryBytes(item, keys);
+    if (st === null) return this.index(group, keys(), item);
+    // its keys, not made yet, repeat its client and request: counted as its size once more
+    const bytes = 2 * item.bytes;
+    st.push({ group, keys, item, bytes });
+    this.stagedBytes += bytes;
     while ((this.stagedBytes > this.budget || st.length - this.stagedHead > this.stageLimit) && this.stagedHead < st.length - 1) {
-      const old = st[this.stagedHead];
+      this.stagedBytes -= st[this.stagedHead].bytes;
       st[this.stagedHead++] = undefined!;
-      this.stagedBytes -= entryBytes(old.item, old.keys);
       this.evicted++;
     }
     if (this.stagedHead * 2 > st.length) {
@@ -227,7 +239,7 @@ export class ErrorIndex {
   /** Staged entries enter the index, oldest first. */
   private drainStaged(): void {
     const st = this.staged!;
-    for (let i = this.stagedHead; i < st.length; i++) this.index(st[i].group, st[i].keys, st[i].item);
+    for (let i = this.stagedHead; i < st.length; i++) this.index(st[i].group, st[i].keys(), st[i].item);
     st.length = 0;
     this.stagedHead = 0;
     this.stagedBytes = 0;

@@ -17,26 +17,45 @@ const SERVER_OF: Record<LogKind, Server> = {
 };
 
 /**
- * The literal first word a pattern requires (`^connect\(\) …` → `connect()`), or null when the
- * first word is not a plain literal (`^\S{1,300} could not …`, `^accept4?\(\)`) or the pattern has a
- * top-level alternation. Derived from the data, so rows need no extra field.
+ * The literal first words a pattern allows (`^connect\(\) …` → `connect()`; `^(?:recv|readv)\(\) …`
+ * → `recv()`, `readv()`; `^accept4?\(\) …` → `accept()`, `accept4()`), or null when the first word
+ * is not made of plain literals (`^\S{1,300} could not …`), is not ended by a space in the pattern,
+ * or the pattern has a top-level alternation. Derived from the data, so rows need no extra field.
+ * A row without lead words is tried for every message: 20 nginx rows were, costing each decoded
+ * entry a dozen substring searches.
  */
-export function leadWord(pattern: RegExp): string | null {
+export function leadWords(pattern: RegExp): string[] | null {
   const src = pattern.source;
   if (src[0] !== '^' || hasTopLevelAlternation(src)) return null;
-  let out = '';
-  for (let i = 1; i < src.length; i++) {
+  // the word as a sequence of choices: each a set of literal pieces ('' when optional)
+  const choices: string[][] = [];
+  let i = 1;
+  for (; i < src.length && src[i] !== ' '; i++) {
     const c = src[i];
-    if (c === ' ') break;
     if (c === '\\') {
       const n = src[i + 1];
       if (n === undefined || /[A-Za-z0-9]/.test(n)) return null; // \S, \d …: not a literal
-      out += n;
+      choices.push([n]);
       i++;
+    } else if (c === '?' && choices.length > 0 && !choices[choices.length - 1].includes('')) {
+      choices[choices.length - 1].push(''); // the piece before is optional
+    } else if (c === '(' && src.startsWith('(?:', i)) {
+      const close = src.indexOf(')', i);
+      if (close === -1) return null;
+      const alts = src.slice(i + 3, close).split('|');
+      if (alts.some((a) => a === '' || /[\\[\](){}?*+.^$ ]/.test(a))) return null; // plain words only
+      choices.push(alts);
+      i = close;
     } else if ('[](){}?*+|.^$'.includes(c)) return null;
-    else out += c;
+    else choices.push([c]);
   }
-  return out.length > 0 ? out : null;
+  if (src[i] !== ' ' || choices.length === 0) return null;
+  let words = [''];
+  for (const set of choices) {
+    words = words.flatMap((w) => set.map((piece) => w + piece));
+    if (words.length > 16) return null;
+  }
+  return words.includes('') ? null : [...new Set(words)];
 }
 
 function hasTopLevelAlternation(src: string): boolean {
@@ -72,12 +91,14 @@ function newBucket(): Bucket {
 
 function addTo(b: Bucket, s: Signature): void {
   b.order.set(s, b.order.size);
-  const lead = leadWord(s.pattern);
-  if (lead === null) b.rest.push(s);
+  const leads = leadWords(s.pattern);
+  if (leads === null) b.rest.push(s);
   else {
-    const list = b.byLead.get(lead) ?? [];
-    list.push(s);
-    b.byLead.set(lead, list);
+    for (const lead of leads) {
+      const list = b.byLead.get(lead) ?? [];
+      list.push(s);
+      b.byLead.set(lead, list);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { ErrorEntry, LogKind } from '../../src/model';
+import { ErrorEntry, LogKind, Signature } from '../../src/model';
 import { SignatureMatcher, isUpstreamRelated } from '../../src/diagnose/matcher';
 import { SIGNATURES } from '../../src/diagnose/signatures';
 import { parseNginxError } from '../../src/parse/nginx-error';
@@ -26,10 +26,16 @@ const literal = fc.constantFrom(...SIGNATURES.map((s) => s.literal));
 const message = fc.oneof(
   hostileString(200),
   fc.tuple(hostileString(40), literal, hostileString(80)).map(([a, l, b]) => a + l + b),
-  fc.tuple(fc.constantFrom('connect() failed ', 'connect() to unix:/x failed ', 'upstream timed out (110: x) ', ''), literal, hostileString(40)).map(
+  fc.tuple(fc.constantFrom('connect() failed ', 'connect() to unix:/x failed ', 'upstream timed out (110: x) ', 'recv() failed (104: x) ', 'readv() failed (111: y) ', 'accept4() failed (24: z) ', 'accept() ', ''), literal, hostileString(40)).map(
     ([a, l, b]) => a + l + b,
   ),
 );
+
+/** Messages each row's own pattern accepts (fast-check writes them from the regex), with its errno. */
+const rowMessage = fc
+  .constantFrom(...SIGNATURES)
+  .chain((s) => fc.tuple(fc.constant(s), fc.stringMatching(s.pattern, { size: 'small' })))
+  .map(([s, m]) => ({ message: m, errno: s.errno ? s.errno[0] : null, code: s.code ?? null }));
 
 const base: ErrorEntry = {
   ts: 0, level: 'error', module: null, pid: null, cid: null, errno: null, code: null, message: '', client: null,
@@ -44,6 +50,7 @@ const synthetic = fc
     upstream: fc.option(fc.string()),
   })
   .map((r) => ({ ...base, ...r }));
+const fromRows = rowMessage.map((r) => ({ ...base, ...r }));
 const parsed = fc
   .tuple(fc.constantFrom(parseNginxError, parseApacheError, parsePhpFpm), mutatedFrom(linePool('nginx-error', 'apache-error', 'php-fpm')))
   .map(([parse, b]) => parse(b.toString('utf8'), clock))
@@ -64,6 +71,22 @@ describe('signature matcher (fuzz)', () => {
           if (s.code) expect(e.code).toBe(s.code);
           else expect(s.server).toBe(SERVER[kind]);
           if (s.errno) expect(s.errno).toContain(e.errno);
+        }),
+        fuzzParams(),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  test(
+    'any entry: the same row as a plain scan of the table in order (the lead-word index loses none)',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(synthetic, parsed, fromRows), fc.constantFrom(...KINDS), (e, kind) => {
+          const ok = (s: Signature) => (s.errno === undefined || (e.errno !== null && s.errno.includes(e.errno))) && e.message.includes(s.literal) && s.pattern.test(e.message);
+          const coded = e.code === null ? undefined : SIGNATURES.find((s) => s.code === e.code && ok(s));
+          const plain = coded ?? SIGNATURES.find((s) => s.server === SERVER[kind] && s.code === undefined && ok(s)) ?? null;
+          expect(matcher.match(kind, e)?.id ?? null).toBe(plain?.id ?? null);
         }),
         fuzzParams(),
       );
