@@ -8,7 +8,7 @@ import { ConfigCommandArgs, configCommand, runConfig } from './config';
 import { CheckArgs, checkCommand, runCheckCommand } from './check';
 import { EXIT } from './exit-codes';
 import { forTerminal } from '../report/sanitize';
-import { STDIN_ARG, UsageError } from './options';
+import { STDIN_ARG, UsageError, lastValueWins } from './options';
 import { TailArgs, runTail, tailCommand } from './tail';
 
 /**
@@ -39,6 +39,7 @@ async function main(rawArgv: string[]): Promise<number> {
       (y) => tailCommand(y),
       async (a) => run(() => runTail(a as unknown as TailArgs))(),
     )
+    .middleware((a) => lastValueWins(a as Record<string, unknown>), true)
     .demandCommand(1, 'name a command: analyze, check, config, tail')
     .strict()
     .help()

@@ -84,3 +84,21 @@ export function checkZone(value: string | undefined, name = 'tz'): string | null
   if (!isValidZone(value)) throw new UsageError(`--${name}: "${value}" is not an IANA time zone (e.g. UTC, Europe/Paris)`);
   return value;
 }
+
+/**
+ * Options that take one value each time they are given and keep them all (`--max a --max b`). Any
+ * other option given twice keeps its last value, as in most tools: a wrapper's default, then the
+ * user's own (`--jobs 3 --jobs 1` is 1).
+ */
+export const REPEATABLE_OPTIONS: readonly string[] = ['paths', 'nginx-format', 'apache-format', 'alert', 'max', 'max-rate', 'forbid'];
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const REPEATABLE = new Set(['_', '$0', ...REPEATABLE_OPTIONS, ...REPEATABLE_OPTIONS.map(camel)]);
+
+/** Keeps the last value of every option given more than once that is not repeatable (argv as yargs parsed it). */
+export function lastValueWins(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (Array.isArray(value) && !REPEATABLE.has(key)) argv[key] = value[value.length - 1];
+  }
+}
+
