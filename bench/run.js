@@ -33,6 +33,12 @@ function which(cmd) {
 const GOACCESS = process.env.BENCH_GOACCESS === '0' ? null : which('goaccess');
 const GAWK = which('gawk');
 const TAIL = process.env.BENCH_TAIL !== '0';
+/**
+ * BENCH_BASELINE=DIR: another checkout of upstream-doctor, built (`dist/`), runs beside analyze
+ * with the same arguments, alternating with it: a change measured as a ratio in one invocation
+ * instead of against a run made when the machine was faster or slower.
+ */
+const BASELINE = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : null;
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const GOACCESS_FORMATS = {
@@ -42,6 +48,15 @@ const GOACCESS_FORMATS = {
 
 function analyze(files, extra = []) {
   return [CLI, 'analyze', ...files, '--format', 'json', ...extra];
+}
+/** The baseline's command with analyze's arguments: its own package command when it has one. */
+function baselineOf(argv) {
+  const bin = path.join(BASELINE, 'bin', 'upstream-doctor');
+  return fs.existsSync(bin) ? [bin, ...argv.slice(1)] : [NODE, path.join(BASELINE, 'dist', 'cli', 'main.js'), ...argv.slice(1)];
+}
+function baselineCommit() {
+  const r = spawnSync('git', ['-C', BASELINE, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim().slice(0, 100) : 'not a git checkout';
 }
 /** The issue's other reference: gawk counting 502/504 per hour (status is field 9, the time field 4 in all three layouts). */
 function gawk(file) {
@@ -106,6 +121,7 @@ function workloads(m) {
     { id: 'distinct', title: 'every URL, client and host distinct (`upstream_doctor`)', load: w.distinct, target: 'peak RSS <= 150 MiB',
       contenders: { analyze: analyze([w.distinct.file]) } },
   ];
+  if (BASELINE) for (const wl of list) wl.contenders['analyze (baseline)'] = baselineOf(wl.contenders.analyze);
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
   return only ? list.filter((x) => only.includes(x.id)) : list;
 }
@@ -167,6 +183,8 @@ function main() {
     }
     if (med['analyze --jobs 1']) add('parallel / --jobs 1 speed', `${(med['analyze --jobs 1'].ms / a.ms).toFixed(2)}x`, med['analyze --jobs 1'].ms / a.ms >= 1.7);
     add('analyze peak RSS MiB', (a.rssKiB / 1024).toFixed(0), a.rssKiB / 1024 <= 150);
+    const base = med['analyze (baseline)'];
+    if (base) add('analyze / baseline: time, peak RSS (reference, no target)', `${(a.ms / base.ms).toFixed(2)}, ${(a.rssKiB / base.rssKiB).toFixed(2)}`, null);
   }
   let tail = null;
   if (TAIL) {
@@ -191,6 +209,7 @@ function main() {
     `- machine: ${machine} (load average at the end: ${load})`,
     `- command: \`${Object.entries(manifest.sizes).map(([k, v]) => `${SIZE_ENV[k]}=${v}`).join(' ')} BENCH_RUNS=${RUNS} npm run bench\` (median of ${RUNS} alternating runs; RSS is the maximum)`,
     `- analyze runs as \`bin/upstream-doctor analyze FILE --format json\` (the package's command); yardstick = bench/yardstick.js; gawk ${GAWK ? 'included' : 'not installed'}; GoAccess ${GOACCESS ? 'included' : 'not installed or disabled'}`,
+    ...(BASELINE ? [`- baseline (BENCH_BASELINE): \`${BASELINE}\` at ${baselineCommit()}, run as its package command with the same arguments`] : []),
     ...(tail ? [`- tail: bench/tail-rss.js, ${tail.lines} lines (an hour of log time) written in ${tail.wroteSeconds} s with 10 rotations; peak RSS per quarter of the run: ${tail.rssQuartersMiB.join(', ')} MiB (${tail.samples} samples)`] : []),
     '',
     '| workload | contender | lines | median s | lines/s | MB/s | peak RSS MiB |',
