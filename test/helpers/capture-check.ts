@@ -8,7 +8,7 @@ import { runNdjson } from './cli';
  * the cause the tool gave it. Access events are matched by the request path `/s/<scenario>/<n>`.
  * A request whose access line is not a failure (a 200 with a truncated body, a 404 from PHP) has
  * no access event; its diagnosis is the error-log event of that request: nginx names the request
- * line, Apache the client port, which the access log's %{remote}p gives.
+ * line, Apache the client port, which the access log's %{remote}p gives (within the request's time).
  */
 
 export interface ExpectedRequest {
@@ -57,14 +57,34 @@ function pathOf(request: string | null): string | null {
   return parts.length >= 2 ? parts[1] : null;
 }
 
-/** The remote port of each request path, from the access log's last field (Apache %{remote}p). */
-function remotePorts(accessLog: string): Map<string, number> {
-  const out = new Map<string, number>();
+/** An Apache request as its access line tells it: remote port (%{remote}p), start (%t) and duration (%D). */
+interface ApacheRequest {
+  port: number;
+  start: number;
+  durationMs: number;
+}
+
+/** Each request path's port and time window, from the capture's `upstream_doctor` access log. */
+function apacheRequests(accessLog: string): Map<string, ApacheRequest> {
+  const out = new Map<string, ApacheRequest>();
   for (const line of fs.readFileSync(accessLog, 'utf8').split('\n')) {
-    const m = /"[A-Z]+ (\/s\/\S+) HTTP\/[\d.]+" .* (\d{1,5})$/.exec(line);
-    if (m) out.set(m[1], Number(m[2]));
+    const m = /^\S+ \S+ \S+ \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}:\d{2}:\d{2}) ([+-]\d{4})\] "[A-Z]+ (\/s\/\S+) HTTP\/[\d.]+" .* (\d+) \S+ (\d{1,5})$/.exec(line);
+    if (m) out.set(m[6], { port: Number(m[8]), start: Date.parse(`${m[1]} ${m[2]} ${m[3]} ${m[4]} ${m[5]}`), durationMs: Number(m[7]) / 1000 });
   }
   return out;
+}
+
+/**
+ * The error event of an Apache request: the same client port, written while the request ran (%t
+ * has whole seconds; 2 s of slack). The port alone can be another request's once the kernel
+ * reuses it.
+ */
+function apacheErrorEvent(errors: any[], r: ApacheRequest | undefined): any {
+  if (!r) return undefined;
+  return errors.find((e) => {
+    const t = Date.parse(e.ts);
+    return e.clientPort === r.port && t >= r.start - 1000 && t <= r.start + 1000 + r.durationMs + 2000;
+  });
 }
 
 export function checkCapture(dir: string, server: 'nginx' | 'apache', accessLog = 'access.log'): CaptureCheck {
@@ -74,7 +94,7 @@ export function checkCapture(dir: string, server: 'nginx' | 'apache', accessLog 
   const events = out.filter((e) => e.type !== 'summary');
   const access = events.filter((e) => e.source.endsWith('-access'));
   const errors = events.filter((e) => !e.source.endsWith('-access'));
-  const ports = server === 'apache' ? remotePorts(path.join(dir, 'access.log')) : new Map<string, number>();
+  const apache = server === 'apache' ? apacheRequests(path.join(dir, 'access.log')) : new Map<string, ApacheRequest>();
   if (!fs.existsSync(path.join(dir, accessLog))) throw new Error(`${dir}/${accessLog} missing`);
   const mismatches: string[] = [];
   for (const r of expected.requests) {
@@ -90,7 +110,7 @@ export function checkCapture(dir: string, server: 'nginx' | 'apache', accessLog 
       const err =
         server === 'nginx'
           ? errors.find((e) => pathOf(e.request) === r.path)
-          : errors.find((e) => ports.has(r.path) && e.clientPort === ports.get(r.path));
+          : apacheErrorEvent(errors, apache.get(r.path));
       got = err ? err.cause : null;
       where = err ? `error event ${err.signature}` : 'no event';
     }
