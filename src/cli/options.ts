@@ -90,7 +90,7 @@ export function checkZone(value: string | undefined, name = 'tz'): string | null
  * other option given twice keeps its last value, as in most tools: a wrapper's default, then the
  * user's own (`--jobs 3 --jobs 1` is 1).
  */
-export const REPEATABLE_OPTIONS: readonly string[] = ['paths', 'nginx-format', 'apache-format', 'alert', 'max', 'max-rate', 'forbid'];
+const REPEATABLE_OPTIONS: readonly string[] = ['paths', 'nginx-format', 'apache-format', 'alert', 'max', 'max-rate', 'forbid'];
 
 const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 const REPEATABLE = new Set(['_', '$0', ...REPEATABLE_OPTIONS, ...REPEATABLE_OPTIONS.map(camel)]);

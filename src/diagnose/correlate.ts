@@ -197,9 +197,7 @@ export class ErrorIndex {
    * within the budget, and enter the index when a join asks: a pure error log never pays for it.
    */
   private staged: Staged[] | null = null;
-  private stagedHead = 0;
   private stagedBytes = 0;
-
   private stageLimit = 0;
 
   /** Keeps only the latest entries (`entries`, within `budget`), indexed when a join asks for them. */
@@ -220,14 +218,10 @@ export class ErrorIndex {
     const bytes = 2 * item.bytes;
     st.push({ group, keys, item, bytes });
     this.stagedBytes += bytes;
-    while ((this.stagedBytes > this.budget || st.length - this.stagedHead > this.stageLimit) && this.stagedHead < st.length - 1) {
-      this.stagedBytes -= st[this.stagedHead].bytes;
-      st[this.stagedHead++] = undefined!;
+    // a few hundred entries at most: shift() is cheap, no head index needed
+    while ((this.stagedBytes > this.budget || st.length > this.stageLimit) && st.length > 1) {
+      this.stagedBytes -= st.shift()!.bytes;
       this.evicted++;
-    }
-    if (this.stagedHead * 2 > st.length) {
-      st.splice(0, this.stagedHead); // amortised O(1)
-      this.stagedHead = 0;
     }
   }
 
@@ -239,9 +233,8 @@ export class ErrorIndex {
   /** Staged entries enter the index, oldest first. */
   private drainStaged(): void {
     const st = this.staged!;
-    for (let i = this.stagedHead; i < st.length; i++) this.index(st[i].group, st[i].keys(), st[i].item);
+    for (const s of st) this.index(s.group, s.keys(), s.item);
     st.length = 0;
-    this.stagedHead = 0;
     this.stagedBytes = 0;
   }
 
