@@ -87,6 +87,19 @@ export class Analyzer implements EntrySink {
     this.index.deferUntilJoin(MIXED_ONLY_BUDGET, MIXED_ONLY_ENTRIES);
   }
 
+  /** fileGroup() of the file being read: asked for every failure, and files come one at a time. */
+  private groupOf(file: string, kind: LogKind): string {
+    if (file !== this.lastFile || kind !== this.lastKind) {
+      this.lastFile = file;
+      this.lastKind = kind;
+      this.lastGroup = fileGroup(file, kind);
+    }
+    return this.lastGroup;
+  }
+  private lastFile = '';
+  private lastKind: LogKind | null = null;
+  private lastGroup = '';
+
   /** Closes the open request chains: call at the end of each error log (run.ts does). */
   flush(): void {
     this.chains.flush();
@@ -123,7 +136,7 @@ export class Analyzer implements EntrySink {
       client: e.client,
       clientPort: e.clientPort,
       request: e.request,
-      group: fileGroup(file, kind),
+      group: this.groupOf(file, kind),
     });
     const twin = join?.twin ?? null;
     let cause: Cause;
@@ -183,7 +196,7 @@ export class Analyzer implements EntrySink {
       return true;
     }
     if (!sig && !isUpstreamRelated(kind, e)) return true;
-    this.chains.add(kind, file, fileGroup(file, kind), { sig, e, line });
+    this.chains.add(kind, file, this.groupOf(file, kind), { sig, e, line });
     return true;
   }
 

@@ -72,6 +72,12 @@ function continues(c: Chain, m: ChainMember): boolean {
 
 export class RequestChains {
   private readonly open = new Map<string, Chain>();
+  /**
+   * Until this time no open chain can be stale: the oldest chain's horizon when it was last looked
+   * at (a chain's `last` only grows). Looking at the oldest chain took an iterator and its result
+   * for every entry.
+   */
+  private staleAfter = -Infinity;
 
   constructor(private readonly onClose: (c: Chain) => void) {}
 
@@ -94,6 +100,7 @@ export class RequestChains {
     }
     if (c) {
       this.open.delete(key);
+      this.staleAfter = -Infinity; // it may have been the oldest
       this.onClose(c);
     }
     if (this.open.size >= MAX_OPEN_CHAINS) this.closeOldest();
@@ -104,22 +111,31 @@ export class RequestChains {
   flush(): void {
     for (const c of this.open.values()) this.onClose(c);
     this.open.clear();
+    this.staleAfter = -Infinity;
   }
 
   private closeOldest(): void {
     const [key, c] = this.open.entries().next().value as [string, Chain];
     this.open.delete(key);
+    this.staleAfter = -Infinity;
     this.onClose(c);
   }
 
   /** Closes chains at the head of the map (oldest opened) that no later entry can continue. */
   private closeStale(now: number): void {
+    if (now <= this.staleAfter) return;
     for (;;) {
       const head = this.open.entries().next();
-      if (head.done) return;
+      if (head.done) {
+        this.staleAfter = -Infinity;
+        return;
+      }
       const [key, c] = head.value;
       const horizon = c.kind === 'nginx-error' ? NGINX_HORIZON_MS : APACHE_GAP_MS;
-      if (!(now - c.last > horizon)) return;
+      if (!(now - c.last > horizon)) {
+        this.staleAfter = c.last + horizon;
+        return;
+      }
       this.open.delete(key);
       this.onClose(c);
     }

@@ -1,0 +1,73 @@
+import { Chain, MAX_OPEN_CHAINS, RequestChains } from '../src/diagnose/request-chain';
+import { ErrorEntry } from '../src/model';
+
+/** The request chains close a chain when no later entry can continue it: these pin when. */
+
+const MIN = 60_000;
+function entry(ts: number, cid: number, request = 'GET / HTTP/1.1'): ErrorEntry {
+  return {
+    ts, level: 'error', module: null, pid: 1, tid: 0, cid, errno: '111', code: null, message: 'connect() failed',
+    client: '127.0.0.1', clientPort: null, server: null, request, upstream: null, host: null, referrer: null, pool: null,
+  };
+}
+
+function chains() {
+  const closed: { cid: number | null; members: number; closedAt: number }[] = [];
+  let now = 0;
+  const c = new RequestChains((ch: Chain) => closed.push({ cid: ch.members[0].e.cid, members: ch.members.length, closedAt: now }));
+  const add = (e: ErrorEntry) => {
+    now = e.ts;
+    c.add('nginx-error', '/var/log/nginx/error.log', 'nginx:/var/log/nginx', { sig: null, e, line: 1 });
+  };
+  return { c, closed, add };
+}
+
+describe('request chains (nginx)', () => {
+  test('attempts of one request within ten minutes form one chain, closed once a later entry is past its horizon', () => {
+    const { closed, add } = chains();
+    add(entry(0, 7));
+    add(entry(4 * MIN, 7)); // the next upstream attempt of the same request
+    add(entry(13 * MIN, 8)); // 9 minutes after the last attempt: chain 7 may still continue
+    expect(closed).toEqual([]);
+    add(entry(14 * MIN + 1, 9)); // more than 10 minutes after chain 7's last entry
+    expect(closed).toEqual([{ cid: 7, members: 2, closedAt: 14 * MIN + 1 }]);
+  });
+
+  test('chains close oldest first: one that is still open holds back the younger ones', () => {
+    const { closed, add } = chains();
+    add(entry(0, 1));
+    add(entry(1 * MIN, 2));
+    add(entry(9 * MIN, 1)); // chain 1 continues: stale only after minute 19
+    add(entry(15 * MIN, 3)); // chain 2 is past its horizon, but chain 1 (older) is not
+    expect(closed.map((x) => x.cid)).toEqual([]);
+    add(entry(19 * MIN + 1, 4));
+    expect(closed.map((x) => x.cid)).toEqual([1, 2]);
+  });
+
+  test('when the oldest chain is pushed out by the bound, the next oldest is closed on its own horizon', () => {
+    const { c, closed, add } = chains();
+    add(entry(0, 1));
+    add(entry(1 * MIN, 2));
+    for (let i = 0; i < MAX_OPEN_CHAINS - 2; i++) add(entry(1 * MIN, 1000 + i));
+    add(entry(5 * MIN, 1)); // chain 1 continues
+    add(entry(10 * MIN + 1, 3)); // chain 1 is looked at (open until minute 15), then pushed out: too many open
+    expect(closed.map((x) => x.cid)).toEqual([1]);
+    add(entry(12 * MIN, 4)); // chain 2 (last entry at minute 1) is past its horizon
+    expect(closed[1]).toEqual({ cid: 2, members: 1, closedAt: 12 * MIN });
+    expect(closed).toHaveLength(MAX_OPEN_CHAINS);
+    expect(c.size).toBe(2);
+  });
+
+  test('after a flush, chains of the next file are closed on their own horizon', () => {
+    const { c, closed, add } = chains();
+    add(entry(60 * MIN, 1));
+    add(entry(61 * MIN, 2));
+    c.flush();
+    expect(closed.map((x) => x.cid)).toEqual([1, 2]);
+    // an older file of the rotation set: earlier times
+    add(entry(0, 3));
+    add(entry(10 * MIN + 1, 4));
+    expect(closed.map((x) => x.cid)).toEqual([1, 2, 3]);
+    expect(c.size).toBe(1);
+  });
+});
