@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { discoverInputs, orderRotationSets, rotationKey } from '../src/input/discover';
 import { LineSplitter } from '../src/input/lines';
+import { READ_CHUNK, openInput } from '../src/input/open';
 import { runCli, runJson } from './helpers/cli';
 import { HAVE_PEER, peerPath } from './helpers/peer-corpus';
 
@@ -154,5 +155,45 @@ describe('detection without a hint from the path', () => {
     fs.copyFileSync(path.join(__dirname, '..', src), f);
     const doc = runJson(['analyze', f]);
     expect(doc.files[0]).toMatchObject({ kind, format, skipped: 0 });
+  });
+});
+
+describe('plain files are read a chunk ahead', () => {
+  /** Open descriptors of this process that point at `file`. */
+  const openOn = (file: string) => fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  }).length;
+
+  test.each([0, 1, READ_CHUNK - 1, READ_CHUNK, READ_CHUNK + 1, Math.floor(2.5 * READ_CHUNK)])('%d bytes come out exactly, in order, and the file is closed', async (size) => {
+    const file = path.join(tmpdir(), 'f.log');
+    const data = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) data[i] = (i * 7 + (i >> 11)) & 0xff;
+    fs.writeFileSync(file, data);
+    const opened = openInput(file);
+    const got: Buffer[] = [];
+    // copied: a chunk's buffer is reused once the next one is asked for
+    for await (const c of opened.chunks) got.push(Buffer.from(c));
+    expect(got.every((c) => c.length <= READ_CHUNK)).toBe(true);
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    expect(opened.position!()).toBe(size);
+    expect(openOn(file)).toBe(0);
+  });
+
+  test('stopping after the first chunk closes the file once the read ahead has landed', async () => {
+    const file = path.join(tmpdir(), 'f.log');
+    fs.writeFileSync(file, Buffer.alloc(3 * READ_CHUNK, 0x61));
+    const opened = openInput(file);
+    let first: Buffer | null = null;
+    for await (const c of opened.chunks) {
+      first = Buffer.from(c);
+      break;
+    }
+    expect(first!.length).toBe(READ_CHUNK);
+    for (let i = 0; i < 100 && openOn(file) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(openOn(file)).toBe(0);
   });
 });
