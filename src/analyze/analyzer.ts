@@ -74,10 +74,25 @@ export class Analyzer implements EntrySink {
     let f = this.lineFilters.get(kind);
     if (f === undefined) {
       f = errorLineFilter(this.matcher, kind, this.ranged ? (ts) => this.inRange(ts) : null);
+      if (f) f.needsContext = (e) => this.needsContext(kind, e);
       this.lineFilters.set(kind, f);
     }
     return f;
   }
+
+  /**
+   * The catalogue row of an entry whose context is not decoded yet (the row depends on its code,
+   * message and errno only): a row that makes it evidence only needs no more. The row is kept for
+   * error(), which gets this entry next, so no entry is matched twice.
+   */
+  private needsContext(kind: LogKind, e: ErrorEntry): boolean {
+    const sig = this.matcher.match(kind, e);
+    this.matchedEntry = e;
+    this.matchedSig = sig;
+    return sig === null || sig.failure !== false;
+  }
+  private matchedEntry: ErrorEntry | null = null;
+  private matchedSig: Signature | null = null;
 
   /**
    * None of the inputs is an access log (by their first lines): only access lines mixed into an
@@ -187,8 +202,10 @@ export class Analyzer implements EntrySink {
   }
 
   error(e: ErrorEntry, kind: LogKind, file: string, line: number): boolean {
+    const matched = this.matchedEntry === e;
+    this.matchedEntry = null;
     if (!this.inRange(e.ts)) return false;
-    const sig: Signature | null = this.matcher.match(kind, e);
+    const sig: Signature | null = matched ? this.matchedSig : this.matcher.match(kind, e);
     if (sig && sig.failure === false) {
       // Known, not a failed request: evidence only.
       this.summary.countEvidence(sig.id, sig.cause);

@@ -44,7 +44,7 @@ const DETECT_BYTES = 256 * 1024;
 /** nginx FastCGI stderr entries can run on; keep a bounded amount of their text. */
 const MAX_ENTRY_TEXT = 64 * 1024;
 
-type ErrorParser = (text: string, clock: ZoneClock) => ErrorEntry | null;
+type ErrorParser = (text: string, clock: ZoneClock, needsContext?: (e: ErrorEntry) => boolean) => ErrorEntry | null;
 type HeadTest = (buf: Buffer, s: number, e: number) => boolean;
 /** True only when the parser accepts every entry this line starts (the bytes decide). */
 type HeadParses = (buf: Buffer, s: number, e: number, clock: ZoneClock) => boolean;
@@ -381,7 +381,7 @@ export class FileReader {
       return;
     }
     const text = p.text!; // only a quiet entry goes undecoded
-    const entry = p.parse(text, this.opts.clock);
+    const entry = p.parse(text, this.opts.clock, this.lineFilter(p.kind)?.needsContext);
     if (entry) {
       this.counted(this.sink.error(entry, p.kind, this.path, p.line), p.lines);
     } else {

@@ -1,4 +1,4 @@
-import { LogKind } from '../model';
+import { ErrorEntry, LogKind } from '../model';
 import { SignatureMatcher, UPSTREAM_MARKERS } from './matcher';
 
 /**
@@ -15,6 +15,11 @@ export interface ErrorLineFilter {
   mayMatter(buf: Buffer, start: number, end: number): boolean;
   /** Set when the sink leaves out entries outside a time range: the reader then decodes their time. */
   inRange: ((ts: number) => boolean) | null;
+  /**
+   * Asked by a parser that can leave an entry's context undecoded (nginx: client, request,
+   * upstream …), with the entry before its context: false when the sink needs no more of it.
+   */
+  needsContext?: (e: ErrorEntry) => boolean;
 }
 
 /**

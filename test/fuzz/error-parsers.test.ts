@@ -88,3 +88,42 @@ describe.each(PARSERS.map((p) => [p.kind, p] as const))('%s parser (fuzz)', (kin
     }
   });
 });
+
+describe('nginx parser: the context left undecoded when the sink needs no more', () => {
+  const own = linePool('nginx-error');
+  const texts = fc.oneof(mutatedFrom(own).map((b) => b.toString('utf8')), fc.constantFrom(...SEED_LINES['nginx-error']), hostileString(300));
+  const CONTEXT = ['client', 'server', 'request', 'upstream', 'host', 'referrer'] as const;
+
+  test(
+    'asked first, it sees head and message as the full parse gives them; its answer decides only whether the context is split',
+    () => {
+      let withContext = 0;
+      fc.assert(
+        fc.property(texts, (text) => {
+          const full = parseNginxError(text, clock);
+          const seen: ErrorEntry[] = [];
+          const asked = (answer: boolean) => (e: ErrorEntry) => {
+            seen.push({ ...e });
+            return answer;
+          };
+          const kept = parseNginxError(text, clock, asked(true));
+          const lean = parseNginxError(text, clock, asked(false));
+          expect(kept).toEqual(full);
+          if (full === null) return expect(lean).toBeNull();
+          const head = { ...full };
+          for (const k of CONTEXT) head[k] = null;
+          expect(lean).toEqual(head);
+          // asked only when there is a context to split, and always before it is split
+          for (const e of seen) expect(e).toEqual(head);
+          if (CONTEXT.some((k) => full[k] !== null)) {
+            withContext++;
+            expect(seen).toHaveLength(2);
+          }
+        }),
+        fuzzParams(),
+      );
+      expect(withContext).toBeGreaterThan(0);
+    },
+    FUZZ_TIMEOUT,
+  );
+});
