@@ -312,15 +312,20 @@ export class FileReader {
     this.fallback(buf, s, e);
   }
 
-  /** The sink's filter for error lines of `kind` (asked once per kind). */
+  /** The sink's filter for error lines of `kind` (asked once per kind; the last one at hand: asked twice a line). */
   private lineFilter(kind: LogKind): ErrorLineFilter | null {
+    if (kind === this.lastFilterKind) return this.lastFilter;
     let f = this.lineFilters.get(kind);
     if (f === undefined) {
       f = this.sink.errorLineFilter?.(kind) ?? null;
       this.lineFilters.set(kind, f);
     }
+    this.lastFilterKind = kind;
+    this.lastFilter = f;
     return f;
   }
+  private lastFilterKind: LogKind | null = null;
+  private lastFilter: ErrorLineFilter | null = null;
 
   /** A pending entry's first line is still a view into the chunk, which is reused: decode it now. */
   private keepPendingText(): void {

@@ -69,23 +69,49 @@ export class LiteralScanner {
   /** Does any literal occur in buf[start, end)? */
   test(buf: Uint8Array, start: number, end: number): boolean {
     if (this.always) return true;
-    const m = this.m;
+    const first = start + this.m - 1;
+    if (end - first < TWO_LANES) return this.walk(buf, first, end, end);
+    // Two windows walk the two halves at once. Each jump waits on the table load the jump before
+    // it made, so one window is bound by that latency; two independent ones overlap it. A window
+    // may start anywhere (no jump skips the end of an occurrence), and a hit is checked against
+    // the whole range, so the halves need no overlap.
     const shift = this.shift;
-    for (let i = start + m - 1; i < end; ) {
-      // with m = 1 the pair's first byte may lie before `start`: the table ignores it then
-      const pair = (buf[i - 1] << 8) | buf[i];
-      const sh = shift[pair];
-      if (sh !== 0) {
-        i += sh;
-        continue;
-      }
-      const at = i - m + 1;
-      for (const p of this.ending.get(pair)!) if (at + p.length <= end && bytesAt(buf, at, p)) return true;
-      i++;
+    const mid = first + ((end - first) >> 1);
+    let i = first;
+    let j = mid;
+    while (i < mid && j < end) {
+      const si = shift[(buf[i - 1] << 8) | buf[i]];
+      const sj = shift[(buf[j - 1] << 8) | buf[j]];
+      if (si !== 0) i += si;
+      else if (this.hitEndingAt(buf, i++, end)) return true;
+      if (sj !== 0) j += sj;
+      else if (this.hitEndingAt(buf, j++, end)) return true;
+    }
+    return this.walk(buf, i, mid, end) || this.walk(buf, j, end, end);
+  }
+
+  /** One window from `i` while its end is before `stop`. */
+  private walk(buf: Uint8Array, i: number, stop: number, end: number): boolean {
+    const shift = this.shift;
+    while (i < stop) {
+      // with m = 1 the pair's first byte may lie before the range: the table ignores it then
+      const sh = shift[(buf[i - 1] << 8) | buf[i]];
+      if (sh !== 0) i += sh;
+      else if (this.hitEndingAt(buf, i++, end)) return true;
     }
     return false;
   }
+
+  /** Does a literal whose first m bytes end at `i` stand there (within the range's `end`)? */
+  private hitEndingAt(buf: Uint8Array, i: number, end: number): boolean {
+    const at = i - this.m + 1;
+    for (const p of this.ending.get((buf[i - 1] << 8) | buf[i])!) if (at + p.length <= end && bytesAt(buf, at, p)) return true;
+    return false;
+  }
 }
+
+/** Ranges shorter than this (from the first window's end) are walked by one window. */
+const TWO_LANES = 48;
 
 function bytesAt(buf: Uint8Array, at: number, p: Buffer): boolean {
   for (let k = 0; k < p.length; k++) if (buf[at + k] !== p[k]) return false;

@@ -100,6 +100,23 @@ describe('error-line prefilter (fuzz)', () => {
     FUZZ_TIMEOUT,
   );
 
+  test('a literal is found at every offset of a long range (the two windows split it in halves)', () => {
+    const lits = ['upstream', 'FastCGI', 'no live upstreams', 'could not be resolved ('];
+    const scanner = new LiteralScanner(lits);
+    const filler = Buffer.from('x'.repeat(300).replace(/x/g, (_, i: number) => 'abcdefgh ()'[i % 11]));
+    for (const lit of lits) {
+      for (let at = 0; at + lit.length <= filler.length; at++) {
+        const b = Buffer.from(filler);
+        b.write(lit, at, 'latin1');
+        for (const [s, e] of [[0, b.length], [at, at + lit.length], [Math.max(0, at - 50), Math.min(b.length, at + lit.length + 70)]]) {
+          expect({ lit, at, s, e, found: scanner.test(b, s, e) }).toEqual({ lit, at, s, e, found: true });
+        }
+        // one byte short of the literal's end: not there
+        expect(scanner.test(b, 0, at + lit.length - 1)).toBe(lits.some((l) => b.subarray(0, at + lit.length - 1).includes(l)));
+      }
+    }
+  });
+
   test('its literals are those of the catalogue rows the matcher can try, and the upstream markers', () => {
     for (const k of KINDS) {
       const lits = relevantLiterals(matcher, k.kind)!;
