@@ -30,8 +30,10 @@ export function isNginxErrorHead(buf: Buffer, s: number, e: number): boolean {
  * bytes would no longer line up), or a level that this line does not close.
  */
 export function nginxHeadParses(buf: Buffer, s: number, e: number): boolean {
-  if (!isNginxErrorHead(buf, s, e) || !isNginxErrorTime(buf, s)) return false;
-  for (let i = s; i < e - 1 && i <= s + 30; i++) {
+  // The head and time tests leave one byte of the stamp unread (the `:` before the seconds); the
+  // others are digits and separators, so the ASCII test starts after the `[`.
+  if (!isNginxErrorHead(buf, s, e) || !isNginxErrorTime(buf, s) || buf[s + 16] >= 0x80) return false;
+  for (let i = s + 21; i < e - 1 && i <= s + 30; i++) {
     const c = buf[i];
     if (c >= 0x80) return false;
     // parseNginxError: `] ` at character 21..30
