@@ -82,11 +82,42 @@ interface Bucket {
   byLead: Map<string, Signature[]>;
   /** rows without a literal lead word: tried for every message, after the lead rows */
   rest: Signature[];
+  /** per rest row: the index in restGates of a text every row of its group holds, or -1 */
+  restGate: number[];
+  restGates: string[];
   order: Map<Signature, number>;
 }
 
 function newBucket(): Bucket {
-  return { byLead: new Map(), rest: [], order: new Map() };
+  return { byLead: new Map(), rest: [], restGate: [], restGates: [], order: new Map() };
+}
+
+/** Rest rows whose literals start alike share a gate when the common start is this long. */
+const MIN_GATE = 12;
+
+/**
+ * Groups the rest rows whose literals share a start (`could not be resolved (` of five resolver
+ * rows): a message without it is spared the search for each row's own literal. Rest rows are
+ * tried for every decoded message, and their substring searches were most of the matcher's cost.
+ */
+function gateRest(b: Bucket): void {
+  const rest = b.rest;
+  b.restGate = rest.map(() => -1);
+  for (let i = 0; i < rest.length && b.restGates.length < 31; i++) {
+    if (b.restGate[i] !== -1 || rest[i].literal.length < MIN_GATE) continue;
+    const start = rest[i].literal.slice(0, MIN_GATE);
+    const group = rest.map((_, j) => j).filter((j) => j >= i && b.restGate[j] === -1 && rest[j].literal.startsWith(start));
+    if (group.length < 2) continue;
+    let gate = rest[i].literal;
+    for (const j of group) {
+      const l = rest[j].literal;
+      let n = 0;
+      while (n < gate.length && n < l.length && gate[n] === l[n]) n++;
+      gate = gate.slice(0, n);
+    }
+    for (const j of group) b.restGate[j] = b.restGates.length;
+    b.restGates.push(gate);
+  }
 }
 
 function addTo(b: Bucket, s: Signature): void {
@@ -123,6 +154,7 @@ export class SignatureMatcher {
         addTo(b, s);
       }
     }
+    for (const b of this.byServer.values()) gateRest(b);
   }
 
   /**
@@ -148,7 +180,7 @@ export class SignatureMatcher {
     if (!b) return null;
     const led = b.byLead.get(firstWord(e.message));
     const a = led ? firstMatch(led, e) : null;
-    const r = b.rest.length > 0 ? firstMatch(b.rest, e) : null;
+    const r = b.rest.length > 0 ? firstRest(b, e) : null;
     if (a && r) return b.order.get(a)! < b.order.get(r)! ? a : r;
     return a ?? r;
   }
@@ -159,6 +191,33 @@ function firstMatch(list: Signature[], e: ErrorEntry): Signature | null {
   for (let i = 0; i < list.length; i++) {
     const s = list[i];
     if (s.errno !== undefined && (e.errno === null || !s.errno.includes(e.errno))) continue;
+    if (msg.indexOf(s.literal) === -1) continue;
+    if (s.pattern.test(msg)) return s;
+  }
+  return null;
+}
+
+/** firstMatch over a bucket's rest rows, each gate searched at most once. */
+function firstRest(b: Bucket, e: ErrorEntry): Signature | null {
+  const msg = e.message;
+  const { rest, restGate, restGates } = b;
+  let absent = 0;
+  let present = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const s = rest[i];
+    if (s.errno !== undefined && (e.errno === null || !s.errno.includes(e.errno))) continue;
+    const g = restGate[i];
+    if (g !== -1) {
+      const bit = 1 << g;
+      if ((absent & bit) !== 0) continue;
+      if ((present & bit) === 0) {
+        if (msg.indexOf(restGates[g]) === -1) {
+          absent |= bit;
+          continue;
+        }
+        present |= bit;
+      }
+    }
     if (msg.indexOf(s.literal) === -1) continue;
     if (s.pattern.test(msg)) return s;
   }
