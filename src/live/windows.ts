@@ -1,7 +1,7 @@
 import { CAUSE_INFO } from '../diagnose/causes';
 import { Category, Cause } from '../model';
 import { MINUTE, Summary } from '../report/summary';
-import { SpaceSaving } from '../util/top-k';
+import { TopKTable, topKTable } from '../util/top-k';
 
 /**
  * Rolling views over the last minutes of log time, for the live screen and the alerts. They
@@ -49,7 +49,7 @@ export function pruneMinutes(summary: Summary, now: number, keepMs: number): voi
 
 /** Upstreams failing per minute (top-K per minute), for "failing now". */
 export class UpstreamWindows {
-  private readonly minutes = new Map<number, SpaceSaving>();
+  private readonly minutes = new Map<number, TopKTable>();
 
   constructor(
     private readonly keepMinutes = 16,
@@ -60,7 +60,7 @@ export class UpstreamWindows {
     const k = Math.floor(ts / MINUTE);
     let s = this.minutes.get(k);
     if (!s) {
-      s = new SpaceSaving(this.perMinute);
+      s = topKTable(this.perMinute);
       this.minutes.set(k, s);
       for (const old of this.minutes.keys()) if (old < k - this.keepMinutes) this.minutes.delete(old);
     }

@@ -1,5 +1,5 @@
 import { Cause, FailureEvent } from '../model';
-import { SavedSpaceSaving, SpaceSaving } from '../util/top-k';
+import { SavedSpaceSaving, SpaceSaving, TopKTable } from '../util/top-k';
 import {
   CauseTotals,
   FileStats,
@@ -127,7 +127,7 @@ export class PartialRecorder {
   private minutesPartial(first: (pos: number) => number, last: number): PartialMinutes {
     const n = this.summary.minutes.size;
     const out: PartialMinutes = { keys: new Float64Array(n), requests: new Float64Array(n), failures: new Float64Array(n), first: new Int32Array(n), failed: [] };
-    const inner = <K>(m: Map<K, number>, f: number[] | undefined): Ordered<K, number> => [...m].map(([k, v], i) => [k, v, f?.[i] ?? last]);
+    const inner = <K>(m: Iterable<[K, number]>, f: number[] | undefined): Ordered<K, number> => [...m].map(([k, v], i) => [k, v, f?.[i] ?? last]);
     let i = 0;
     for (const [minute, m] of this.summary.minutes) {
       out.keys[i] = minute;
@@ -227,8 +227,8 @@ function addInto<K>(m: Map<K, number>, entries: Iterable<[K, number, ...unknown[
   for (const [k, v] of entries) m.set(k, (m.get(k) ?? 0) + v);
 }
 
-const mergeTopK = (saved: SavedSpaceSaving[], capacity: number): SpaceSaving =>
-  saved.length === 1 ? SpaceSaving.restore(saved[0]) : SpaceSaving.mergeAll(saved.map(SpaceSaving.restore), capacity);
+const mergeTopK = (saved: SavedSpaceSaving[], capacity: number): TopKTable =>
+  saved.length === 1 ? SpaceSaving.restore(saved[0]) : SpaceSaving.mergeSaved(saved, capacity);
 
 /** Merges partial summaries into a Summary (also a single part: the round trip is exact). */
 export function mergeSummaries(parts: PartialSummary[]): { summary: Summary; indexEvicted: number } {
@@ -282,7 +282,7 @@ export function mergeSummaries(parts: PartialSummary[]): { summary: Summary; ind
     for (let i = r.start; i < r.end; i++) {
       const k = pm.keys[i];
       let m = s.minutes.get(k);
-      if (!m) s.minutes.set(k, (m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS }));
+      if (!m) s.minutes.set(k, (m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined }));
       m.requests += pm.requests[i];
       m.failures += pm.failures[i];
       const d = failedAt[r.part].get(i);

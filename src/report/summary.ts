@@ -1,5 +1,6 @@
 import { Cause, FailureEvent, LogKind, SKIP_REASONS, SkipReason } from '../model';
-import { SpaceSaving } from '../util/top-k';
+import { SpaceSaving, TopKTable, topKTable } from '../util/top-k';
+import { SmallCounts } from '../util/small-counts';
 import { ByteInterner } from '../util/byte-interner';
 import { NO_MINUTE } from '../parse/access-scanner';
 import { normalizePath, upstreamAddress } from './paths';
@@ -57,33 +58,33 @@ export const UPSTREAM_TABLE_CAP = 1000;
 
 export const MINUTE = 60_000;
 
-/** The shared empty map of a minute without failures; writing to it is a bug, so it throws. */
-class NoCounts<K> extends Map<K, number> {
-  override set(): this {
+/** The shared empty counts of a minute without failures; writing to it is a bug, so it throws. */
+class NoCounts<K> extends SmallCounts<K> {
+  override add(): void {
     throw new Error('NO_COUNTS is shared and read-only: use countIn()');
   }
 }
 /**
- * Most minutes of a month have no failure: they share this empty map instead of two new Maps
+ * Most minutes of a month have no failure: they share these empty counts instead of two tables
  * each (allocating them was most of the garbage a batch run made).
  */
-export const NO_COUNTS: Map<never, number> = new NoCounts<never>();
+export const NO_COUNTS: SmallCounts<never> = new NoCounts<never>();
 
-/** Adds n to key in one of a minute's maps, giving the minute a map of its own on first use. */
+/** Adds n to key in one of a minute's counts, giving the minute counts of its own on first use. */
 export function countIn<K>(m: MinuteCounts, field: 'byStatus' | 'byCause', key: K, n: number): void {
-  let map = m[field] as unknown as Map<K, number>;
-  if (map === NO_COUNTS) m[field] = map = new Map<K, number>() as never;
-  map.set(key, (map.get(key) ?? 0) + n);
+  let counts = m[field] as unknown as SmallCounts<K>;
+  if (counts === NO_COUNTS) m[field] = counts = new SmallCounts<K>() as never;
+  counts.add(key, n);
 }
 
 export interface MinuteCounts {
   requests: number;
   failures: number;
   /** 5xx/499/009 only. NO_COUNTS (shared, read-only) until the minute's first failure: see countIn(). */
-  byStatus: Map<number, number>;
-  byCause: Map<Cause, number>;
+  byStatus: SmallCounts<number>;
+  byCause: SmallCounts<Cause>;
   /** Failures by upstream in this minute (bounded; created on the first failure with an upstream). */
-  upstreams?: SpaceSaving;
+  upstreams?: TopKTable;
 }
 
 /** What countFailure reads of an event. */
@@ -93,10 +94,10 @@ export interface CauseTotals {
   count: number;
   byStatus: Map<number, number>;
   bySignature: Map<string, number>;
-  upstreams: SpaceSaving;
-  hosts: SpaceSaving;
-  paths: SpaceSaving;
-  clients: SpaceSaving;
+  upstreams: TopKTable;
+  hosts: TopKTable;
+  paths: TopKTable;
+  clients: TopKTable;
   sample: FailureEvent | null;
   /** One raw path per normalised path (bounded), so a hint can name a real URL, not /users/{id}. */
   pathExamples: Map<string, string>;
@@ -257,7 +258,7 @@ export class Summary {
       m.failures += n;
       countIn(m, 'byCause', ev.cause, n);
       if (upstream) {
-        if (n > 0) (m.upstreams ??= new SpaceSaving(MINUTE_UPSTREAMS)).add(upstream);
+        if (n > 0) (m.upstreams ??= topKTable(MINUTE_UPSTREAMS)).add(upstream);
         else m.upstreams?.sub(upstream, -n);
       }
       this.seeTime(epochMs);

@@ -24,14 +24,33 @@ interface Counter {
   at: number;
 }
 
-/**
- * Up to this capacity keys are found by scanning the heap instead of a Map: a table per minute
- * (MINUTE_UPSTREAMS) then costs a few hundred bytes less, times every minute of a month.
- */
-const SCAN_CAPACITY = 8;
+/** What the summary and the reports use of a top-K table, whichever layout holds it. */
+export interface TopKTable {
+  readonly capacity: number;
+  readonly size: number;
+  readonly totalCount: number;
+  add(key: string, n?: number): void;
+  sub(key: string, n?: number): void;
+  /** The k largest counts, by count then key. */
+  top(k: number): TopKItem[];
+  /** Plain data for a worker thread's message: the counters in heap order. */
+  save(): SavedSpaceSaving;
+}
 
-export class SpaceSaving {
-  private readonly byKey: Map<string, Counter> | null;
+/**
+ * Up to this capacity a table is a SmallSpaceSaving: its counters in one flat array, found by
+ * scanning it. A table per failing minute of a month (MINUTE_UPSTREAMS = 4) then costs 129-201
+ * bytes with 1-4 keys, where a heap of counter objects cost 314-475 (Node 20, measured).
+ */
+export const SMALL_CAPACITY = 8;
+
+/** A table of `capacity` keys in the layout that suits that size. */
+export function topKTable(capacity: number): TopKTable {
+  return capacity <= SMALL_CAPACITY ? new SmallSpaceSaving(capacity) : new SpaceSaving(capacity);
+}
+
+export class SpaceSaving implements TopKTable {
+  private readonly byKey = new Map<string, Counter>();
   private readonly heap: Counter[] = [];
   private total = 0;
   /** Whether a key was ever evicted: until then every count is exact. */
@@ -39,23 +58,11 @@ export class SpaceSaving {
 
   constructor(readonly capacity: number) {
     if (capacity < 1) throw new RangeError('capacity must be >= 1');
-    this.byKey = capacity > SCAN_CAPACITY ? new Map() : null;
-  }
-
-  /** The keys held, in the order they came (heap order for a table without a Map). */
-  private keys(): Iterable<string> {
-    return this.byKey ? this.byKey.keys() : this.heap.map((c) => c.key);
-  }
-
-  private find(key: string): Counter | undefined {
-    if (this.byKey) return this.byKey.get(key);
-    for (const c of this.heap) if (c.key === key) return c;
-    return undefined;
   }
 
   add(key: string, n = 1): void {
     this.total += n;
-    const hit = this.find(key);
+    const hit = this.byKey.get(key);
     if (hit) {
       hit.count += n;
       this.down(hit.at);
@@ -64,18 +71,18 @@ export class SpaceSaving {
     if (this.heap.length < this.capacity) {
       const c: Counter = { key, count: n, error: 0, at: this.heap.length };
       this.heap.push(c);
-      this.byKey?.set(key, c);
+      this.byKey.set(key, c);
       this.up(c.at);
       return;
     }
     // Evict the minimum: the new key takes its slot and its count as an over-estimate.
     const min = this.heap[0];
-    this.byKey?.delete(min.key);
+    this.byKey.delete(min.key);
     const inherited = min.count;
     min.key = key;
     min.error = inherited;
     min.count = inherited + n;
-    this.byKey?.set(key, min);
+    this.byKey.set(key, min);
     this.down(0);
     this.evictedAny = true;
   }
@@ -85,7 +92,7 @@ export class SpaceSaving {
    * already evicted stays evicted; its count went into the over-estimate of whoever replaced it.
    */
   sub(key: string, n = 1): void {
-    const hit = this.find(key);
+    const hit = this.byKey.get(key);
     if (!hit) return;
     const k = Math.min(n, hit.count);
     hit.count -= k;
@@ -103,22 +110,17 @@ export class SpaceSaving {
   }
 
   top(k: number): TopKItem[] {
-    return this.heap
-      .map(({ key, count, error }) => ({ key, count, error }))
-      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
-      .slice(0, k);
+    return byCountThenKey(this.heap.map(({ key, count, error }) => ({ key, count, error }))).slice(0, k);
   }
 
-  /** Plain data for a worker thread's message (restore with SpaceSaving.restore). */
   save(): SavedSpaceSaving {
     return { capacity: this.capacity, total: this.total, evicted: this.evictedAny, items: this.heap.map((c) => [c.key, c.count, c.error]) };
   }
 
-  static restore(s: SavedSpaceSaving): SpaceSaving {
-    const t = new SpaceSaving(s.capacity);
-    t.total = s.total;
-    t.evictedAny = s.evicted;
-    t.fill(s.items.map(([key, count, error]) => ({ key, count, error })));
+  /** A table as saved, in the layout its capacity calls for. */
+  static restore(s: SavedSpaceSaving): TopKTable {
+    const t = topKTable(s.capacity) as SpaceSaving | SmallSpaceSaving;
+    t.load(s.total, s.evicted, s.items);
     return t;
   }
 
@@ -133,43 +135,54 @@ export class SpaceSaving {
    * whose true count is above N/capacity is kept. When no part evicted and the keys fit, the
    * counts are exact: the same as one run over the whole stream.
    */
-  static mergeAll(parts: SpaceSaving[], capacity: number): SpaceSaving {
-    const out = new SpaceSaving(capacity);
-    const floors = parts.map((p) => (p.evictedAny && p.heap.length > 0 ? p.heap[0].count : 0));
-    const merged = new Map<string, { key: string; count: number; error: number }>();
+  static mergeAll(parts: TopKTable[], capacity: number): TopKTable {
+    return SpaceSaving.mergeSaved(parts.map((p) => p.save()), capacity);
+  }
+
+  /** mergeAll over saved tables. */
+  static mergeSaved(parts: SavedSpaceSaving[], capacity: number): TopKTable {
+    // The heap's first counter is its minimum.
+    const floors = parts.map((p) => (p.evicted && p.items.length > 0 ? p.items[0][1] : 0));
+    const held = parts.map((p) => new Map(p.items.map(([key, count, error]) => [key, { count, error }])));
+    const merged = new Map<string, [string, number, number]>();
+    let total = 0;
+    let evicted = false;
     for (const p of parts) {
-      out.total += p.total;
-      if (p.evictedAny) out.evictedAny = true;
-      for (const k of p.keys()) if (!merged.has(k)) merged.set(k, { key: k, count: 0, error: 0 });
+      total += p.total;
+      if (p.evicted) evicted = true;
+      for (const [k] of p.items) if (!merged.has(k)) merged.set(k, [k, 0, 0]);
     }
     for (const m of merged.values()) {
-      parts.forEach((p, i) => {
-        const hit = p.find(m.key);
-        m.count += hit ? hit.count : floors[i];
-        m.error += hit ? hit.error : floors[i];
+      held.forEach((h, i) => {
+        const hit = h.get(m[0]);
+        m[1] += hit ? hit.count : floors[i];
+        m[2] += hit ? hit.error : floors[i];
       });
     }
     let items = [...merged.values()];
     if (items.length > capacity) {
-      items = items.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)).slice(0, capacity);
-      out.evictedAny = true;
+      items = items.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, capacity);
+      evicted = true;
     }
-    out.fill(items);
+    const out = topKTable(capacity) as SpaceSaving | SmallSpaceSaving;
+    out.load(total, evicted, items);
     return out;
   }
 
   /** Sets the counters of an empty table (at most `capacity`) and restores the heap order. */
-  private fill(items: { key: string; count: number; error: number }[]): void {
-    for (const { key, count, error } of items) {
+  load(total: number, evicted: boolean, items: [string, number, number][]): void {
+    this.total = total;
+    this.evictedAny = evicted;
+    for (const [key, count, error] of items) {
       const c: Counter = { key, count, error, at: this.heap.length };
       this.heap.push(c);
-      this.byKey?.set(key, c);
+      this.byKey.set(key, c);
     }
     for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   private remove(c: Counter): void {
-    this.byKey?.delete(c.key);
+    this.byKey.delete(c.key);
     const last = this.heap.pop()!;
     if (last === c) return;
     this.heap[c.at] = last;
@@ -211,6 +224,158 @@ export class SpaceSaving {
       i = m;
     }
   }
+}
+
+/**
+ * The same table for a few keys (at most SMALL_CAPACITY): each counter is three cells of one
+ * array (key, count, error), kept in the same min-heap order by the same moves as SpaceSaving's,
+ * so both give the same counts, evictions and saved data for the same calls. A key is found by
+ * scanning the few cells; the array is exactly as long as the counters it holds.
+ */
+export class SmallSpaceSaving implements TopKTable {
+  private cells: (string | number)[] = EMPTY;
+  private total = 0;
+  private evictedAny = false;
+
+  constructor(readonly capacity: number) {
+    if (capacity < 1 || capacity > SMALL_CAPACITY) throw new RangeError(`capacity must be 1-${SMALL_CAPACITY}`);
+  }
+
+  get size(): number {
+    return this.cells.length / 3;
+  }
+
+  get totalCount(): number {
+    return this.total;
+  }
+
+  add(key: string, n = 1): void {
+    this.total += n;
+    const c = this.cells;
+    const at = this.find(key);
+    if (at >= 0) {
+      (c[3 * at + 1] as number) += n;
+      this.down(at);
+      return;
+    }
+    if (c.length < 3 * this.capacity) {
+      this.cells = grown(c, key, n, 0);
+      this.up(c.length / 3);
+      return;
+    }
+    // Evict the minimum (the first counter): the new key takes its count as an over-estimate.
+    const inherited = c[1] as number;
+    c[0] = key;
+    c[1] = inherited + n;
+    c[2] = inherited;
+    this.down(0);
+    this.evictedAny = true;
+  }
+
+  sub(key: string, n = 1): void {
+    const at = this.find(key);
+    if (at < 0) return;
+    const c = this.cells;
+    const k = Math.min(n, c[3 * at + 1] as number);
+    (c[3 * at + 1] as number) -= k;
+    this.total -= k;
+    if ((c[3 * at + 1] as number) <= 0) this.remove(at);
+    else this.up(at);
+  }
+
+  top(k: number): TopKItem[] {
+    const c = this.cells;
+    const items: TopKItem[] = [];
+    for (let i = 0; i < c.length; i += 3) items.push({ key: c[i] as string, count: c[i + 1] as number, error: c[i + 2] as number });
+    return byCountThenKey(items).slice(0, k);
+  }
+
+  save(): SavedSpaceSaving {
+    const c = this.cells;
+    const items: [string, number, number][] = [];
+    for (let i = 0; i < c.length; i += 3) items.push([c[i] as string, c[i + 1] as number, c[i + 2] as number]);
+    return { capacity: this.capacity, total: this.total, evicted: this.evictedAny, items };
+  }
+
+  /** As SpaceSaving.load. */
+  load(total: number, evicted: boolean, items: [string, number, number][]): void {
+    this.total = total;
+    this.evictedAny = evicted;
+    this.cells = items.flat();
+    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  private find(key: string): number {
+    const c = this.cells;
+    for (let i = 0; i < c.length; i += 3) if (c[i] === key) return i / 3;
+    return -1;
+  }
+
+  private remove(at: number): void {
+    const c = this.cells;
+    const last = c.length / 3 - 1;
+    const next = c.slice(0, 3 * last);
+    this.cells = next;
+    if (last === at) return;
+    next[3 * at] = c[3 * last];
+    next[3 * at + 1] = c[3 * last + 1];
+    next[3 * at + 2] = c[3 * last + 2];
+    this.down(at);
+    this.up(at);
+  }
+
+  private count(i: number): number {
+    return this.cells[3 * i + 1] as number;
+  }
+
+  private swap(i: number, j: number): void {
+    const c = this.cells;
+    for (let k = 0; k < 3; k++) {
+      const a = c[3 * i + k];
+      c[3 * i + k] = c[3 * j + k];
+      c[3 * j + k] = a;
+    }
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.count(parent) <= this.count(i)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.cells.length / 3;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.count(l) < this.count(m)) m = l;
+      if (r < n && this.count(r) < this.count(m)) m = r;
+      if (m === i) return;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}
+
+/** The shared empty cells of a SmallSpaceSaving with no counter (never written: add() copies). */
+const EMPTY: (string | number)[] = [];
+
+/** cells plus one counter, in an array exactly that long (push would leave room for 16 more). */
+function grown(cells: (string | number)[], key: string, count: number, error: number): (string | number)[] {
+  const out = new Array<string | number>(cells.length + 3);
+  for (let i = 0; i < cells.length; i++) out[i] = cells[i];
+  out[cells.length] = key;
+  out[cells.length + 1] = count;
+  out[cells.length + 2] = error;
+  return out;
+}
+
+function byCountThenKey(items: TopKItem[]): TopKItem[] {
+  return items.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
 }
 
 export interface SavedSpaceSaving {

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { SpaceSaving } from '../../src/util/top-k';
+import { SMALL_CAPACITY, SmallSpaceSaving, SpaceSaving, TopKTable, topKTable } from '../../src/util/top-k';
 import { fuzzParams } from '../helpers/fuzz';
 
 /**
@@ -20,7 +20,7 @@ const stream = fc.array(
 test('heavy hitters are kept and counts bound the truth, with evictions on every tail key', () => {
   fc.assert(
     fc.property(stream, fc.integer({ min: 1, max: 20 }), (keys, capacity) => {
-      const s = new SpaceSaving(capacity);
+      const s = topKTable(capacity);
       const exact = new Map<string, number>();
       for (const k of keys) {
         s.add(k);
@@ -53,4 +53,38 @@ test('top() lists by count, then key; sub() re-sorts a key it lowers', () => {
   const v = s.top(4).find((i) => i.key === 'v')!;
   expect(v).toEqual({ key: 'v', count: 2, error: 1 });
   expect(s.size).toBe(4);
+});
+
+/** add/sub calls on few keys, so that counts tie, keys come back after eviction and reach zero. */
+const calls = fc.array(
+  fc.record({ sub: fc.boolean(), key: fc.integer({ min: 0, max: 12 }).map((n) => `u${n}`), n: fc.integer({ min: 1, max: 3 }) }),
+  { maxLength: 300 },
+);
+
+test('the flat table for few keys makes the same moves as the heap of counters: same counts, evictions and saved order', () => {
+  fc.assert(
+    fc.property(calls, fc.integer({ min: 1, max: SMALL_CAPACITY }), (cs, capacity) => {
+      const small = new SmallSpaceSaving(capacity);
+      const big = new SpaceSaving(capacity);
+      for (const c of cs) {
+        for (const t of [small, big] as TopKTable[]) (c.sub ? t.sub(c.key, c.n) : t.add(c.key, c.n));
+        expect(small.size).toBe(big.size);
+      }
+      expect(small.save()).toEqual(big.save());
+      expect(small.top(capacity)).toEqual(big.top(capacity));
+      expect(small.totalCount).toBe(big.totalCount);
+      // A round trip through the saved data keeps the table, whichever layout restores it.
+      const back = SpaceSaving.restore(small.save());
+      expect(back).toBeInstanceOf(SmallSpaceSaving);
+      expect(back.save()).toEqual(small.save());
+    }),
+    fuzzParams(),
+  );
+});
+
+test('topKTable picks the flat layout up to SMALL_CAPACITY keys, and SmallSpaceSaving refuses more', () => {
+  expect(topKTable(SMALL_CAPACITY)).toBeInstanceOf(SmallSpaceSaving);
+  expect(topKTable(SMALL_CAPACITY + 1)).toBeInstanceOf(SpaceSaving);
+  expect(() => new SmallSpaceSaving(SMALL_CAPACITY + 1)).toThrow(RangeError);
+  expect(() => new SmallSpaceSaving(0)).toThrow(RangeError);
 });
