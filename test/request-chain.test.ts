@@ -1,5 +1,5 @@
-import { Chain, MAX_OPEN_CHAINS, RequestChains } from '../src/diagnose/request-chain';
-import { ErrorEntry } from '../src/model';
+import { Chain, ChainMember, MAX_OPEN_CHAINS, RequestChains, decisive } from '../src/diagnose/request-chain';
+import { ErrorEntry, Signature } from '../src/model';
 
 /** The request chains close a chain when no later entry can continue it: these pin when. */
 
@@ -69,5 +69,24 @@ describe('request chains (nginx)', () => {
     add(entry(10 * MIN + 1, 4));
     expect(closed.map((x) => x.cid)).toEqual([1, 2, 3]);
     expect(c.size).toBe(1);
+  });
+});
+
+describe('the member that decides a chain', () => {
+  const sig = (id: string, followUp = false) => ({ id, followUp }) as unknown as Signature;
+  const member = (s: Signature | null, line: number): ChainMember => ({ sig: s, e: entry(line, 1), line });
+  const chain = (kind: Chain['kind'], members: ChainMember[]): Chain => ({ kind, file: 'f', group: 'g', members, first: 0, last: 0 });
+  const lines = [member(null, 1), member(sig('follow', true), 2), member(sig('first'), 3), member(sig('second'), 4), member(sig('follow-2', true), 5)];
+
+  test('nginx: the last entry that is not a follow-up (the last attempt gives the status)', () => {
+    expect(decisive(chain('nginx-error', lines)).line).toBe(4);
+  });
+  test('Apache: the first entry that is not a follow-up (it carries the errno)', () => {
+    expect(decisive(chain('apache-error', lines)).line).toBe(3);
+  });
+  test('only follow-ups: the first known entry; nothing known: the first entry', () => {
+    expect(decisive(chain('apache-error', [lines[0], lines[1], lines[4]])).line).toBe(2);
+    expect(decisive(chain('nginx-error', [lines[0], lines[1], lines[4]])).line).toBe(2);
+    expect(decisive(chain('nginx-error', [lines[0]])).line).toBe(1);
   });
 });

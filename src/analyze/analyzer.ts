@@ -221,16 +221,17 @@ export class Analyzer implements EntrySink {
   private closeChain(c: Chain): void {
     const d = decisive(c);
     let cause: Cause = d.sig ? d.sig.cause : 'unclassified';
-    const evidence: string[] = [];
+    // Made only when there is some: most requests log one entry.
+    let evidence: string[] | null = null;
     for (const m of c.members) {
       const id = m.sig ? m.sig.id : 'unclassified';
-      if (m !== d && !evidence.includes(id)) evidence.push(id);
+      if (m !== d && !evidence?.includes(id)) (evidence ??= []).push(id);
     }
     if (isFastCgi(c)) {
       const refined = this.evidence.refine(cause, d.e.ts);
       if (refined) {
         cause = refined.rule.becomes ?? cause;
-        evidence.push(refined.signature);
+        (evidence ??= []).push(refined.signature);
       }
     }
     const info = CAUSE_INFO[cause];
@@ -255,7 +256,7 @@ export class Analyzer implements EntrySink {
         break;
       }
     }
-    if (evidence.length > 0) ev.evidence = evidence;
+    if (evidence) ev.evidence = evidence;
     const epoch = c.last;
     this.summary.countFailure(ev, epoch, 1, ev.request ? requestPath(ev.request) : null);
     this.index.addEntry(c.group, new IndexedError(ev, epoch, ev.status), () => joinKeys(c));

@@ -35,12 +35,18 @@ export const MAX_OPEN_CHAINS = 10_000;
 
 /** The member whose cause and signature the chain reports. */
 export function decisive(c: Chain): ChainMember {
-  const primaries = c.members.filter((m) => m.sig !== null && !m.sig.followUp);
-  if (primaries.length === 0) {
-    const known = c.members.find((m) => m.sig !== null);
-    return known ?? c.members[0];
+  // Loops, not filter(): this runs for every failed request, and the array was garbage.
+  const nginx = c.kind === 'nginx-error';
+  let primary: ChainMember | null = null;
+  let known: ChainMember | null = null;
+  for (const m of c.members) {
+    if (m.sig === null) continue;
+    known ??= m;
+    if (m.sig.followUp) continue;
+    primary = m;
+    if (!nginx) break; // Apache: the first primary; nginx: the last
   }
-  return c.kind === 'nginx-error' ? primaries[primaries.length - 1] : primaries[0];
+  return primary ?? known ?? c.members[0];
 }
 
 function chainKey(kind: LogKind, group: string, e: ErrorEntry): string | null {
@@ -124,13 +130,9 @@ export class RequestChains {
   /** Closes chains at the head of the map (oldest opened) that no later entry can continue. */
   private closeStale(now: number): void {
     if (now <= this.staleAfter) return;
-    for (;;) {
-      const head = this.open.entries().next();
-      if (head.done) {
-        this.staleAfter = -Infinity;
-        return;
-      }
-      const [key, c] = head.value;
+    // One iterator for the whole walk (a Map iterator moves on past the entry deleted under it),
+    // not an iterator and its result for every chain closed.
+    for (const [key, c] of this.open) {
       const horizon = c.kind === 'nginx-error' ? NGINX_HORIZON_MS : APACHE_GAP_MS;
       if (!(now - c.last > horizon)) {
         this.staleAfter = c.last + horizon;
@@ -139,5 +141,6 @@ export class RequestChains {
       this.open.delete(key);
       this.onClose(c);
     }
+    this.staleAfter = -Infinity;
   }
 }

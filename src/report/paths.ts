@@ -76,14 +76,29 @@ export function normalizePath(raw: string): string {
 }
 
 /**
+ * The length of a leading `scheme://` (a letter, then up to 15 letters, digits, `+`, `.`, `-`),
+ * or 0. By hand: a regex exec made a match array for every failure.
+ */
+function schemeLength(s: string): number {
+  const n = Math.min(s.length, 17);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) continue;
+    if (i > 0 && ((c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45)) continue;
+    return i > 0 && c === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47 ? i + 3 : 0;
+  }
+  return 0;
+}
+
+/**
  * The address part of an upstream as the logs spell it: nginx's error log writes a URL
  * (`http://10.0.0.7:8080/api/x`, `fastcgi://unix:/run/php/fpm.sock:`), the access log
  * host:port or `unix:/path`. Hints want host:port (or the socket).
  */
 export function upstreamAddress(upstream: string): string {
   let s = upstream.trim();
-  const scheme = /^[a-z][a-z0-9+.-]{0,15}:\/\//i.exec(s);
-  if (scheme) s = s.slice(scheme[0].length);
+  const scheme = schemeLength(s);
+  if (scheme > 0) s = s.slice(scheme);
   if (s.startsWith('unix:')) {
     // nginx spells a socket URL unix:/path/to.sock:/uri — the socket ends at the next colon.
     const colon = s.indexOf(':', 5);

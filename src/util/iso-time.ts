@@ -17,5 +17,12 @@ export function isoTime(epoch: number): string {
   const ms = epoch - minute * 60_000;
   const sec = Math.floor(ms / 1000);
   const milli = Math.floor(ms - sec * 1000);
-  return cachedPrefix + (sec < 10 ? '0' : '') + sec + (milli < 10 ? '.00' : milli < 100 ? '.0' : '.') + milli + 'Z';
+  // Two joins of ready-made pieces: padding and numbers joined one by one made five strings.
+  return cachedPrefix + SECONDS[sec] + MILLIS[milli];
 }
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** "00" … "59" */
+const SECONDS = Array.from({ length: 60 }, (_, s) => pad(s, 2));
+/** ".000Z" … ".999Z" */
+const MILLIS = Array.from({ length: 1000 }, (_, ms) => `.${pad(ms, 3)}Z`);

@@ -53,8 +53,33 @@ describe('path folding', () => {
     ['unix:/run/app.sock', 'unix:/run/app.sock'],
     ['http://unix:/run/app.sock:/s/socket-missing/1', 'unix:/run/app.sock'],
     ['https://[::1]:8443/x', '[::1]:8443'],
+    // the scheme's grammar at its edges: 16 characters at most, a letter first, no `/` in it
+    ['abcdefghijklmnop://h:1/x', 'h:1'],
+    ['abcdefghijklmnopq://h:1/x', 'abcdefghijklmnopq:'],
+    ['a/b://h/x', 'a'],
+    ['1http://h/x', '1http:'],
+    ['H+T.T-P2://h/x', 'h'],
   ])('upstream %s → %s', (raw, want) => {
     expect(upstreamAddress(raw)).toBe(want);
+  });
+
+  test('the scheme is cut by hand as the first implementation\'s regex cut it, on any text', () => {
+    const reference = (upstream: string): string => {
+      let s = upstream.trim();
+      const scheme = /^[a-z][a-z0-9+.-]{0,15}:\/\//i.exec(s);
+      if (scheme) s = s.slice(scheme[0].length);
+      if (s.startsWith('unix:')) {
+        const colon = s.indexOf(':', 5);
+        return colon === -1 ? s : s.slice(0, colon);
+      }
+      const slash = s.indexOf('/');
+      return slash === -1 ? s : s.slice(0, slash);
+    };
+    const piece = fc.constantFrom('http', 'HTTPS', 'fastcgi', 'a+b.c-d', '0x', ':', '//', '/', 'unix:', '10.0.0.7', ':8080', '\x1a', '\x10', '\x0b', ' ', 'x'.repeat(15));
+    // Text over the characters the scheme's grammar turns on (and those that fold onto them).
+    const near = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '9', '+', '.', '-', ':', '/', '@', '_', ' ', '\x1a', '\x10', '\x0b', '\x0d'), maxLength: 24 });
+    const text = fc.oneof(near, fc.array(piece, { maxLength: 8 }).map((p) => p.join('')), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 30 }));
+    fc.assert(fc.property(text, (raw) => upstreamAddress(raw) === reference(raw)), { numRuns: 5000, seed: 11 });
   });
 });
 
