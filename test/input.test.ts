@@ -183,6 +183,71 @@ describe('plain files are read a chunk ahead', () => {
     expect(openOn(file)).toBe(0);
   });
 
+  test('the next file reuses the buffers of the last one, and only once its read ahead has landed', async () => {
+    const dir = tmpdir();
+    const make = (name: string, size: number, seed: number) => {
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) data[i] = (i * seed + (i >> 9)) & 0xff;
+      fs.writeFileSync(path.join(dir, name), data);
+      return { file: path.join(dir, name), data };
+    };
+    const readAll = async (file: string) => {
+      const got: Buffer[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      for await (const c of openInput(file).chunks) {
+        got.push(Buffer.from(c));
+        buffers.add(c.buffer);
+      }
+      return { bytes: Buffer.concat(got), buffers };
+    };
+    const a = make('a.log', 3 * READ_CHUNK, 3);
+    const b = make('b.log', 2 * READ_CHUNK + 17, 5);
+    const c = make('c.log', 2 * READ_CHUNK + 5, 11);
+    // Two readers opened and left unread hold whatever buffers earlier tests gave back.
+    const holders = [openInput(c.file), openInput(c.file)];
+    // a's reads are held back until released: a slow disk under the read ahead
+    const aFd = fs.openSync(a.file, 'r');
+    const held: (() => void)[] = [];
+    const aBuffers = new Set<ArrayBufferLike>();
+    let bBuffers = new Set<ArrayBufferLike>();
+    // the module object itself: the namespace import's bindings cannot be redefined
+    const rawFs = jest.requireActual<typeof fs>('fs');
+    const realRead = rawFs.read;
+    const spy = jest.spyOn(rawFs, 'read').mockImplementation(((fd: number, buf: Buffer, off: number, len: number, pos: number, cb: (e: Error | null, n: number) => void) => {
+      if (fd !== aFd) return (realRead as unknown as (...a: unknown[]) => void)(fd, buf, off, len, pos, cb);
+      aBuffers.add(buf.buffer);
+      held.push(() => cb(null, fs.readSync(fd, buf, off, len, pos)));
+    }) as never);
+    const openSpy = jest.spyOn(rawFs, 'openSync').mockImplementationOnce(() => aFd);
+    try {
+      const chunks = openInput(a.file).chunks[Symbol.asyncIterator]();
+      const first = chunks.next();
+      held.shift()!();
+      expect((await first).value.length).toBe(READ_CHUNK);
+      await chunks.return!(undefined); // a stops with its next read in flight
+      expect(held.length).toBe(1);
+      // b, opened meanwhile, must not read into a buffer the landing read will still write
+      const rb = await readAll(b.file);
+      expect(rb.bytes.equals(b.data)).toBe(true);
+      expect([...rb.buffers].some((buf) => aBuffers.has(buf))).toBe(false);
+      bBuffers = rb.buffers;
+      held.shift()!(); // a's read lands; its buffers are free
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      spy.mockRestore();
+      openSpy.mockRestore();
+    }
+    const rc = await readAll(c.file);
+    for (const h of holders) h.close();
+    expect(rc.bytes.equals(c.data)).toBe(true);
+    // c reads into buffers given back (b's, or a's once its read landed), none of its own
+    expect([...rc.buffers].every((buf) => aBuffers.has(buf) || bBuffers.has(buf))).toBe(true);
+    // read again, c comes out of the same two buffers: nothing is allocated per file
+    const again = await readAll(c.file);
+    expect(again.bytes.equals(c.data)).toBe(true);
+    expect([...again.buffers].filter((buf) => rc.buffers.has(buf)).length).toBe(2); // the same objects
+  });
+
   test('stopping after the first chunk closes the file once the read ahead has landed', async () => {
     const file = path.join(tmpdir(), 'f.log');
     fs.writeFileSync(file, Buffer.alloc(3 * READ_CHUNK, 0x61));
