@@ -193,12 +193,12 @@ function combine(results: UnitResult[], workers: number): AnalysisOutcome {
 
 /**
  * Young generation of a worker's heap: 2 x 4 MiB semi-spaces, half of what bin/upstream-doctor
- * gives the main thread. A worker reads access logs of whole directories, which leave little alive
- * between scavenges; measured on the bench's 4-directory input, `--jobs 2` peaked at 145-147 MiB
- * with it (and the workers closed before the merge) against 156-161 MiB, in the same time (4
- * alternating runs each). Set as a V8 flag because the flag overrides Worker's
- * resourceLimits.maxYoungGenerationSizeMb; V8 reads it when an isolate's heap is configured, so
- * it changes the heaps of the workers started after it and not the running one.
+ * gives the main thread. On the bench's 4-directory input `--jobs 2` peaked at 145-147 MiB with it
+ * (and the workers closed before the merge) against 156-161 MiB, in the same time (4 alternating
+ * runs each); on two directories of 1 M nginx error lines, 149-157 against 155-168 MiB, also in
+ * the same time (2 x 2 and 2 x 1 MiB were 6-7% slower there). Set as a V8 flag because the flag
+ * overrides Worker's resourceLimits.maxYoungGenerationSizeMb; V8 reads it when an isolate's heap
+ * is configured, so it changes the heaps of the workers started after it, not the running one.
  */
 export const WORKER_SEMI_SPACE_MB = 4;
 
