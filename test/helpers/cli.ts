@@ -14,6 +14,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * A run that has not exited by then has hung: the test fails saying so, instead of holding the
+ * whole suite (a CLI once hung at exit in a Node deadlock, see bin/upstream-doctor).
+ */
+export const CLI_TIMEOUT_MS = 120_000;
+
 export function runCli(args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): CliResult {
   const r = spawnSync(LAUNCHER, args, {
     input: opts.input,
@@ -21,7 +27,12 @@ export function runCli(args: string[], opts: { input?: string | Buffer; env?: Re
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
+    timeout: CLI_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    throw new Error(`upstream-doctor ${args.join(' ')} did not exit within ${CLI_TIMEOUT_MS / 1000} s`);
+  }
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
