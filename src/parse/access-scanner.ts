@@ -3,8 +3,7 @@ import { FieldType, FormatPlan } from './format/plan';
 import { digits, parseClf, parseEpoch, parseIso } from './time';
 import { parseNumberList, parseStatusList, splitUpstreamList } from './upstream-list';
 import { unescapeLogValue } from './unescape';
-import { ScanFn, compileScanner, layoutOf } from './scan-compiler';
-import { FNV_OFFSET, fnvStep } from '../util/byte-interner';
+import { ScanFn, compileScanner, hashSlots, layoutOf } from './scan-compiler';
 
 /**
  * A line parser for one FormatPlan that works on the bytes in place: the field boundaries are
@@ -14,7 +13,6 @@ import { FNV_OFFSET, fnvStep } from '../util/byte-interner';
 
 const SPACE = 32;
 const COMMA = 44;
-const BACKSLASH = 92;
 
 const enum TimeKind {
   None,
@@ -45,7 +43,8 @@ export class AccessScanner {
   readonly fieldCount: number;
   private readonly types: FieldType[];
   private readonly scanFn: ScanFn;
-  private readonly offsets: Int32Array; // [start, end) per field slot
+  private readonly offsets: Int32Array; // [start, end) per field slot, then the address hash and its flag
+  private readonly hashAt: number;
   private readonly slotOf: Partial<Record<FieldType, number>> = {};
   private readonly statusSlot: number;
   private readonly addrSlot: number;
@@ -83,7 +82,8 @@ export class AccessScanner {
       if (this.slotOf[t] === undefined) this.slotOf[t] = slot;
     });
     this.fieldCount = this.types.length;
-    this.offsets = new Int32Array(this.fieldCount * 2);
+    this.hashAt = hashSlots(layout);
+    this.offsets = new Int32Array(this.hashAt + 2);
     this.scanFn = compileScanner(layout);
     this.statusSlot = this.slotOf.status ?? -1;
     this.addrSlot = this.slotOf['upstream-addr'] ?? -1;
@@ -261,14 +261,8 @@ export class AccessScanner {
     const b = this.buf;
     const s = this.offsets[2 * this.addrSlot];
     const e = this.offsets[2 * this.addrSlot + 1];
-    if (e - s < 2) return false;
-    // Checked and hashed in one pass: the hash is the key of the upstream table (ByteInterner).
-    let h = FNV_OFFSET;
-    for (let i = s; i < e; i++) {
-      const c = b[i];
-      if (c <= SPACE || c >= 127 || c === COMMA || c === BACKSLASH) return false;
-      h = fnvStep(h, c);
-    }
+    // The scanner checked and hashed the address as it found its end (scan-compiler.ts, listCode).
+    if (e - s < 2 || this.offsets[this.hashAt + 1] === 0) return false;
     let st: number | null = null;
     const slot = this.ustatusSlot;
     if (slot >= 0) {
@@ -280,7 +274,7 @@ export class AccessScanner {
     }
     this.attemptStart = s;
     this.attemptEnd = e;
-    this.attemptHash = h;
+    this.attemptHash = this.offsets[this.hashAt];
     this.attemptStatus = st;
     return true;
   }

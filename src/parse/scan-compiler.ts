@@ -1,4 +1,5 @@
 import { FieldType, FormatPlan } from './format/plan';
+import { FNV_OFFSET, FNV_PRIME } from '../util/byte-interner';
 
 /**
  * Compiles a FormatPlan into the JavaScript source of one line scanner, specialised for that
@@ -39,6 +40,21 @@ export interface ScanLayout {
   /** The literal before the first field. */
   lead: Buffer;
   fields: ScanField[];
+  /**
+   * The field whose bytes the scanner also hashes as it reads them (the first $upstream_addr, a
+   * List field), or -1: see hashSlots(). Counting each line's upstream attempt read those bytes a second time to
+   * check and hash them, a tenth of an `upstream` profile.
+   */
+  hashed: number;
+}
+
+/**
+ * Where the scanner writes, after the 2 × fields boundary slots, the FNV-1a hash (byte-interner.ts)
+ * of the hashed field and whether that field is one plain item (1) or not (0: a list, or a byte
+ * below 32, above 126 or a backslash, which the string path decodes).
+ */
+export function hashSlots(layout: ScanLayout): number {
+  return 2 * layout.fields.length;
 }
 
 /** Returns the bytes after the last field that the format does not describe, or -1 when the line does not fit. */
@@ -92,7 +108,7 @@ export function layoutOf(plan: FormatPlan): ScanLayout {
     const next = nextTok && nextTok.kind === 'literal' ? Buffer.from(nextTok.text, 'latin1') : Buffer.alloc(0);
     fields.push({ type: t.type, strategy: strategyFor(t.type, t.name, next, prev), next });
   }
-  return { lead, fields };
+  return { lead, fields, hashed: fields.findIndex((f) => f.type === 'upstream-addr') };
 }
 
 /** `b[p]===c0&&b[p+1]===c1…` for a literal at p (the caller checks the length). */
@@ -108,7 +124,26 @@ function findByte(c: number, from: string, lim: string, long: boolean): string {
   return `q=${from};while(q<=${lim}&&b[q]!==${c})q++;`;
 }
 
-function fieldCode(f: ScanField): string {
+/** The List strategy's code; `hashAt` >= 0 also hashes the bytes and flags a plain single item there. */
+function listCode(f: ScanField, hashAt: number): string {
+  // Items without spaces, joined by ", " or " : " (scanList, unrolled for this stop byte).
+  const n = f.next;
+  const stop = n.length > 0 ? n[0] : SPACE;
+  const item = stop === SPACE || stop === COMMA ? 'c!==32&&c!==44' : `c!==32&&c!==44&&c!==${stop}`;
+  const hashed = hashAt >= 0;
+  const step = hashed ? `if(c<32||c>126||c===92)m=0;h=Math.imul(h^c,${FNV_PRIME});` : '';
+  const sep = hashed ? 'm=0;' : '';
+  return (
+    (hashed ? `h=${FNV_OFFSET};m=1;` : '') +
+    `q=p;for(;;){while(q<e){const c=b[q];if(!(${item}))break;${step}q++;}` +
+    `if(q+1<e&&b[q]===44&&b[q+1]===32){${sep}q+=2;continue;}` +
+    `if(q+2<e&&b[q]===32&&b[q+1]===58&&b[q+2]===32){${sep}q+=3;continue;}` +
+    `if(q<e&&b[q]===44){${sep}q++;continue;}break;}` +
+    (hashed ? `off[${hashAt}]=h;off[${hashAt + 1}]=m;` : '')
+  );
+}
+
+function fieldCode(f: ScanField, hashAt: number): string {
   const n = f.next;
   const long = LONG_TYPES.has(f.type);
   switch (f.strategy) {
@@ -118,17 +153,8 @@ function fieldCode(f: ScanField): string {
     }
     case Strategy.Bracketed:
       return `if(p>=e||b[p]!==91)return -1;${findByte(93, 'p', 'e-1', long)}if(q>e-1)return -1;q++;`;
-    case Strategy.List: {
-      // Items without spaces, joined by ", " or " : " (scanList, unrolled for this stop byte).
-      const stop = n.length > 0 ? n[0] : SPACE;
-      const item = stop === SPACE || stop === COMMA ? 'c!==32&&c!==44' : `c!==32&&c!==44&&c!==${stop}`;
-      return (
-        `q=p;for(;;){while(q<e){const c=b[q];if(!(${item}))break;q++;}` +
-        `if(q+1<e&&b[q]===44&&b[q+1]===32){q+=2;continue;}` +
-        `if(q+2<e&&b[q]===32&&b[q+1]===58&&b[q+2]===32){q+=3;continue;}` +
-        `if(q<e&&b[q]===44){q++;continue;}break;}`
-      );
-    }
+    case Strategy.List:
+      return listCode(f, hashAt);
     case Strategy.Literal: {
       // The next occurrence of the whole literal inside the line; a quote escaped by an odd number
       // of backslashes does not count.
@@ -148,12 +174,12 @@ function fieldCode(f: ScanField): string {
 function scannerSource(layout: ScanLayout): string {
   const { lead, fields } = layout;
   const last = fields.length - 1;
-  let src = 'let p=s,q=0,r=0;';
+  let src = 'let p=s,q=0,r=0,h=0,m=0;';
   if (lead.length > 0) src += `if(e-p<${lead.length}||!(${bytesAt(lead, 'p')}))return -1;p+=${lead.length};`;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     // one line per field: a --cpu-prof of the generated function then says which field costs
-    src += '\n' + fieldCode(f);
+    src += '\n' + fieldCode(f, i === layout.hashed ? hashSlots(layout) : -1);
     src += `off[${2 * i}]=p;off[${2 * i + 1}]=q;p=q;`;
     const n = f.next;
     if (n.length === 0) continue;

@@ -11,9 +11,17 @@
 export class ByteInterner<V> {
   private readonly table: Int32Array; // slot index + 1; 0 = empty
   private readonly mask: number;
-  private readonly keys: Buffer[] = [];
   private readonly hashes: number[] = [];
   private readonly values: V[] = [];
+  /** The keys' bytes, one after another in one buffer: compared four at a time through `poolView`. */
+  private pool = Buffer.alloc(256);
+  private poolView = viewOf(this.pool);
+  private used = 0;
+  private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
+  /** A view of the buffer last looked up in (made once per buffer, and a reader reuses its buffers). */
+  private lineBuf: Buffer | null = null;
+  private lineView = viewOf(this.pool);
 
   constructor(readonly capacity: number) {
     let n = 16;
@@ -23,7 +31,7 @@ export class ByteInterner<V> {
   }
 
   get size(): number {
-    return this.keys.length;
+    return this.values.length;
   }
 
   /** The value stored for the bytes [s, e) of buf, whose hashBytes() is h; undefined when absent. */
@@ -33,32 +41,65 @@ export class ByteInterner<V> {
       const at = this.table[i];
       if (at === 0) return undefined;
       const slot = at - 1;
-      if (this.hashes[slot] !== h) continue;
-      const k = this.keys[slot];
-      if (k.length !== len) continue;
-      let j = 0;
-      while (j < len && k[j] === buf[s + j]) j++;
-      if (j === len) return this.values[slot];
+      if (this.hashes[slot] !== h || this.lengths[slot] !== len) continue;
+      if (this.holds(this.starts[slot], buf, s, len)) return this.values[slot];
     }
   }
 
-  /** Stores a value for the bytes [s, e) (copied) unless they are present or the map is full. */
+  /** Do the len bytes of the pool at k equal those of buf at s? By words: a byte loop was a tenth of an `upstream` profile. */
+  private holds(k: number, buf: Buffer, s: number, len: number): boolean {
+    if (buf !== this.lineBuf) {
+      this.lineBuf = buf;
+      this.lineView = viewOf(buf);
+    }
+    const a = this.poolView;
+    const b = this.lineView;
+    let j = 0;
+    for (; j + 4 <= len; j += 4) if (a.getUint32(k + j, true) !== b.getUint32(s + j, true)) return false;
+    const pool = this.pool;
+    for (; j < len; j++) if (pool[k + j] !== buf[s + j]) return false;
+    return true;
+  }
+
+  /**
+   * Stores a value for the bytes [s, e) (copied) unless they are present, the map is full or the
+   * key is longer than MAX_KEY_BYTES (a log line is hostile input; an address is short).
+   */
   set(h: number, buf: Buffer, s: number, e: number, value: V): void {
-    if (this.keys.length >= this.capacity || this.get(h, buf, s, e) !== undefined) return;
+    const len = e - s;
+    if (this.values.length >= this.capacity || len > MAX_KEY_BYTES || this.get(h, buf, s, e) !== undefined) return;
     let i = h & this.mask;
     while (this.table[i] !== 0) i = (i + 1) & this.mask;
-    this.keys.push(Buffer.from(buf.subarray(s, e)));
+    if (this.used + len > this.pool.length) {
+      const grown = Buffer.alloc(Math.max(2 * this.pool.length, this.used + len));
+      this.pool.copy(grown, 0, 0, this.used);
+      this.pool = grown;
+      this.poolView = viewOf(grown);
+    }
+    buf.copy(this.pool, this.used, s, e);
+    this.starts.push(this.used);
+    this.lengths.push(len);
+    this.used += len;
     this.hashes.push(h);
     this.values.push(value);
-    this.table[i] = this.keys.length;
+    this.table[i] = this.values.length;
   }
 }
 
-export const FNV_OFFSET = 0x811c9dc5;
+/** Longest key stored: an upstream address (`unix:` paths included) is far shorter. */
+export const MAX_KEY_BYTES = 256;
+
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** 0x811c9dc5 as an int32, as every later step of the hash is: a double start made hashes doubles. */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 16777619;
 
 /** One step of FNV-1a: cheap, and a collision only costs a comparison. */
 export function fnvStep(h: number, byte: number): number {
-  return Math.imul(h ^ byte, 16777619);
+  return Math.imul(h ^ byte, FNV_PRIME);
 }
 
 export function hashBytes(buf: Buffer, s: number, e: number): number {
