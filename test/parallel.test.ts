@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import fc from 'fast-check';
 import { ROOT, runCli } from './helpers/cli';
-import { analyzeInputs } from '../src/analyze/parallel';
+import { AUTO_MAX_JOBS, AUTO_MIN_BYTES, analyzeInputs, autoJobs } from '../src/analyze/parallel';
 import { discoverInputs } from '../src/input/discover';
 import { ZoneClock } from '../src/parse/time';
 import { buildDocument } from '../src/report/json';
@@ -140,6 +140,18 @@ describe('--jobs 2 gives the report of --jobs 1', () => {
     expect((await analyzeInputs({ inputs, read: read(), jobs: 'auto' })).workers).toBe(0);
     const doc = (o: typeof seq) => ({ ...buildDocument(o.summary, { evicted: o.evicted, zone: 'UTC' }), generatedAt: '' });
     expect(JSON.stringify(doc(par))).toBe(JSON.stringify(doc(seq)));
+  });
+
+  test('--jobs auto: two jobs at most, and one for small inputs, one directory or error logs alone', () => {
+    const big = AUTO_MIN_BYTES;
+    expect(autoJobs({ dirs: 4, bytes: big, accessLogs: true, cpus: 2 })).toBe(2);
+    // every job holds a heap: more CPUs do not make it wider (--jobs N does)
+    expect(autoJobs({ dirs: 4, bytes: 10 * big, accessLogs: true, cpus: 64 })).toBe(AUTO_MAX_JOBS);
+    expect(AUTO_MAX_JOBS).toBe(2);
+    expect(autoJobs({ dirs: 4, bytes: big, accessLogs: true, cpus: 1 })).toBe(1);
+    expect(autoJobs({ dirs: 1, bytes: 10 * big, accessLogs: true, cpus: 8 })).toBe(1);
+    expect(autoJobs({ dirs: 4, bytes: big - 1, accessLogs: true, cpus: 8 })).toBe(1);
+    expect(autoJobs({ dirs: 4, bytes: 10 * big, accessLogs: false, cpus: 8 })).toBe(1);
   });
 
   test('NDJSON streams the events in order: the run is sequential, the output the same', () => {
