@@ -1,4 +1,8 @@
-import { Chain, ChainMember, MAX_OPEN_CHAINS, RequestChains, decisive } from '../src/diagnose/request-chain';
+import * as fc from 'fast-check';
+import {
+  APACHE_GAP_MS, Chain, ChainMember, MAX_OPEN_CHAINS, NGINX_HORIZON_MS, RequestChains, chainKey, continues, decisive,
+} from '../src/diagnose/request-chain';
+import { fuzzParams } from './helpers/fuzz';
 import { ErrorEntry, Signature } from '../src/model';
 
 /** The request chains close a chain when no later entry can continue it: these pin when. */
@@ -14,9 +18,15 @@ function entry(ts: number, cid: number, request = 'GET / HTTP/1.1'): ErrorEntry 
 function chains() {
   const closed: { cid: number | null; members: number; closedAt: number }[] = [];
   let now = 0;
-  const c = new RequestChains((ch: Chain) => closed.push({ cid: ch.members[0].e.cid, members: ch.members.length, closedAt: now }));
+  let added = 0;
+  const c = new RequestChains((ch: Chain) => {
+    // a chain closed twice would loop: fail fast instead
+    if (closed.length >= added) throw new Error(`more chains closed than entries added (${added})`);
+    closed.push({ cid: ch.members[0].e.cid, members: ch.members.length, closedAt: now });
+  });
   const add = (e: ErrorEntry) => {
     now = e.ts;
+    added++;
     c.add('nginx-error', '/var/log/nginx/error.log', 'nginx:/var/log/nginx', { sig: null, e, line: 1 });
   };
   return { c, closed, add };
@@ -69,6 +79,95 @@ describe('request chains (nginx)', () => {
     add(entry(10 * MIN + 1, 4));
     expect(closed.map((x) => x.cid)).toEqual([1, 2, 3]);
     expect(c.size).toBe(1);
+  });
+});
+
+/**
+ * The chains kept in a Map, whose insertion order is the opening order: the layout RequestChains
+ * had before its own map and queue (see util/churn-map.ts for why), as the model of which chain
+ * closes when, and in what order.
+ */
+class MapChains {
+  private readonly open = new Map<string, Chain>();
+  constructor(private readonly onClose: (c: Chain) => void) {}
+  add(kind: Chain['kind'], file: string, group: string, m: ChainMember): void {
+    for (const [k, c] of this.open) {
+      if (!(m.e.ts - c.last > (c.kind === 'nginx-error' ? NGINX_HORIZON_MS : APACHE_GAP_MS))) break;
+      this.open.delete(k);
+      this.onClose(c);
+    }
+    const key = chainKey(kind, group, m.e);
+    if (key === null) return this.onClose({ kind, file, group, members: [m], first: m.e.ts, last: m.e.ts });
+    const c = this.open.get(key);
+    if (c && continues(c, m)) {
+      c.members.push(m);
+      c.last = Math.max(c.last, m.e.ts);
+      return;
+    }
+    if (c) {
+      this.open.delete(key);
+      this.onClose(c);
+    }
+    if (this.open.size >= MAX_OPEN_CHAINS) {
+      const [k, oldest] = this.open.entries().next().value as [string, Chain];
+      this.open.delete(k);
+      this.onClose(oldest);
+    }
+    this.open.set(key, { kind, file, group, members: [m], first: m.e.ts, last: m.e.ts });
+  }
+  flush(): void {
+    for (const c of this.open.values()) this.onClose(c);
+    this.open.clear();
+  }
+}
+
+describe('request chains against a model', () => {
+  // Entries of a few workers and connections, nginx and Apache, seconds to minutes apart, times
+  // that sometimes go back (the next file of a rotation set), a flush now and then.
+  const step = fc.record({
+    kind: fc.constantFrom<Chain['kind']>('nginx-error', 'apache-error'),
+    gap: fc.oneof(fc.nat(3_000), fc.nat(15 * MIN), fc.integer({ min: -20 * MIN, max: 0 })),
+    cid: fc.option(fc.nat(5), { nil: null }),
+    pid: fc.option(fc.nat(2), { nil: null }),
+    client: fc.option(fc.constantFrom('127.0.0.1', '10.0.0.9'), { nil: null }),
+    request: fc.constantFrom('GET / HTTP/1.1', 'GET /x HTTP/1.1'),
+    group: fc.constantFrom('nginx:/a', 'nginx:/b'),
+    followUp: fc.boolean(),
+    flush: fc.nat(40).map((n) => n === 0),
+  });
+  test('closes the same chains, with the same members, in the same order as chains kept in a Map', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
+        const got: string[] = [];
+        const want: string[] = [];
+        const describe = (c: Chain) => c.members.map((m) => m.line).join(',');
+        let added = 0;
+        const chains = new RequestChains((c) => {
+          // a chain closed twice would loop: fail fast instead
+          if (got.length >= added) throw new Error(`more chains closed than entries added (${added})`);
+          got.push(describe(c));
+        });
+        const model = new MapChains((c) => want.push(describe(c)));
+        let ts = 10 * 60 * MIN;
+        steps.forEach((s, line) => {
+          if (s.flush) {
+            chains.flush();
+            model.flush();
+          }
+          ts += s.gap;
+          const e = { ...entry(ts, s.cid ?? 0, s.request), cid: s.cid, pid: s.pid, tid: s.pid, client: s.client };
+          const m = (): ChainMember => ({ sig: { id: 'x', followUp: s.followUp } as unknown as Signature, e, line });
+          added++;
+          chains.add(s.kind, 'f', s.group, m());
+          model.add(s.kind, 'f', s.group, m());
+          expect(chains.size).toBeLessThanOrEqual(MAX_OPEN_CHAINS);
+        });
+        chains.flush();
+        model.flush();
+        expect(got).toEqual(want);
+      }),
+      fuzzParams(),
+    );
   });
 });
 
