@@ -82,6 +82,8 @@ interface Bucket {
   byLead: Map<string, Signature[]>;
   /** rows without a literal lead word: tried for every message, after the lead rows */
   rest: Signature[];
+  /** per rest row: its place in the catalogue (ascending) */
+  restOrder: number[];
   /** per rest row: the index in restGates of a text every row of its group holds, or -1 */
   restGate: number[];
   restGates: string[];
@@ -89,7 +91,7 @@ interface Bucket {
 }
 
 function newBucket(): Bucket {
-  return { byLead: new Map(), rest: [], restGate: [], restGates: [], order: new Map() };
+  return { byLead: new Map(), rest: [], restOrder: [], restGate: [], restGates: [], order: new Map() };
 }
 
 /** Rest rows whose literals start alike share a gate when the common start is this long. */
@@ -123,8 +125,10 @@ function gateRest(b: Bucket): void {
 function addTo(b: Bucket, s: Signature): void {
   b.order.set(s, b.order.size);
   const leads = leadWords(s.pattern);
-  if (leads === null) b.rest.push(s);
-  else {
+  if (leads === null) {
+    b.rest.push(s);
+    b.restOrder.push(b.order.size - 1);
+  } else {
     for (const lead of leads) {
       const list = b.byLead.get(lead) ?? [];
       list.push(s);
@@ -180,9 +184,9 @@ export class SignatureMatcher {
     if (!b) return null;
     const led = b.byLead.get(firstWord(e.message));
     const a = led ? firstMatch(led, e) : null;
-    const r = b.rest.length > 0 ? firstRest(b, e) : null;
-    if (a && r) return b.order.get(a)! < b.order.get(r)! ? a : r;
-    return a ?? r;
+    // Only a rest row before `a` in the catalogue can win: the usual failures (connect(), timeouts)
+    // come before every rest row and skip them.
+    return firstRest(b, e, a ? b.order.get(a)! : Infinity) ?? a;
   }
 }
 
@@ -197,13 +201,13 @@ function firstMatch(list: Signature[], e: ErrorEntry): Signature | null {
   return null;
 }
 
-/** firstMatch over a bucket's rest rows, each gate searched at most once. */
-function firstRest(b: Bucket, e: ErrorEntry): Signature | null {
+/** firstMatch over a bucket's rest rows placed before `before`, each gate searched at most once. */
+function firstRest(b: Bucket, e: ErrorEntry, before: number): Signature | null {
   const msg = e.message;
-  const { rest, restGate, restGates } = b;
+  const { rest, restOrder, restGate, restGates } = b;
   let absent = 0;
   let present = 0;
-  for (let i = 0; i < rest.length; i++) {
+  for (let i = 0; i < rest.length && restOrder[i] < before; i++) {
     const s = rest[i];
     if (s.errno !== undefined && (e.errno === null || !s.errno.includes(e.errno))) continue;
     const g = restGate[i];

@@ -93,4 +93,34 @@ describe('signature matcher (fuzz)', () => {
     },
     FUZZ_TIMEOUT,
   );
+
+  /**
+   * Rows with a lead word and rows without one (tried for every message) in any catalogue order,
+   * on messages several of them match: the first row of the table wins, however the rows are
+   * split between the lead-word index and the rest.
+   */
+  test('any catalogue order: the first matching row wins, lead-word rows and rest rows alike', () => {
+    const row = (id: string, pattern: RegExp, literal: string): Signature =>
+      ({ ...SIGNATURES.find((s) => s.server === 'nginx' && !s.errno)!, id, pattern, literal }) as Signature;
+    const pool = [
+      row('led-alpha-one', /^alpha one/, 'alpha one'),
+      row('led-alpha-two', /^alpha two/, 'alpha two'),
+      row('led-beta-one', /^beta one/, 'beta one'),
+      row('rest-one', /one$/, 'one'),
+      row('rest-two', /two/, 'two'),
+      row('rest-alpha', /alpha/, 'alpha'),
+      row('rest-gated-1', /could not be resolved here one/, 'could not be resolved here one'),
+      row('rest-gated-2', /could not be resolved there/, 'could not be resolved there'),
+    ];
+    const messages = ['alpha one', 'alpha two', 'beta one', 'gamma one', 'alpha', 'x could not be resolved here one', 'could not be resolved there two'];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(pool, { minLength: 1 }), fc.constantFrom(...messages), (table, msg) => {
+        const m = new SignatureMatcher(table);
+        const e = { ...base, message: msg };
+        const plain = table.find((s) => msg.includes(s.literal) && s.pattern.test(msg)) ?? null;
+        expect(m.match('nginx-error', e)?.id ?? null).toBe(plain?.id ?? null);
+      }),
+      fuzzParams(),
+    );
+  });
 });
