@@ -42,8 +42,9 @@ export interface ScanLayout {
   fields: ScanField[];
   /**
    * The field whose bytes the scanner also hashes as it reads them (the first $upstream_addr, a
-   * List field), or -1: see hashSlots(). Counting each line's upstream attempt read those bytes a second time to
-   * check and hash them, a tenth of an `upstream` profile.
+   * List field), or -1: see hashSlots(). Counting each line's upstream attempt read those bytes
+   * a second time to check and hash them: with the table's compare, a tenth of an `upstream`
+   * profile.
    */
   hashed: number;
 }
