@@ -89,7 +89,7 @@ export const AUTO_MIN_BYTES = 256 * 1024 * 1024;
  * holds a heap of its own: the bench's 8 files (4 directories) peaked at 137-149 MiB with 2 jobs,
  * 160 MiB with 3 and 186 MiB with 4, against a 150 MiB budget for the whole run (a third job is
  * over it wherever the CPUs for it exist); two directories of 1 M nginx error lines took
- * 2.27-2.42 s and 148-154 MiB with 2 jobs, 2.50-2.94 s and 100-102 MiB with one (2 vCPUs). This
+ * 2.27-2.42 s and 145-151 MiB with 2 jobs, 2.50-2.94 s and 98-99 MiB with one (2 vCPUs). This
  * tool runs on servers already in trouble: `--jobs N` goes wider where memory is not the limit.
  */
 export const AUTO_MAX_JOBS = 2;
