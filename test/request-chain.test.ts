@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import {
-  APACHE_GAP_MS, Chain, ChainMember, MAX_OPEN_CHAINS, NGINX_HORIZON_MS, RequestChains, chainKey, continues, decisive,
+  APACHE_GAP_MS, BUCKET_MAX, Chain, ChainMember, MAX_OPEN_CHAINS, NGINX_HORIZON_MS, RequestChains, chainKey, continues, decisive,
 } from '../src/diagnose/request-chain';
 import { fuzzParams } from './helpers/fuzz';
 import { ErrorEntry, Signature } from '../src/model';
@@ -128,10 +128,11 @@ describe('request chains against a model', () => {
     kind: fc.constantFrom<Chain['kind']>('nginx-error', 'apache-error'),
     gap: fc.oneof(fc.nat(3_000), fc.nat(15 * MIN), fc.integer({ min: -20 * MIN, max: 0 })),
     // small numbers index the open chains; these past the index limit take the key-string path
-    cid: fc.option(fc.oneof(fc.nat(5), fc.constantFrom(0x40000000, 2 ** 40)), { nil: null }),
+    cid: fc.option(fc.oneof(fc.nat(5), fc.constant(7), fc.constant(7), fc.constantFrom(0x40000000, 2 ** 40)), { nil: null }),
     pid: fc.option(fc.oneof(fc.nat(2), fc.constant(2 ** 33)), { nil: null }),
     client: fc.option(fc.constantFrom('127.0.0.1', '10.0.0.9'), { nil: null }),
-    request: fc.constantFrom('GET / HTTP/1.1', 'GET /x HTTP/1.1'),
+    // many requests on one connection (HTTP/2 streams): more chains under one number than a bucket holds
+    request: fc.oneof(fc.constantFrom('GET / HTTP/1.1', 'GET /x HTTP/1.1'), fc.nat(23).map((i) => `GET /stream/${i} HTTP/2.0`)),
     group: fc.constantFrom('nginx:/a', 'nginx:/b'),
     followUp: fc.boolean(),
     flush: fc.nat(40).map((n) => n === 0),
@@ -169,6 +170,16 @@ describe('request chains against a model', () => {
       }),
       fuzzParams(),
     );
+  });
+
+  test('one connection with more requests than a bucket holds: each request keeps its own chain', () => {
+    const { closed, add, c } = chains();
+    const n = 3 * BUCKET_MAX;
+    for (let i = 0; i < n; i++) add(entry(i, 7, `GET /stream/${i} HTTP/2.0`));
+    for (let i = n - 1; i >= 0; i--) add(entry(n + i, 7, `GET /stream/${i} HTTP/2.0`)); // each one's next attempt
+    expect(c.size).toBe(n);
+    c.flush();
+    expect(closed.map((x) => x.members)).toEqual(Array(n).fill(2));
   });
 });
 

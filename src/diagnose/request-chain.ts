@@ -80,14 +80,21 @@ export function continues(c: Chain, m: ChainMember): boolean {
 
 /** A chain as RequestChains keeps it: how it is found, and its place in the opening order. */
 interface OpenChain extends Chain {
-  /** Its entries' small number (OpenChains), or -1 when it is found by `key`. */
+  /** Its entries' small number (numberOf), or -1. */
   number: number;
+  /** Its chainKey() when OpenChains keeps it by key (no number, or its number's bucket full), else ''. */
   key: string;
   slot: number;
 }
 
 /** Largest connection number or pid used as a property index; past it, chainKey()'s string. */
 const MAX_INDEX = 0x3fffffff;
+/**
+ * Chains kept under one number, at most; the next ones go by chainKey()'s string. One HTTP/2
+ * connection (one `*CID`) can carry thousands of failing requests at once, and a client chooses
+ * them: a longer bucket would make each entry a scan of them all.
+ */
+export const BUCKET_MAX = 8;
 
 /** The number an entry's chain is found under: the nginx connection, the Apache process; -1 for none that fits. */
 function numberOf(kind: LogKind, e: ErrorEntry): number {
@@ -107,50 +114,68 @@ function sameRequest(c: Chain, kind: LogKind, group: string, e: ErrorEntry): boo
  * connection number (nginx) or process id (Apache) indexes a prototype-less object (dictionary
  * elements, which V8 hashes without a string and copies without a link as they grow: see
  * util/churn-map.ts for what a Map's tables do), whose value is the chain, or the chains, under
- * that number; sameRequest() tells them apart. A number that does not fit an index falls back to
- * chainKey()'s string in a ChurnMap. Finding a fresh key string there (V8 looks its interned twin
+ * that number (BUCKET_MAX at most); sameRequest() tells them apart. A number that does not fit an
+ * index, and a bucket's overflow, fall back to chainKey()'s string in a ChurnMap. Finding a fresh key string there (V8 looks its interned twin
  * up in C++) was 5.9% of a profile of the bench's nginx error log.
  */
 class OpenChains {
   private byNumber = Object.create(null) as Record<number, OpenChain | OpenChain[]>;
+  /** Chains past their number's BUCKET_MAX, and chains without a number, by chainKey(). */
   private readonly byKey = new ChurnMap<OpenChain>();
+  /** How many chains of each number are in byKey (spilled): only those numbers look there. */
+  private spilled = Object.create(null) as Record<number, number>;
   size = 0;
 
   find(kind: LogKind, group: string, e: ErrorEntry): OpenChain | undefined {
     const n = numberOf(kind, e);
     if (n < 0) return this.byKey.get(chainKey(kind, group, e)!);
     const at = this.byNumber[n];
-    if (at === undefined) return undefined;
-    if (!Array.isArray(at)) return sameRequest(at, kind, group, e) ? at : undefined;
-    for (const c of at) if (sameRequest(c, kind, group, e)) return c;
-    return undefined;
+    if (at !== undefined) {
+      if (!Array.isArray(at)) {
+        if (sameRequest(at, kind, group, e)) return at;
+      } else {
+        for (const c of at) if (sameRequest(c, kind, group, e)) return c;
+      }
+    }
+    return this.spilled[n] === undefined ? undefined : this.byKey.get(chainKey(kind, group, e)!);
   }
 
+  /** Adds a chain opened for its first member's request (c.key and c.number are set here). */
   add(c: OpenChain): void {
     this.size++;
-    if (c.number < 0) return this.byKey.set(c.key, c);
-    const at = this.byNumber[c.number];
-    if (at === undefined) this.byNumber[c.number] = c;
+    const n = (c.number = numberOf(c.kind, c.members[0].e));
+    const at = n < 0 ? undefined : this.byNumber[n];
+    if (n < 0 || (Array.isArray(at) && at.length >= BUCKET_MAX)) {
+      c.key = chainKey(c.kind, c.group, c.members[0].e)!;
+      this.byKey.set(c.key, c);
+      if (n >= 0) this.spilled[n] = (this.spilled[n] ?? 0) + 1;
+      return;
+    }
+    c.key = '';
+    if (at === undefined) this.byNumber[n] = c;
     else if (Array.isArray(at)) at.push(c);
-    else this.byNumber[c.number] = [at, c];
+    else this.byNumber[n] = [at, c];
   }
 
   remove(c: OpenChain): void {
     this.size--;
-    if (c.number < 0) {
+    const n = c.number;
+    if (c.key !== '') {
       this.byKey.delete(c.key);
+      if (n >= 0 && --this.spilled[n] === 0) delete this.spilled[n];
       return;
     }
-    const at = this.byNumber[c.number];
-    if (at === c) delete this.byNumber[c.number];
+    const at = this.byNumber[n];
+    if (at === c) delete this.byNumber[n];
     else if (Array.isArray(at)) {
       at.splice(at.indexOf(c), 1);
-      if (at.length === 1) this.byNumber[c.number] = at[0];
+      if (at.length === 1) this.byNumber[n] = at[0];
     }
   }
 
   clear(): void {
     this.byNumber = Object.create(null) as Record<number, OpenChain | OpenChain[]>;
+    this.spilled = Object.create(null) as Record<number, number>;
     this.byKey.clear();
     this.size = 0;
   }
@@ -200,9 +225,7 @@ export class RequestChains {
       this.onClose(c);
     }
     if (this.open.size >= MAX_OPEN_CHAINS) this.closeOldest();
-    const number = numberOf(kind, e);
-    const key = number < 0 ? chainKey(kind, group, e)! : '';
-    const opened: OpenChain = { kind, file, group, members: [m], first: e.ts, last: e.ts, number, key, slot: this.base + this.queue.length };
+    const opened: OpenChain = { kind, file, group, members: [m], first: e.ts, last: e.ts, number: -1, key: '', slot: this.base + this.queue.length };
     this.open.add(opened);
     this.queue.push(opened);
   }
