@@ -115,8 +115,9 @@ function sameRequest(c: Chain, kind: LogKind, group: string, e: ErrorEntry): boo
  * elements, which V8 hashes without a string and copies without a link as they grow: see
  * util/churn-map.ts for what a Map's tables do), whose value is the chain, or the chains, under
  * that number (BUCKET_MAX at most); sameRequest() tells them apart. A number that does not fit an
- * index, and a bucket's overflow, fall back to chainKey()'s string in a ChurnMap. Finding a fresh key string there (V8 looks its interned twin
- * up in C++) was 5.9% of a profile of the bench's nginx error log.
+ * index, and a bucket's overflow, fall back to chainKey()'s string in a ChurnMap. Finding a fresh
+ * key string there (V8 looks its interned twin up in C++) was 5.9% of a profile of the bench's
+ * nginx error log when every chain went by key.
  */
 class OpenChains {
   private byNumber = Object.create(null) as Record<number, OpenChain | OpenChain[]>;
