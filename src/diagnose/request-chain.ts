@@ -226,7 +226,8 @@ export class RequestChains {
       this.onClose(c);
     }
     if (this.open.size >= MAX_OPEN_CHAINS) this.closeOldest();
-    const opened: OpenChain = { kind, file, group, members: [m], first: e.ts, last: e.ts, number: -1, key: '', slot: this.base + this.queue.length };
+    const slot = this.base + this.queue.length;
+    const opened: OpenChain = { kind, file, group, members: [m], first: e.ts, last: e.ts, number: -1, key: '', slot };
     this.open.add(opened);
     this.queue.push(opened);
   }
