@@ -50,13 +50,15 @@ export function decisive(c: Chain): ChainMember {
   return primary ?? known ?? c.members[0];
 }
 
-/** The key an entry's chain is found under (exported for the tests' reference model). */
+/** Does anything tie the entry to other entries of its request (nginx: a `*CID`; Apache: a pid)? */
+function hasIdentity(kind: LogKind, e: ErrorEntry): boolean {
+  return kind === 'nginx-error' ? e.cid !== null : kind === 'apache-error' && e.pid !== null;
+}
+
+/** The key an entry's chain is found under, null without hasIdentity() (exported for the tests' reference model). */
 export function chainKey(kind: LogKind, group: string, e: ErrorEntry): string | null {
-  if (kind === 'nginx-error') {
-    return e.cid === null ? null : `n|${group}|${e.pid}|${e.cid}|${e.request ?? ''}`;
-  }
-  if (kind === 'apache-error') return e.pid === null ? null : `a|${group}|${e.pid}|${e.tid}`;
-  return null;
+  if (!hasIdentity(kind, e)) return null;
+  return kind === 'nginx-error' ? `n|${group}|${e.pid}|${e.cid}|${e.request ?? ''}` : `a|${group}|${e.pid}|${e.tid}`;
 }
 
 function clientOf(c: Chain): ErrorEntry | null {
@@ -207,8 +209,8 @@ export class RequestChains {
   add(kind: LogKind, file: string, group: string, m: ChainMember): void {
     this.closeStale(m.e.ts);
     const e = m.e;
-    if (!(kind === 'nginx-error' ? e.cid !== null : kind === 'apache-error' && e.pid !== null)) {
-      // nothing ties it to other entries (chainKey() is null): a chain of its own, closed now;
+    if (!hasIdentity(kind, e)) {
+      // nothing ties it to other entries: a chain of its own, closed now;
       // the same shape as the open ones all the same, for closeChain's sake
       const single: OpenChain = { kind, file, group, members: [m], first: e.ts, last: e.ts, number: -1, key: '', slot: -1 };
       this.onClose(single);
