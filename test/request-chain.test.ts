@@ -172,6 +172,32 @@ describe('request chains against a model', () => {
     );
   });
 
+  test('an old chain that keeps continuing holds the head: the opening order stays bounded, closes as in the model', () => {
+    const got: string[] = [];
+    const want: string[] = [];
+    const describe = (c: Chain) => c.members.map((m) => m.line).join(',');
+    const chains = new RequestChains((c) => got.push(describe(c)));
+    const model = new MapChains((c) => want.push(describe(c)));
+    const apache = (ts: number, tid: number, client: string): ErrorEntry => ({ ...entry(ts, 0), cid: null, pid: 1, tid, client });
+    let most = 0;
+    for (let i = 0; i < 6000; i++) {
+      // thread 1 serves one client, a failure a second: its chain never goes stale
+      // thread 2 serves a new client each time: each entry closes the chain before it
+      const steps: ErrorEntry[] = [apache(i * 1000, 1, '10.0.0.1'), apache(i * 1000 + 500, 2, `10.0.1.${i % 2}`)];
+      steps.forEach((e, k) => {
+        const m = { sig: null, e, line: 2 * i + k };
+        chains.add('apache-error', 'f', 'apache:/a', m);
+        model.add('apache-error', 'f', 'apache:/a', { ...m });
+      });
+      most = Math.max(most, chains.queued);
+    }
+    expect(most).toBeLessThanOrEqual(2 * 2 + 1024 + 1);
+    chains.flush();
+    model.flush();
+    expect(got).toEqual(want);
+    expect(got).toHaveLength(6000 + 1);
+  });
+
   test('one connection with more requests than a bucket holds: each request keeps its own chain', () => {
     const { closed, add, c } = chains();
     const n = 3 * BUCKET_MAX;

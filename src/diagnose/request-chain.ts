@@ -187,12 +187,11 @@ class OpenChains {
 export class RequestChains {
   private readonly open = new OpenChains();
   /**
-   * Open chains in the order they were opened, from `head` (closed ones are null): the order in
-   * which the stale walk, the cap and flush() close them. `base` is the opening number of queue[0].
+   * Open chains in the order they were opened, from `head` (closed ones are null; a chain's `slot`
+   * is its index): the order in which the stale walk, the cap and flush() close them.
    */
   private queue: (OpenChain | null)[] = [];
   private head = 0;
-  private base = 0;
   /**
    * Until this time no open chain can be stale: the oldest chain's horizon when it was last looked
    * at (a chain's `last` only grows). Looking at the oldest chain took an iterator and its result
@@ -204,6 +203,11 @@ export class RequestChains {
 
   get size(): number {
     return this.open.size;
+  }
+
+  /** Slots the opening order holds, closed chains' included (for tests: it stays bounded). */
+  get queued(): number {
+    return this.queue.length - this.head;
   }
 
   add(kind: LogKind, file: string, group: string, m: ChainMember): void {
@@ -228,10 +232,10 @@ export class RequestChains {
       this.onClose(c);
     }
     if (this.open.size >= MAX_OPEN_CHAINS) this.closeOldest();
-    const slot = this.base + this.queue.length;
-    const opened: OpenChain = { kind, file, group, members: [m], first: e.ts, last: e.ts, number: -1, key: '', slot };
+    const opened: OpenChain = { kind, file, group, members: [m], first: e.ts, last: e.ts, number: -1, key: '', slot: this.queue.length };
     this.open.add(opened);
     this.queue.push(opened);
+    if (this.queue.length > 2 * this.open.size + 1024) this.compact();
   }
 
   /** Closes every open chain (end of a file, or before access logs are joined). */
@@ -240,7 +244,6 @@ export class RequestChains {
     const from = this.head;
     this.queue = [];
     this.head = 0;
-    this.base += q.length;
     this.open.clear();
     this.staleAfter = -Infinity;
     for (let i = from; i < q.length; i++) {
@@ -252,19 +255,32 @@ export class RequestChains {
   /** Takes an open chain out (the caller closes it). */
   private remove(c: OpenChain): void {
     this.open.remove(c);
-    this.queue[c.slot - this.base] = null;
+    this.queue[c.slot] = null;
   }
 
-  /** The oldest open chain (null slots at the head skipped and cut off now and then), or null. */
+  /** The oldest open chain (null slots at the head skipped), or null. */
   private oldest(): OpenChain | null {
     const q = this.queue;
     while (this.head < q.length && q[this.head] === null) this.head++;
-    if (this.head >= 1024 && this.head * 2 > q.length) {
-      this.queue = q.slice(this.head);
-      this.base += this.head;
-      this.head = 0;
+    return this.head < q.length ? q[this.head] : null;
+  }
+
+  /**
+   * Drops the closed chains' slots, wherever they are: an old chain that keeps continuing (an
+   * Apache thread serving one client, a health check on one connection) holds the head while the
+   * chains behind it close by key, so cutting the head alone let the queue grow without bound.
+   * Called once closed slots outnumber open chains (and 1,024): O(1) a chain, amortised.
+   */
+  private compact(): void {
+    const kept: OpenChain[] = [];
+    for (let i = this.head; i < this.queue.length; i++) {
+      const c = this.queue[i];
+      if (c === null) continue;
+      c.slot = kept.length;
+      kept.push(c);
     }
-    return this.head < this.queue.length ? this.queue[this.head] : null;
+    this.queue = kept;
+    this.head = 0;
   }
 
   private closeOldest(): void {
