@@ -21,6 +21,7 @@ const ROOT = path.resolve(__dirname, '..');
 /** The package's command (bin/upstream-doctor: node with the start-up V8 flags), as users run it. */
 const CLI = path.join(ROOT, 'bin', 'upstream-doctor');
 const YARDSTICK = path.join(__dirname, 'yardstick.js');
+const TOGETHER = path.join(__dirname, 'together.js');
 const DATA = path.join(__dirname, 'data');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS || 3));
 const NODE = process.execPath;
@@ -117,6 +118,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function multiAccessLogs(dir) {
   return fs.readdirSync(dir).sort().map((d) => path.join(dir, d, 'access.log'));
 }
+/**
+ * Two `analyze --jobs 1` processes started together, each on half of the directories (what
+ * `--jobs 2` deals to its two jobs when the directories are of one size): the most two jobs can
+ * get out of this machine at that moment, with no worker, merge or shared heap in the way.
+ */
+function twoProcesses(dir) {
+  const dirs = fs.readdirSync(dir).sort().map((d) => path.join(dir, d));
+  const half = Math.ceil(dirs.length / 2);
+  const cmds = [dirs.slice(0, half), dirs.slice(half)].map((ds) => analyze(ds, ['--jobs', '1']));
+  return [NODE, TOGETHER, JSON.stringify(cmds)];
+}
 
 function workloads(m) {
   const w = m.workloads;
@@ -133,11 +145,12 @@ function workloads(m) {
       contenders: { analyze: analyze([w.apacheError.file]) } },
     { id: 'gzip', title: 'gzip nginx access (`upstream`)', load: w.gzip, target: '>= 0.9 M lines/s',
       contenders: { analyze: analyze([w.gzip.file]), gunzip: ['gzip', '-dc', w.gzip.file] } },
-    // analyze: default --jobs (auto: a worker per CPU, at most one per directory) against the sequential run.
+    // analyze: --jobs 2 against the sequential run, and against two processes sharing only the machine.
     { id: 'multi', title: `${m.sizes.files} vhosts (access + error each), --jobs 2`, load: w.multi, target: 'parallel >= 1.7x --jobs 1',
       contenders: {
         analyze: analyze([w.multi.file], ['--jobs', '2']),
         'analyze --jobs 1': analyze([w.multi.file], ['--jobs', '1']),
+        'two analyze --jobs 1 at once': twoProcesses(w.multi.file),
         // What a second thread gives this machine now, on the simplest parallel work there is.
         'yardstick 1 thread': [NODE, YARDSTICK, ...multiAccessLogs(w.multi.file)],
         'yardstick 2 threads': [NODE, YARDSTICK, '--threads', '2', ...multiAccessLogs(w.multi.file)],
@@ -205,6 +218,11 @@ function main() {
       const machine = med['yardstick 1 thread'].ms / med['yardstick 2 threads'].ms;
       add('machine: yardstick on 2 threads / 1 thread (reference, no target)', `${machine.toFixed(2)}x`, null);
       if (med['analyze --jobs 1']) add('parallel speed-up / the machine\'s (reference, no target)', `${((med['analyze --jobs 1'].ms / a.ms / machine) * 100).toFixed(0)}%`, null);
+    }
+    if (med['two analyze --jobs 1 at once'] && med['analyze --jobs 1']) {
+      const two = med['analyze --jobs 1'].ms / med['two analyze --jobs 1 at once'].ms;
+      add('machine: two analyze processes at once (half the directories each) / --jobs 1 (reference, no target)', `${two.toFixed(2)}x`, null);
+      add('parallel speed-up / two processes\' (reference, no target)', `${((med['analyze --jobs 1'].ms / a.ms / two) * 100).toFixed(0)}%`, null);
     }
     if (med['analyze --jobs 1']) add('parallel / --jobs 1 speed', `${(med['analyze --jobs 1'].ms / a.ms).toFixed(2)}x`, med['analyze --jobs 1'].ms / a.ms >= 1.7);
     add('analyze peak RSS MiB', (a.rssKiB / 1024).toFixed(0), a.rssKiB / 1024 <= 150);
