@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { FailureEvent } from '../src/model';
-import { ErrorIndex, IndexedError, connectionKey, requestKey } from '../src/diagnose/correlate';
+import { ErrorIndex, IndexedError, connectionKey, pack, requestKey } from '../src/diagnose/correlate';
 import { ownCopy } from '../src/util/own-string';
 import { fuzzParams } from './helpers/fuzz';
 
@@ -44,6 +44,41 @@ describe('correlation index', () => {
       }),
       fuzzParams(1000),
     );
+  });
+
+  test('fields of any length pack and come back: lengths at each length-code boundary, empty and absent', () => {
+    const base: FailureEvent = {
+      ts: '2026-11-24T07:05:10.000Z', file: 'e', line: 1, source: 'apache-error', cause: 'upstream-refused', category: 'upstream-down',
+      signature: null, status: null, upstream: null, client: null, request: null, host: null, message: '',
+    };
+    // length codes (length + 1) of 1, 2 and 3 units, each side of a boundary
+    for (const n of [0, 1, 125, 126, 127, 128, 254, 255, 256, 16382, 16383, 16384, 0x1ffffe, 0x1fffff]) {
+      // code units the length codes use, at both ends
+      const long = '\u0000' + '\u0080\u00ff\uffff'.repeat(Math.ceil(n / 3)) + '\ud800';
+      const value = long.slice(0, n);
+      const ev: FailureEvent = { ...base, message: value, request: value, evidence: [value, '', value], clientPort: 0 };
+      const item = new IndexedError(ev, 1, null);
+      item.pack();
+      const got = item.event;
+      expect(got.message).toBe(value);
+      expect(got.request).toBe(value);
+      expect(got.evidence).toStrictEqual([value, '', value]);
+      expect(got.clientPort).toBe(0);
+      expect(got.status).toBeNull();
+      expect(got.upstream).toBeNull();
+    }
+  });
+
+  test('a Latin-1 event packs into Latin-1 code units whatever its lengths (a one-byte string in V8)', () => {
+    for (const n of [0, 126, 127, 128, 254, 255, 256, 1000, 20000]) {
+      let t = '';
+      for (let i = 0; i < n; i++) t += String.fromCharCode((i * 37) & 0xff);
+      const ev = { cause: 'upstream-refused' as const, signature: t, status: 502, upstream: t, client: t, request: t + t, host: null, message: t, clientPort: 8080, evidence: [t] };
+      const p = pack(ev);
+      let highest = 0;
+      for (let i = 0; i < p.length; i++) highest = Math.max(highest, p.charCodeAt(i));
+      expect(highest).toBeLessThan(0x100);
+    }
   });
 
   test('ownCopy is the same string', () => {

@@ -59,34 +59,116 @@ export class IndexedError {
 const FIELDS = ['cause', 'signature', 'status', 'upstream', 'client', 'request', 'host', 'message', 'clientPort', 'evidence'] as const;
 
 /**
- * JSON keeps every code unit (lone surrogates included) and null; absent fields pack as null.
- * JSON.stringify answers a tree of parts (a cons string, a third larger than its text): reading a
- * character flattens it in place into one string of its own.
+ * The packed form: each field in FIELDS order as its length code (length + 1; 0 for null or
+ * absent) and then its code units as they are (lone surrogates included); numbers as their
+ * decimal text; `evidence` as its item count and its items. A length code is written 7 bits a
+ * unit, low bits first, each unit but the last with 0x80 set: every unit stays below 0x100, so a
+ * Latin-1 event packs into a one-byte string (a single unit for longer lengths would make V8 store
+ * the whole string with two bytes a character). JSON.stringify did the same job escaping
+ * character by character: it was 13% of the profile of nginx failure lines read beside an access
+ * log, this 3%. The concatenation is a tree of parts (a cons string): reading a character
+ * flattens it in place into one string of its own.
  */
-function pack(ev: IndexedEvent): string {
-  const s = JSON.stringify(FIELDS.map((f) => ev[f] ?? null));
+export function pack(ev: IndexedEvent): string {
+  let s =
+    packed(ev.cause) + packed(ev.signature) + packed(numberText(ev.status)) + packed(ev.upstream) + packed(ev.client) +
+    packed(ev.request) + packed(ev.host) + packed(ev.message) + packed(numberText(ev.clientPort));
+  const evidence = ev.evidence;
+  if (!evidence) s += NONE;
+  else {
+    s += lengthCode(evidence.length);
+    for (const x of evidence) s += packed(x);
+  }
   s.charCodeAt(s.length >> 1);
   return s;
 }
 
+const NONE = '\u0000';
+
+function lengthCode(n: number): string {
+  let code = n + 1;
+  if (code < 0x80) return String.fromCharCode(code);
+  let s = '';
+  while (code >= 0x80) {
+    s += String.fromCharCode((code & 0x7f) | 0x80);
+    code >>>= 7;
+  }
+  return s + String.fromCharCode(code);
+}
+
+function packed(v: string | null | undefined): string {
+  return v === null || v === undefined ? NONE : lengthCode(v.length) + v;
+}
+
+function numberText(n: number | null | undefined): string | null {
+  return n === null || n === undefined ? null : String(n);
+}
+
 /** About the length pack() gives, without building it. */
 function textLength(ev: IndexedEvent): number {
-  let n = 40;
+  let n = 20;
   for (const f of FIELDS) {
     const v = ev[f];
     if (typeof v === 'string') n += v.length;
-    else if (Array.isArray(v)) for (const x of v) n += x.length + 3;
+    else if (Array.isArray(v)) for (const x of v) n += x.length + 1;
   }
   return n;
 }
 
-function unpack(packed: string): IndexedEvent {
-  const v = JSON.parse(packed) as unknown[];
-  const ev: Record<string, unknown> = {};
-  FIELDS.forEach((f, i) => {
-    if (v[i] !== null || (f !== 'clientPort' && f !== 'evidence')) ev[f] = v[i];
-  });
-  return ev as unknown as IndexedEvent;
+/** Reads pack()'s fields back in order. */
+class Unpacker {
+  private p = 0;
+  constructor(private readonly s: string) {}
+
+  /** The next length, or -1 for null/absent. */
+  length(): number {
+    const s = this.s;
+    let code = 0;
+    let shift = 0;
+    let unit = s.charCodeAt(this.p++);
+    while (unit >= 0x80) {
+      code += (unit & 0x7f) * 2 ** shift;
+      shift += 7;
+      unit = s.charCodeAt(this.p++);
+    }
+    return code + unit * 2 ** shift - 1;
+  }
+
+  text(): string | null {
+    const n = this.length();
+    if (n < 0) return null;
+    const v = this.s.slice(this.p, this.p + n);
+    this.p += n;
+    return v;
+  }
+
+  number(): number | null {
+    const t = this.text();
+    return t === null ? null : Number(t);
+  }
+}
+
+function unpack(packedEvent: string): IndexedEvent {
+  const u = new Unpacker(packedEvent);
+  const ev: IndexedEvent = {
+    cause: u.text() as IndexedEvent['cause'],
+    signature: u.text(),
+    status: u.number(),
+    upstream: u.text(),
+    client: u.text(),
+    request: u.text(),
+    host: u.text(),
+    message: u.text()!,
+  };
+  const port = u.number();
+  if (port !== null) ev.clientPort = port;
+  const items = u.length();
+  if (items >= 0) {
+    const evidence: string[] = [];
+    for (let i = 0; i < items; i++) evidence.push(u.text()!);
+    ev.evidence = evidence;
+  }
+  return ev;
 }
 
 export interface AccessKeys {
