@@ -1,6 +1,8 @@
 import * as fc from 'fast-check';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { FailureEvent } from '../src/model';
-import { ErrorIndex, IndexedError, connectionKey, pack, requestKey } from '../src/diagnose/correlate';
+import { ErrorIndex, IndexedError, clientPortKey, connectionKey, pack, requestKey } from '../src/diagnose/correlate';
 import { ownCopy } from '../src/util/own-string';
 import { fuzzParams } from './helpers/fuzz';
 
@@ -79,6 +81,34 @@ describe('correlation index', () => {
       for (let i = 0; i < p.length; i++) highest = Math.max(highest, p.charCodeAt(i));
       expect(highest).toBeLessThan(0x100);
     }
+  });
+
+  test('join keys and packed entries keep none of the log line their fields were cut from', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const keys: string[] = [];
+    const items: IndexedError[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 200; i++) {
+      // a 100 kB line of its own each time, with the fields as slices of it, as a parser cuts them
+      const line = `${'x'.repeat(100_000)} ${i} client: 10.0.0.${i}, request: "GET /${i} HTTP/1.1"`;
+      const c = line.indexOf('client: ') + 8;
+      const r = line.indexOf('request: "') + 10;
+      const client = line.slice(c, line.indexOf(',', c));
+      const request = line.slice(r, line.length - 1);
+      keys.push(requestKey('g', client, request), clientPortKey('g', client, 40000 + i), connectionKey('g', i));
+      const item = new IndexedError({ ...ev(i), client, request }, 1, 502);
+      item.pack();
+      items.push(item);
+    }
+    gc();
+    // 200 lines held would be 20 MB; the keys themselves are ~15 kB
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(4_000_000);
+    expect(keys[0]).toBe('r|g|10.0.0.0|GET /0 HTTP/1.1');
+    expect(keys[1]).toBe('p|g|10.0.0.0|40000');
+    expect(keys[2]).toBe('c|g|0');
+    expect(items[7].event.request).toBe('GET /7 HTTP/1.1');
   });
 
   test('ownCopy is the same string', () => {
