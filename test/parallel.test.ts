@@ -60,6 +60,32 @@ function syntheticVhost(dir: string, seed: number, n: number): void {
 }
 
 /**
+ * An nginx vhost with one request a minute for `minutes` minutes from `fromMinute` (after
+ * 2024-01-01), every 9th a 502 with its error-log twin: spans longer than the time table's
+ * MAX_TIME_BUCKETS minutes, so its buckets widen.
+ */
+function spanVhost(dir: string, seed: number, fromMinute: number, minutes: number): void {
+  const p2 = (x: number) => String(x).padStart(2, '0');
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const access: string[] = [];
+  const errors: string[] = [];
+  for (let i = 0; i < minutes; i++) {
+    const d = new Date(Date.UTC(2024, 0, 1) + (fromMinute + i) * 60_000 + seed * 1000);
+    const hms = `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+    const clf = `${p2(d.getUTCDate())}/${mon[d.getUTCMonth()]}/${d.getUTCFullYear()}:${hms} +0000`;
+    const up = `10.0.${seed}.${1 + (i % 3)}:8080`;
+    const status = i % 9 === 0 ? 502 : 200;
+    access.push(`10.1.0.${1 + (i % 50)} - - [${clf}] "GET /p/${i % 20} HTTP/1.1" ${status} 13 "-" "ua" 0.010 ${up} ${status} 0.010 0.001 span${seed}.example ${i + 1}\n`);
+    if (status === 502) {
+      const et = `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())} ${hms}`;
+      errors.push(`${et} [error] 7#7: *${i + 1} connect() failed (111: Connection refused) while connecting to upstream, client: 10.1.0.${1 + (i % 50)}, server: span${seed}.example, request: "GET /p/${i % 20} HTTP/1.1", upstream: "http://${up}/p/${i % 20}", host: "span${seed}.example"\n`);
+    }
+  }
+  fs.writeFileSync(path.join(dir, 'access.log'), access.join(''));
+  fs.writeFileSync(path.join(dir, 'error.log'), errors.join(''));
+}
+
+/**
  * Several directories: fixture copies (so minutes and upstreams meet across jobs), rotated sets
  * with a gzip generation, a PHP-FPM log alone in its directory (its evidence refines the other
  * directories' FastCGI failures), and seeded synthetic vhosts.
@@ -126,6 +152,21 @@ describe('--jobs 2 gives the report of --jobs 1', () => {
     expectSameRuns([root, '--format', 'json'], 3);
     expectSameRuns([root, '--format', 'json'], 8);
     expectSameRuns([root, '--format', 'json', '--since', '2026-11-24T07:16:40Z']);
+  });
+
+  test('logs over more minutes than the time table holds: the same wider buckets, the same report', () => {
+    const root = tmp();
+    // 60,000 and 60,000 minutes, overlapping by half: each part and the whole pass the bound
+    for (const [seed, from] of [[1, 0], [2, 30_000]]) {
+      fs.mkdirSync(path.join(root, `span${seed}`));
+      spanVhost(path.join(root, `span${seed}`), seed, from, 60_000);
+    }
+    const r = expectSameRuns([root, '--format', 'json', '--bucket', '1h']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.timeline.stepMinutes).toBe(5);
+    expect(doc.timeline.bucket).toBe('1h');
+    expect(doc.timeline.buckets.reduce((n: number, b: { requests: number }) => n + b.requests, 0)).toBe(120_000);
+    expect(doc.timeline.buckets.reduce((n: number, b: { failures: number }) => n + b.failures, 0)).toBe(2 * Math.ceil(60_000 / 9));
   });
 
   test('the parallel run really uses a worker thread, and its document equals the sequential one', async () => {

@@ -1,6 +1,6 @@
 import { CAUSE_INFO } from '../diagnose/causes';
 import { Category, Cause } from '../model';
-import { MINUTE, Summary } from '../report/summary';
+import { MINUTE, Summary, bucketOf } from '../report/summary';
 import { TopKTable, topKTable } from '../util/top-k';
 
 /**
@@ -25,12 +25,14 @@ function add<K>(m: Map<K, number>, k: K, n: number): void {
 export function windowCounts(summary: Summary, now: number, ms: number): WindowCounts {
   const w: WindowCounts = { requests: 0, failures: 0, byCause: new Map(), byCategory: new Map(), byStatus: new Map() };
   const from = now - ms;
-  const first = Math.floor(from / MINUTE);
+  const step = summary.minuteStep;
+  const first = bucketOf(Math.floor(from / MINUTE), step);
   const last = Math.floor(now / MINUTE) + 1; // a little clock skew between writer and reader
-  for (let k = first; k <= last; k++) {
+  for (let k = first; k <= last; k += step) {
     const m = summary.minutes.get(k);
     if (!m) continue;
-    const weight = k === first ? ((k + 1) * MINUTE - from) / MINUTE : 1;
+    // the oldest bucket counts by the share of it inside the window
+    const weight = k === first ? Math.min(1, ((k + step) * MINUTE - from) / (step * MINUTE)) : 1;
     w.requests += m.requests * weight;
     w.failures += m.failures * weight;
     for (const [c, n] of m.byCause) {

@@ -1,7 +1,7 @@
 import { Cause } from '../model';
 import { SpaceSaving } from '../util/top-k';
 import { MINUTE, Summary } from './summary';
-import { Timeline } from './timeline';
+import { Timeline, timeBucketIndex } from './timeline';
 import { upstreamAddress } from './paths';
 
 /**
@@ -14,7 +14,8 @@ import { upstreamAddress } from './paths';
  * FACTOR makes "well above" relative for busy ranges; MIN_EXCESS keeps a handful of failures in
  * an otherwise clean range from being called an incident. A steady failure rate is no incident
  * (it is the baseline; the cause table shows it). Since m is a median, at most half the buckets
- * can be hot. Start/end are narrowed to the first and last failing minute inside the run.
+ * can be hot. Start/end are narrowed to the first and last failing minute inside the run (time
+ * bucket, when the summary keeps buckets wider than a minute).
  * A range of fewer than MIN_BUCKETS buckets has no meaningful median: no detection there.
  */
 
@@ -24,12 +25,17 @@ export const INCIDENT_MIN_BUCKETS = 5;
 
 export interface Incident {
   start: string; // ISO UTC, first failing minute
-  end: string; // ISO UTC, exclusive (last failing minute + 1m)
+  end: string; // ISO UTC, exclusive (last failing minute + 1m; + peakMinutes when wider)
   buckets: number;
   failures: number;
-  /** Highest failures in one minute inside the incident. */
+  /**
+   * Highest failures in one minute inside the incident; past MAX_TIME_BUCKETS minutes the counts
+   * are kept per peakMinutes, and this is the busiest such bucket's failures per minute.
+   */
   peakPerMinute: number;
   peakAt: string;
+  /** Width in minutes of the time buckets the peak was found in (1 unless the span was long). */
+  peakMinutes: number;
   cause: Cause;
   causeCount: number;
   causeShare: number;
@@ -80,20 +86,22 @@ export function findIncidents(summary: Summary, timeline: Timeline, rule = incid
   if (!rule.applied) return [];
   const hot = b.map((x) => x.failures > 0 && x.failures >= rule.thresholdPerBucket);
   const out: Incident[] = [];
+  const starts = b.map((x) => Date.parse(x.start));
   for (let i = 0; i < b.length; i++) {
     if (!hot[i]) continue;
     let j = i;
     while (j + 1 < b.length && hot[j + 1]) j++;
-    out.push(describe(summary, timeline, i, j));
+    out.push(describe(summary, timeline, starts, i, j));
     i = j;
   }
   return out;
 }
 
-function describe(summary: Summary, timeline: Timeline, i: number, j: number): Incident {
+function describe(summary: Summary, timeline: Timeline, starts: number[], i: number, j: number): Incident {
   const b = timeline.buckets;
-  const from = Date.parse(b[i].start);
-  const to = b[j].end ? Date.parse(b[j].end) : Date.parse(b[j].start) + MINUTE;
+  const from = starts[i];
+  const to = b[j].end ? Date.parse(b[j].end) : starts[j] + MINUTE;
+  const step = summary.minuteStep * MINUTE;
   const causes = new Map<Cause, number>();
   let failures = 0;
   for (let k = i; k <= j; k++) {
@@ -108,7 +116,10 @@ function describe(summary: Summary, timeline: Timeline, i: number, j: number): I
   let peakAt = from;
   for (const [minute, m] of summary.minutes) {
     const t = minute * MINUTE;
-    if (t < from || t >= to || m.failures <= 0) continue;
+    if (m.failures <= 0) continue;
+    // the time buckets the timeline counted in display buckets i..j
+    const at = timeBucketIndex(starts, t, step);
+    if (at < i || at > j || t >= to) continue;
     if (t < first) first = t;
     if (t > last) last = t;
     if (m.failures > peak || (m.failures === peak && t < peakAt)) {
@@ -120,7 +131,7 @@ function describe(summary: Summary, timeline: Timeline, i: number, j: number): I
   }
   if (!Number.isFinite(first)) {
     first = from;
-    last = to - MINUTE;
+    last = to - step;
   }
   const cause = argmax(causes) ?? (['unexplained', 0] as [Cause, number]);
   const status = argmax(statuses);
@@ -129,11 +140,12 @@ function describe(summary: Summary, timeline: Timeline, i: number, j: number): I
   const up = upstreams.top(1)[0];
   return {
     start: new Date(first).toISOString(),
-    end: new Date(last + MINUTE).toISOString(),
+    end: new Date(last + step).toISOString(),
     buckets: j - i + 1,
     failures,
-    peakPerMinute: peak,
+    peakPerMinute: peak / summary.minuteStep,
     peakAt: new Date(peakAt).toISOString(),
+    peakMinutes: summary.minuteStep,
     cause: cause[0],
     causeCount: cause[1],
     causeShare: failures > 0 ? cause[1] / failures : 0,

@@ -10,6 +10,7 @@ import {
   TOP_K_CAPACITY,
   UPSTREAM_TABLE_CAP,
   UpstreamStats,
+  bucketOf,
   countIn,
 } from './summary';
 
@@ -60,6 +61,8 @@ export interface PartialMinutes {
   /** File index each minute was first seen in. */
   first: Int32Array;
   failed: [number, PartialMinuteDetail][];
+  /** Width of the part's time buckets in minutes (Summary.minuteStep). */
+  step: number;
 }
 
 export interface PartialMinuteDetail {
@@ -98,10 +101,20 @@ export class PartialRecorder {
   /** Per minute: the file index of each byStatus / byCause key, in insertion order. */
   private readonly minuteFirst = new Map<number, { status: number[]; cause: number[] }>();
 
+  /** The summary's time step when the marks were taken. */
+  private step = 1;
+
   constructor(readonly summary: Summary) {}
 
   fileDone(index: number): void {
     const s = this.summary;
+    if (s.minuteStep !== this.step) {
+      // The time table was rebuilt in wider buckets: their order no longer follows the files, so
+      // they count as first seen in this one (merging adds them up in any order: see mergeSummaries).
+      this.step = s.minuteStep;
+      this.marks.minutes.fill(0);
+      this.minuteFirst.clear();
+    }
     this.fileIndexes.push(index);
     this.marks.minutes.push(s.minutes.size);
     this.marks.upstreams.push(s.upstreams.size);
@@ -126,7 +139,7 @@ export class PartialRecorder {
 
   private minutesPartial(first: (pos: number) => number, last: number): PartialMinutes {
     const n = this.summary.minutes.size;
-    const out: PartialMinutes = { keys: new Float64Array(n), requests: new Float64Array(n), failures: new Float64Array(n), first: new Int32Array(n), failed: [] };
+    const out: PartialMinutes = { keys: new Float64Array(n), requests: new Float64Array(n), failures: new Float64Array(n), first: new Int32Array(n), failed: [], step: this.summary.minuteStep };
     const inner = <K>(m: Iterable<[K, number]>, f: number[] | undefined): Ordered<K, number> => [...m].map(([k, v], i) => [k, v, f?.[i] ?? last]);
     let i = 0;
     for (const [minute, m] of this.summary.minutes) {
@@ -231,8 +244,8 @@ const mergeTopK = (saved: SavedSpaceSaving[], capacity: number): TopKTable =>
   saved.length === 1 ? SpaceSaving.restore(saved[0]) : SpaceSaving.mergeSaved(saved, capacity);
 
 /** Merges partial summaries into a Summary (also a single part: the round trip is exact). */
-export function mergeSummaries(parts: PartialSummary[]): { summary: Summary; indexEvicted: number } {
-  const s = new Summary();
+export function mergeSummaries(parts: PartialSummary[], maxTimeBuckets?: number): { summary: Summary; indexEvicted: number } {
+  const s = new Summary(maxTimeBuckets);
 
   // Files in the sequential reading order.
   const files: [number, FileStats][] = [];
@@ -275,12 +288,15 @@ export function mergeSummaries(parts: PartialSummary[]): { summary: Summary; ind
     s.causes.set(cause, t);
   }
 
+  // Time buckets at the widest part's step (a part over a long span coarsened its own table).
+  const step = Math.max(1, ...parts.map((p) => p.minutes.step));
+  s.coarsen(step);
   const details = new Map<number, PartialMinuteDetail[]>();
   const failedAt = parts.map((p) => new Map(p.minutes.failed));
   for (const r of runsInOrder(parts.map((p) => p.minutes.first))) {
     const pm = parts[r.part].minutes;
     for (let i = r.start; i < r.end; i++) {
-      const k = pm.keys[i];
+      const k = bucketOf(pm.keys[i], step);
       let m = s.minutes.get(k);
       if (!m) s.minutes.set(k, (m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined }));
       m.requests += pm.requests[i];
@@ -296,6 +312,8 @@ export function mergeSummaries(parts: PartialSummary[]): { summary: Summary; ind
     const ups = ds.map((x) => x.upstreams).filter((u): u is SavedSpaceSaving => u !== null);
     if (ups.length > 0) m.upstreams = mergeTopK(ups, MINUTE_UPSTREAMS);
   }
+  // Parts over different spans add up to more buckets than each held.
+  s.fitTimeBuckets();
 
   // The upstream table keeps the first UPSTREAM_TABLE_CAP addresses; attempts on others overflow.
   s.upstreamOverflow = parts.reduce((n, p) => n + p.upstreamOverflow, 0);

@@ -8,8 +8,8 @@ import { ownCopy } from '../util/own-string';
 
 /**
  * Everything an analysis run accumulates, in bounded memory: per-file accounting, status counts,
- * cause counts, a minute-resolution timeline (rolled up into the display bucket at the end), and
- * bounded top-K tables for the high-cardinality fields.
+ * cause counts, a time table of minutes (wider buckets past MAX_TIME_BUCKETS; rolled up into the
+ * display bucket at the end), and bounded top-K tables for the high-cardinality fields.
  */
 
 export interface FileStats {
@@ -57,6 +57,32 @@ export const MINUTE_UPSTREAMS = 4;
 export const UPSTREAM_TABLE_CAP = 1000;
 
 export const MINUTE = 60_000;
+
+/**
+ * The time table holds at most this many buckets (non-empty minutes at first). A month is 43,200
+ * minutes and stays at minute resolution; a longer span coarsens the table to the next step of
+ * TIME_STEPS, merging buckets, so a year of logs costs what a month does (docs/reports.md "Bounds").
+ */
+export const MAX_TIME_BUCKETS = 50_000;
+/** Bucket widths in minutes the time table steps through as it fills; past the last it grows. */
+export const TIME_STEPS = [1, 5, 15, 60, 1440];
+
+/** The key of the time bucket of width `step` minutes holding minute `key`. */
+export function bucketOf(key: number, step: number): number {
+  return step === 1 ? key : Math.floor(key / step) * step;
+}
+
+/** Adds minute counts `src` into `dst` (when buckets merge). */
+export function mergeMinuteInto(dst: MinuteCounts, src: MinuteCounts): void {
+  dst.requests += src.requests;
+  dst.failures += src.failures;
+  for (const [st, n] of src.byStatus) countIn(dst, 'byStatus', st, n);
+  for (const [c, n] of src.byCause) countIn(dst, 'byCause', c, n);
+  if (src.upstreams) {
+    const into = (dst.upstreams ??= topKTable(MINUTE_UPSTREAMS));
+    for (const u of src.upstreams.top(src.upstreams.capacity)) into.add(u.key, u.count);
+  }
+}
 
 /** The shared empty counts of a minute without failures; writing to it is a bug, so it throws. */
 class NoCounts<K> extends SmallCounts<K> {
@@ -127,7 +153,12 @@ export class Summary {
   /** One string per failing upstream address (bounded), see failureAddress(). */
   private readonly failureAddresses = new Map<string, string>();
   readonly causes = new Map<Cause, CauseTotals>();
-  readonly minutes = new Map<number, MinuteCounts>();
+  /**
+   * Time buckets by key (epoch ms / MINUTE, a multiple of minuteStep): bucket k holds minutes
+   * [k, k + minuteStep).
+   */
+  minutes = new Map<number, MinuteCounts>();
+  private step = 1;
   readonly upstreams = new Map<string, UpstreamStats>();
   upstreamOverflow = 0;
   /** Known messages that are not failed requests (markers, PHP-FPM pool lines), by signature. */
@@ -137,6 +168,13 @@ export class Summary {
   /** 502/504 access failures, and how many of them an error-log entry explains. */
   gatewayFailures = 0;
   gatewayExplained = 0;
+
+  constructor(readonly maxTimeBuckets = MAX_TIME_BUCKETS) {}
+
+  /** Width of the time buckets in minutes: 1 until the table would pass maxTimeBuckets. */
+  get minuteStep(): number {
+    return this.step;
+  }
 
   seeTime(ts: number): void {
     if (ts < this.start) this.start = ts;
@@ -160,23 +198,53 @@ export class Summary {
     return this.minuteAt(Math.floor(ts / MINUTE));
   }
 
-  /** The counts of minute number `key` (epoch ms / MINUTE). */
+  /** The counts of the time bucket holding minute number `key` (epoch ms / MINUTE). */
   minuteAt(key: number): MinuteCounts {
     if (key === this.lastMinuteKey) return this.lastMinute!;
-    let m = this.minutes.get(key);
+    let at = bucketOf(key, this.step);
+    let m = this.minutes.get(at);
     if (!m) {
-      // every field from the start (upstreams too): one added later costs each minute a property array
-      m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined };
-      this.minutes.set(key, m);
+      while (this.minutes.size >= this.maxTimeBuckets && this.coarsen()) at = bucketOf(key, this.step);
+      m = this.minutes.get(at);
+      if (!m) {
+        // every field from the start (upstreams too): one added later costs each minute a property array
+        m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined };
+        this.minutes.set(at, m);
+      }
     }
     this.lastMinuteKey = key;
     this.lastMinute = m;
     return m;
   }
 
-  /** Drops the per-minute counts before minute `key` (tail mode keeps a window, not the month). */
+  /**
+   * Widens the time buckets to the next step of TIME_STEPS (or to `step`, a later one), merging
+   * the counts; false when there is no wider step.
+   */
+  coarsen(step = TIME_STEPS.find((s) => s > this.step)): boolean {
+    if (step === undefined || step <= this.step) return false;
+    const wide = new Map<number, MinuteCounts>();
+    for (const [k, m] of this.minutes) {
+      const at = bucketOf(k, step);
+      const into = wide.get(at);
+      if (into) mergeMinuteInto(into, m);
+      else wide.set(at, m);
+    }
+    this.minutes = wide;
+    this.step = step;
+    this.lastMinuteKey = NaN;
+    this.lastMinute = null;
+    return true;
+  }
+
+  /** Coarsens until the table fits maxTimeBuckets (after a merge added buckets). */
+  fitTimeBuckets(): void {
+    while (this.minutes.size > this.maxTimeBuckets && this.coarsen());
+  }
+
+  /** Drops the time buckets that end before minute `key` (tail mode keeps a window, not the month). */
   dropMinutesBefore(key: number): void {
-    for (const k of this.minutes.keys()) if (k < key) this.minutes.delete(k);
+    for (const k of this.minutes.keys()) if (k + this.step <= key) this.minutes.delete(k);
     if (this.lastMinuteKey < key) {
       this.lastMinuteKey = NaN;
       this.lastMinute = null;

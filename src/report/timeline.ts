@@ -104,6 +104,12 @@ export interface Timeline {
   buckets: TimelineBucket[];
   /** Added in v1: the IANA zone the buckets are aligned to and labelled in. */
   zone?: string;
+  /**
+   * Added in v1: present when the counts were kept in buckets wider than a minute (a span of more
+   * than MAX_TIME_BUCKETS minutes): their width in minutes. Each is counted in the display bucket
+   * holding its start.
+   */
+  stepMinutes?: number;
 }
 
 /** Hard cap so a stray timestamp years away cannot make a million empty buckets. */
@@ -117,10 +123,14 @@ export interface TimelineOptions {
   end?: number;
 }
 
-/** Resolves `auto` and the size cap for a range. */
-export function chooseBucket(bucket: string, start: number, end: number): string {
+/**
+ * Resolves `auto`, the size cap for a range, and the summary's time step: a display bucket is
+ * never finer than the buckets the counts were kept in (`stepMinutes`, see Summary.minuteStep).
+ */
+export function chooseBucket(bucket: string, start: number, end: number, stepMinutes = 1): string {
   let name = bucket === 'auto' || !(bucket in BUCKETS) ? autoBucket(start, end) : bucket;
   if (Math.floor((end - start) / BUCKETS[name]) + 1 > MAX_BUCKETS) name = autoBucket(start, end, MAX_BUCKETS);
+  if (BUCKETS[name] < stepMinutes * MINUTE) name = Object.keys(BUCKETS).find((b) => BUCKETS[b] >= stepMinutes * MINUTE) ?? '1d';
   return name;
 }
 
@@ -138,7 +148,8 @@ export function buildTimeline(summary: Summary, opts: TimelineOptions): Timeline
   if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
     return { bucket: opts.bucket === 'auto' ? '1h' : opts.bucket, buckets: [], zone: opts.zone };
   }
-  const name = chooseBucket(opts.bucket, start, end);
+  const step = summary.minuteStep;
+  const name = chooseBucket(opts.bucket, start, end, step);
   const starts = bucketStarts(start, end, name, opts.zone);
   const n = starts.length;
   const buckets: TimelineBucket[] = starts.map((t, i) => ({
@@ -150,19 +161,31 @@ export function buildTimeline(summary: Summary, opts: TimelineOptions): Timeline
     causes: {},
   }));
   for (const [minute, m] of summary.minutes) {
-    const i = bucketIndex(starts, minute * MINUTE);
+    const i = timeBucketIndex(starts, minute * MINUTE, step * MINUTE);
     if (i < 0 || minute * MINUTE > end) continue;
     const b = buckets[i];
     b.requests += m.requests;
     b.failures += m.failures;
     for (const [cause, c] of m.byCause) if (c !== 0) b.causes[cause] = (b.causes[cause] ?? 0) + c;
   }
-  return { bucket: name, buckets, zone: opts.zone };
+  // Most frequent first (ties by name): the same order however the counts were gathered or merged.
+  for (const b of buckets) b.causes = Object.fromEntries(Object.entries(b.causes).sort((x, y) => y[1]! - x[1]! || (x[0] < y[0] ? -1 : 1)));
+  return step > 1 ? { bucket: name, buckets, zone: opts.zone, stepMinutes: step } : { bucket: name, buckets, zone: opts.zone };
 }
 
 function nextStart(t: number, bucket: string, zone: string): number {
   const after = bucketStarts(t, t + BUCKETS[bucket] + 2 * HOUR, bucket, zone);
   return after.length > 1 ? after[1] : t + BUCKETS[bucket];
+}
+
+/**
+ * The display bucket a time bucket [t, t + stepMs) is counted in: the one holding its start; a
+ * bucket that starts before the first display bucket but reaches into it goes to the first (the
+ * range starts at the first timestamp seen, which may fall inside a coarse bucket).
+ */
+export function timeBucketIndex(starts: number[], t: number, stepMs: number): number {
+  const i = bucketIndex(starts, t);
+  return i < 0 && starts.length > 0 && t + stepMs > starts[0] ? 0 : i;
 }
 
 /** Index of the bucket holding t (the last start <= t), or -1 before the first. */

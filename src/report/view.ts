@@ -40,7 +40,13 @@ export function incidentLine(doc: ReportDocument, i: Incident): { when: string; 
       ? `${num(i.failures)} × ${i.status}`
       : `${num(i.failures)} failures${i.status !== null ? ` (mostly ${i.status})` : ''}`;
   const on = i.upstream ? ` on ${i.upstream}` : '';
-  return { when, what: `${count}, ${pct(i.causeShare)} ${i.cause}${on}; peak ${num(i.peakPerMinute)}/min` };
+  return { when, what: `${count}, ${pct(i.causeShare)} ${i.cause}${on}; peak ${peakText(i)}` };
+}
+
+/** `61/min`, or `305/15 min` when the counts were kept in wider buckets (peakMinutes). */
+function peakText(i: Incident): string {
+  const step = i.peakMinutes ?? 1;
+  return step === 1 ? `${num(i.peakPerMinute)}/min` : `${num(Math.round(i.peakPerMinute * step))}/${step} min`;
 }
 
 export function rangeText(doc: ReportDocument): string {
