@@ -213,6 +213,20 @@ function writeError(file, server, n, seed) {
   return out.close();
 }
 
+/**
+ * A long span at a low rate: one `upstream`-format request a minute from 2024-01-01 UTC for
+ * `minutes` minutes (a year by default), every 9th a 502. What it tests is the time table's
+ * bound (MAX_TIME_BUCKETS), not speed: a year is 525,600 minutes.
+ */
+function writeSpan(file, minutes) {
+  const out = new Out(file);
+  for (let i = 0; i < minutes; i++) {
+    const status = i % 9 === 0 ? 502 : 200;
+    out.line(`10.1.0.${1 + (i % 50)} - - [${clf(Date.UTC(2024, 0, 1) + i * 60_000)}] "GET /p/${i % 20} HTTP/1.1" ${status} 13 "-" "ua" 0.010 10.0.0.${1 + (i % 3)}:8080 ${status} 0.010`);
+  }
+  return out.close();
+}
+
 function envInt(name, dflt) {
   const v = process.env[name];
   return v ? Math.max(1, Math.floor(Number(v))) : dflt;
@@ -226,9 +240,10 @@ function generate(dir) {
     distinct: envInt('BENCH_DISTINCT_LINES', envInt('BENCH_LINES', 1_000_000)),
     files: envInt('BENCH_FILES', 4),
     seed: envInt('BENCH_SEED', 42),
+    spanMinutes: envInt('BENCH_SPAN_MINUTES', 365 * 24 * 60),
   };
   const manifestFile = path.join(dir, 'manifest.json');
-  const key = JSON.stringify(sizes) + ':v2'; // v2: unix-socket upstream URLs as nginx writes them
+  const key = JSON.stringify(sizes) + ':v3'; // v2: unix-socket upstream URLs as nginx writes them; v3: span
   if (fs.existsSync(manifestFile)) {
     const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     if (m.key === key) return m;
@@ -257,6 +272,7 @@ function generate(dir) {
     bytes: multi.reduce((a, m) => a + m.bytes, 0),
   };
   w.distinct = { file: f('distinct.log'), ...writeAccess(f('distinct.log'), 'doctor', sizes.distinct, seed + 5, { distinct: true }) };
+  w.span = { file: f('span.log'), ...writeSpan(f('span.log'), sizes.spanMinutes) };
   const manifest = { key, sizes, workloads: w };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   return manifest;

@@ -10,6 +10,7 @@
  *   BENCH_DISTINCT_LINES=10000000 ...        # the 10 M distinct URLs/clients/hosts RSS check
  *   BENCH_GOACCESS=0 ...                     # leave GoAccess out (it is ~50x slower)
  *   BENCH_ONLY=upstream,gzip ...             # run some workloads only
+ *   BENCH_SPAN_MINUTES=43200 ...             # the long-span workload's minutes (default a year)
  */
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -111,7 +112,7 @@ function runOnce(argv) {
 }
 
 /** The environment variable behind each generated size (bench/gen.js). */
-const SIZE_ENV = { lines: 'BENCH_LINES', errorLines: 'BENCH_ERROR_LINES', distinct: 'BENCH_DISTINCT_LINES', files: 'BENCH_FILES', seed: 'BENCH_SEED' };
+const SIZE_ENV = { lines: 'BENCH_LINES', errorLines: 'BENCH_ERROR_LINES', distinct: 'BENCH_DISTINCT_LINES', files: 'BENCH_FILES', seed: 'BENCH_SEED', spanMinutes: 'BENCH_SPAN_MINUTES' };
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -157,6 +158,9 @@ function workloads(m) {
       } },
     { id: 'distinct', title: 'every URL, client and host distinct (`upstream_doctor`)', load: w.distinct, target: 'peak RSS <= 150 MiB',
       contenders: { analyze: analyze([w.distinct.file]) } },
+    // Memory that grows with the span of the logs, not their size: a request a minute for a year.
+    { id: 'span', title: `a request a minute for ${m.sizes.spanMinutes} minutes (\`upstream\`)`, load: w.span, target: 'peak RSS <= 150 MiB',
+      contenders: { analyze: analyze([w.span.file]) } },
   ];
   if (BASELINE) for (const wl of list) wl.contenders['analyze (baseline)'] = baselineOf(wl.contenders.analyze);
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
