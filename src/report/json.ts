@@ -63,7 +63,8 @@ export interface ReportDocument {
   /** Known messages that are not failed requests (markers, PHP-FPM pool lines), by signature. */
   evidence: { signature: string; cause: Cause; count: number }[];
   timeline: Timeline;
-  limits: { topK: number; minuteUpstreams?: number };
+  /** Added in v1: minuteUpstreams, timeBuckets (the time table's bound, MAX_TIME_BUCKETS). */
+  limits: { topK: number; minuteUpstreams?: number; timeBuckets?: number };
   /** Added in v1: bursts of failures well above the range's median (see incidents.ts). */
   incidents?: Incident[];
   incidentRule?: IncidentRule;
@@ -179,7 +180,7 @@ export function buildDocument(
       .map(([signature, v]) => ({ signature, cause: v.cause, count: v.count }))
       .sort((a, b) => b.count - a.count || (a.signature < b.signature ? -1 : 1)),
     timeline,
-    limits: { topK: TOP_K_CAPACITY, minuteUpstreams: MINUTE_UPSTREAMS },
+    limits: { topK: TOP_K_CAPACITY, minuteUpstreams: MINUTE_UPSTREAMS, timeBuckets: summary.maxTimeBuckets },
     incidents: findIncidents(summary, timeline, rule),
     incidentRule: rule,
     nextSteps: steps,

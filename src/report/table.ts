@@ -52,6 +52,12 @@ const TREND_WIDTH = 32;
 /** The table's "What to check next" lists the largest causes; the hint column has all of them filled. */
 const NEXT_STEPS_SHOWN = 5;
 
+/** Why the buckets may be wider than asked: the counts were kept per N minutes (Summary.minuteStep). */
+function stepNote(doc: ReportDocument): string {
+  const step = doc.timeline.stepMinutes;
+  return step && step > 1 ? `; counts kept per ${step} min (more than ${num(doc.limits.timeBuckets ?? 0)} minutes of logs)` : '';
+}
+
 export function renderTable(doc: ReportDocument, style: TableStyle): string {
   const out: string[] = [];
   const l = doc.lines;
@@ -118,7 +124,7 @@ export function renderTable(doc: ReportDocument, style: TableStyle): string {
     out.push(tableText(t, style));
     if (doc.timeline.buckets.length > 0) {
       const b = doc.timeline.buckets;
-      out.push(paint(style, 'dim', `trend: ${clock(doc, b[0].start)} → ${clock(doc, b[b.length - 1].end ?? b[b.length - 1].start)}, ${b.length} × ${doc.timeline.bucket}, each row scaled to its own peak`));
+      out.push(paint(style, 'dim', `trend: ${clock(doc, b[0].start)} → ${clock(doc, b[b.length - 1].end ?? b[b.length - 1].start)}, ${b.length} × ${doc.timeline.bucket}, each row scaled to its own peak${stepNote(doc)}`));
     }
     if (steps.size > 0) {
       out.push('');
