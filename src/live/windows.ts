@@ -32,7 +32,7 @@ export function windowCounts(summary: Summary, now: number, ms: number): WindowC
     const m = summary.minutes.get(k);
     if (!m) continue;
     // the oldest bucket counts by the share of it inside the window
-    const weight = k === first ? Math.min(1, ((k + step) * MINUTE - from) / (step * MINUTE)) : 1;
+    const weight = k === first ? ((k + step) * MINUTE - from) / (step * MINUTE) : 1;
     w.requests += m.requests * weight;
     w.failures += m.failures * weight;
     for (const [c, n] of m.byCause) {

@@ -65,7 +65,7 @@ export const MINUTE = 60_000;
  */
 export const MAX_TIME_BUCKETS = 50_000;
 /** Bucket widths in minutes the time table steps through as it fills; past the last it grows. */
-export const TIME_STEPS = [1, 5, 15, 60, 1440];
+const TIME_STEPS = [1, 5, 15, 60, 1440];
 
 /** The key of the time bucket of width `step` minutes holding minute `key`. */
 export function bucketOf(key: number, step: number): number {
@@ -73,7 +73,7 @@ export function bucketOf(key: number, step: number): number {
 }
 
 /** Adds minute counts `src` into `dst` (when buckets merge). */
-export function mergeMinuteInto(dst: MinuteCounts, src: MinuteCounts): void {
+function mergeMinuteInto(dst: MinuteCounts, src: MinuteCounts): void {
   dst.requests += src.requests;
   dst.failures += src.failures;
   for (const [st, n] of src.byStatus) countIn(dst, 'byStatus', st, n);

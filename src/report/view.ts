@@ -45,7 +45,7 @@ export function incidentLine(doc: ReportDocument, i: Incident): { when: string; 
 
 /** `61/min`, or `305/15 min` when the counts were kept in wider buckets (peakMinutes). */
 function peakText(i: Incident): string {
-  const step = i.peakMinutes ?? 1;
+  const step = i.peakMinutes;
   return step === 1 ? `${num(i.peakPerMinute)}/min` : `${num(Math.round(i.peakPerMinute * step))}/${step} min`;
 }
 

@@ -140,7 +140,7 @@ test('an incident in a wide table: bucket-aligned start and end, the peak per mi
   expect(i.peakAt).toBe('2024-11-16T01:05:00.000Z');
   expect(incidentLine(doc, i).what).toBe('1,260 × 502, 100% upstream-refused on 10.0.0.7:8080; peak 350/5 min');
   // the table says why its buckets may be wider than asked
-  const table = renderTable(doc, { color: false, width: 160 } as never);
+  const table = renderTable(doc, { boxes: false, color: false, width: 160 });
   expect(table).toMatch(/each row scaled to its own peak; counts kept per 5 min \(more than 50 minutes of logs\)/);
   // at minute resolution the same data has the burst's real edges and its peak minute
   const exact = buildDocument(burst(new Summary()), { bucket: '5m', zone: 'UTC' });
