@@ -27,6 +27,8 @@ export interface AnalyzerOptions {
   until?: number;
   onEvent?: (ev: FailureEvent) => void;
   matcher?: SignatureMatcher;
+  /** The correlation index's budget in estimated bytes (INDEX_BUDGET when not given). */
+  indexBudget?: number;
 }
 
 /** Statuses that make an access-log line a failure event (009: nginx relayed an HTTP/0.9 reply). */
@@ -48,7 +50,7 @@ export function fileGroup(file: string, kind: LogKind): string {
 
 export class Analyzer implements EntrySink {
   readonly summary = new Summary();
-  readonly index = new ErrorIndex();
+  readonly index: ErrorIndex;
   readonly evidence = new EvidenceStore();
   private readonly matcher: SignatureMatcher;
   private readonly chains = new RequestChains((c) => this.closeChain(c));
@@ -59,6 +61,7 @@ export class Analyzer implements EntrySink {
 
   constructor(private readonly opts: AnalyzerOptions = {}) {
     this.matcher = opts.matcher ?? new SignatureMatcher();
+    this.index = new ErrorIndex(opts.indexBudget);
     this.ranged = opts.since !== undefined || opts.until !== undefined;
   }
 

@@ -12,7 +12,8 @@ import { Summary } from '../report/summary';
 import { mergeSummaries } from '../report/summary-merge';
 import { Analyzer } from './analyzer';
 import { ReadOptions } from './read-file';
-import { ProgressSink, mayHoldAccessLogs, rankForCorrelation, runOrdered } from './run';
+import { ProgressSink, runOrdered } from './run';
+import { Ranked, mayHoldAccessLogs, readingOrder } from './reading-order';
 import { PlacedOffender, UnitResult, UnitTask, readSettingsOf, runUnit } from './unit';
 import type { FromWorker, ToWorker } from './worker';
 
@@ -23,8 +24,8 @@ import type { FromWorker, ToWorker } from './worker';
  * sequential run would have produced.
  *
  * Units: one per directory. The access↔error join only joins files of one group (server and
- * directory, analyzer.ts fileGroup()) and needs the group's error logs read before its access
- * logs, so a directory, rotated sets included, is one unit: splitting a rotation set by generation
+ * directory, analyzer.ts fileGroup()) and needs the group's error logs read before the access
+ * logs they explain (reading-order.ts), so a directory, rotated sets included, is one unit: splitting a rotation set by generation
  * would join an access line of access.log.1 only with error.log.1, not with the error.log it may be
  * in, and the claim an access failure puts on an error entry must be seen by the next file.
  * PHP-FPM logs are the one thing shared across groups (diagnose/evidence.ts: their evidence
@@ -106,7 +107,7 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
   // auto decides from the peeks at the files (error logs only: one job); `--jobs N` starts its
   // threads before them, so that their start-up overlaps the peeks and the PHP-FPM pass. (A worker
   // started and closed unused still added 12 MiB to the peak.)
-  const peeked = req.jobs === 'auto' ? await rankForCorrelation(req.inputs, req.read) : null;
+  const peeked = req.jobs === 'auto' ? await readingOrder(req.inputs, req.read) : null;
   const wanted =
     peeked === null
       ? (req.jobs as number)
@@ -117,11 +118,11 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
           cpus: os.availableParallelism(),
         });
   const sequential = Math.min(wanted, dirs) <= 1 || req.onEvent !== undefined || stdin;
-  if (sequential) return runSequential(req, peeked ?? (await rankForCorrelation(req.inputs, req.read)));
+  if (sequential) return runSequential(req, peeked ?? (await readingOrder(req.inputs, req.read)));
 
   const pool = new Pool(Math.min(wanted, dirs), req.progress);
   try {
-    const ranked = peeked ?? (await rankForCorrelation(req.inputs, req.read));
+    const ranked = peeked ?? (await readingOrder(req.inputs, req.read));
     const fpm: number[] = [];
     const units = new Map<string, number[]>();
     ranked.forEach((r, i) => {
@@ -184,7 +185,7 @@ function sizeOf(p: string): number {
   }
 }
 
-async function runSequential(req: AnalysisRequest, ranked: { spec: InputSpec; rank: number }[]): Promise<AnalysisOutcome> {
+async function runSequential(req: AnalysisRequest, ranked: Ranked[]): Promise<AnalysisOutcome> {
   const collector = new OffenderCollector();
   for (const w of req.watches ?? []) collector.watch(w.key, watchMatcher(w));
   const onEvent =

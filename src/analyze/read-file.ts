@@ -69,6 +69,15 @@ const ERROR_KINDS: ErrorKind[] = [
   { kind: 'apache-error', head: isApacheErrorHead, parse: parseApacheError, parses: apacheHeadParses, time: apacheHeadTime, stampBytes: 1 },
 ];
 
+/**
+ * Epoch ms of an error-log line of `kind` that starts an entry, NaN for any other line or kind
+ * (the reading order sorts files by their first time: analyze/reading-order.ts).
+ */
+export function errorLineTime(kind: LogKind, buf: Buffer, s: number, e: number, clock: ZoneClock): number {
+  const k = ERROR_KINDS.find((x) => x.kind === kind);
+  return k !== undefined && k.head(buf, s, e) && k.parses(buf, s, e, clock) ? k.time(buf, s, e, clock) : NaN;
+}
+
 function isBlank(buf: Buffer, s: number, e: number): boolean {
   for (let i = s; i < e; i++) {
     const c = buf[i];

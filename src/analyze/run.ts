@@ -1,17 +1,15 @@
 import { once } from 'events';
-import * as fs from 'fs';
 import { Writable } from 'stream';
-import { LogKind } from '../model';
 import { InputError, InputSpec } from '../input/discover';
 import { openInput } from '../input/open';
-import { detect } from '../parse/detect';
 import { Analyzer } from './analyzer';
 import { FileReader, ReadOptions } from './read-file';
+import { Ranked, mayHoldAccessLogs, readingOrder } from './reading-order';
 
 /**
- * Runs the batch pipeline over all inputs. Error logs are read before access logs, so that when
- * an access-log failure arrives, the error entries that explain it are already in the (bounded)
- * correlation index.
+ * Runs the batch pipeline over all inputs, one file at a time, in the order readingOrder() gives:
+ * by time, each error log before the access logs it can explain, so that when an access-log
+ * failure arrives the error entries that explain it are in the (bounded) correlation index.
  */
 
 /** Told once per chunk read (never per line), so a run without progress pays one test per MiB. */
@@ -25,60 +23,6 @@ export interface RunResult {
   unreadable: InputError[];
 }
 
-const PEEK_BYTES = 256 * 1024;
-
-/** The kind of a file from its first bytes (decompressed), without consuming the real read. */
-export async function peekKind(p: string, opts: ReadOptions, known?: LogKind): Promise<LogKind | null> {
-  if (known) return known;
-  if (p === '-') return null;
-  // A FIFO or device is not opened here: opening blocks until a writer comes, and a peek would
-  // consume what the real read needs. It is read in its command-line place.
-  if (!fs.statSync(p).isFile()) return null;
-  const opened = openInput(p);
-  const chunks: Buffer[] = [];
-  let n = 0;
-  try {
-    for await (const c of opened.chunks) {
-      chunks.push(Buffer.from(c)); // the chunk's memory is reused
-      n += c.length;
-      if (n >= PEEK_BYTES) break;
-    }
-  } catch {
-    // a broken file is reported by the real read
-  } finally {
-    opened.close();
-  }
-  const text = Buffer.concat(chunks);
-  const lines: Buffer[] = [];
-  let pos = 0;
-  while (pos < text.length && lines.length < 64) {
-    let nl = text.indexOf(10, pos);
-    if (nl === -1) nl = text.length;
-    if (nl > pos) lines.push(text.subarray(pos, nl));
-    pos = nl + 1;
-  }
-  const d = detect(lines, { ...opts, pathHint: p });
-  return d ? d.kind : null;
-}
-
-const ERROR_FIRST: Record<string, number> = { 'php-fpm': 0, 'nginx-error': 1, 'apache-error': 1 };
-
-/** The inputs in reading order, each with its rank: 0 PHP-FPM, 1 proxy error logs, 2 the rest. */
-export async function rankForCorrelation(inputs: InputSpec[], opts: ReadOptions): Promise<{ spec: InputSpec; rank: number }[]> {
-  const ranked: { spec: InputSpec; rank: number; i: number }[] = [];
-  for (let i = 0; i < inputs.length; i++) {
-    let kind: LogKind | null = null;
-    try {
-      kind = await peekKind(inputs[i].path, opts, inputs[i].kind);
-    } catch {
-      kind = null; // unreadable: reported when it is read
-    }
-    ranked.push({ spec: inputs[i], rank: kind !== null && kind in ERROR_FIRST ? ERROR_FIRST[kind] : 2, i });
-  }
-  ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
-  return ranked.map((r) => ({ spec: r.spec, rank: r.rank }));
-}
-
 export async function runAnalysis(
   inputs: InputSpec[],
   analyzer: Analyzer,
@@ -86,17 +30,12 @@ export async function runAnalysis(
   output?: Writable,
   progress?: ProgressSink,
 ): Promise<RunResult> {
-  return runOrdered(await rankForCorrelation(inputs, opts), analyzer, opts, output, progress);
+  return runOrdered(await readingOrder(inputs, opts), analyzer, opts, output, progress);
 }
 
-/** False when every input is known, from its first lines, to be an error or PHP-FPM log. */
-export function mayHoldAccessLogs(ranked: { rank: number }[]): boolean {
-  return ranked.some((r) => r.rank >= 2);
-}
-
-/** runAnalysis over inputs already ranked (rankForCorrelation), read in that order. */
+/** runAnalysis over inputs already in reading order (readingOrder), read in that order. */
 export async function runOrdered(
-  ranked: { spec: InputSpec; rank: number }[],
+  ranked: Ranked[],
   analyzer: Analyzer,
   opts: ReadOptions,
   output?: Writable,

@@ -194,9 +194,10 @@ export interface Join {
 }
 
 /**
- * What the index may hold, in estimated heap bytes. Error logs are read whole before access logs
- * (analyze/run.ts), so this is what one run keeps for the join: ~60,000 failures of typical
- * nginx lines, and the peak RSS of an error log stays well under 150 MiB.
+ * What the index may hold, in estimated heap bytes: ~30,000-60,000 failures of typical nginx lines,
+ * and the peak RSS of an error log stays well under 150 MiB. Files are read by time, each error
+ * log just before the access logs it explains (analyze/reading-order.ts), so with daily rotated
+ * sets this is what a day needs, not a month; one error log never rotated is still read whole.
  */
 export const INDEX_BUDGET = 16 * 1024 * 1024;
 /**

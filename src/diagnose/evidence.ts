@@ -4,7 +4,7 @@ import { Cause } from '../model';
  * Evidence across logs: PHP-FPM's log says what happened to the pool (full, a worker died) at the
  * time a proxy logged a failure towards a FastCGI upstream. The rules below turn the proxy's view
  * (a timeout, a reset) into the root cause. PHP-FPM logs are read before the proxies' error logs
- * (analyze/run.ts), so the evidence is in place when a proxy entry is diagnosed.
+ * (analyze/reading-order.ts), so the evidence is in place when a proxy entry is diagnosed.
  *
  * The link is by time only: an FPM log does not name the proxy, and a proxy log names the socket,
  * not the pool. Where several pools log into one file, a rule can take evidence from the wrong

@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { Analyzer } from '../src/analyze/analyzer';
+import { RECENT_CAPACITY } from '../src/diagnose/correlate';
+import { readingOrder } from '../src/analyze/reading-order';
+import { runAnalysis } from '../src/analyze/run';
+import { discoverInputs } from '../src/input/discover';
+import { ZoneClock } from '../src/parse/time';
+
+/**
+ * The order a batch run reads its files in (src/analyze/reading-order.ts), on SYNTHETIC logs
+ * written here in nginx's and PHP-FPM's layouts: days of logrotate-style sets, each day's
+ * failures an access line (`upstream` preset) and its error-log twin.
+ */
+
+const opts = { formats: [], clock: new ZoneClock('UTC') };
+const DAY = 86_400_000;
+const START = Date.UTC(2024, 10, 1);
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const p2 = (n: number) => String(n).padStart(2, '0');
+const clf = (d: Date) =>
+  `${p2(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
+const ngx = (d: Date) =>
+  `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+
+/** Day `day`'s failed requests: the access lines and their error-log twins, `n` spread over the day. */
+function failures(day: number, n: number): { access: string[]; error: string[] } {
+  const access: string[] = [];
+  const error: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = new Date(START + day * DAY + Math.floor((i / n) * DAY));
+    const k = day * n + i;
+    const client = `10.0.${(k >> 8) & 255}.${k & 255}`;
+    const uri = `/api/${k}`;
+    error.push(
+      `${ngx(d)} [error] 10#10: *${k + 1} connect() failed (111: Connection refused) while connecting to upstream, client: ${client}, server: example.test, request: "GET ${uri} HTTP/1.1", upstream: "http://10.0.0.11:8080${uri}", host: "example.test"`,
+    );
+    access.push(`${client} - - [${clf(d)}] "GET ${uri} HTTP/1.1" 502 157 "-" "curl/8" 0.001 10.0.0.11:8080 502 0.001`);
+  }
+  return { access, error };
+}
+
+function write(dir: string, name: string, lines: string[]): void {
+  const text = Buffer.from(lines.join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, name), name.endsWith('.gz') ? zlib.gzipSync(text) : text);
+}
+
+/** `days` days of rotated access and error logs in a new directory (the oldest gzipped), n failures a day. */
+function rotatedDays(days: number, n: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-order-'));
+  for (let day = 0; day < days; day++) {
+    const age = days - 1 - day;
+    const suffix = age === 0 ? '' : age === 1 ? '.1' : `.${age}.gz`;
+    const f = failures(day, n);
+    write(dir, `access.log${suffix}`, f.access);
+    write(dir, `error.log${suffix}`, f.error);
+  }
+  return dir;
+}
+
+async function order(dir: string, files?: string[]): Promise<string[]> {
+  const inputs = discoverInputs(files ? files.map((f) => path.join(dir, f)) : [dir]);
+  return (await readingOrder(inputs, opts)).map((r) => path.basename(r.spec.path));
+}
+
+describe('reading order', () => {
+  test('daily rotated sets are read a day at a time, each access log right after its day of errors', async () => {
+    const dir = rotatedDays(3, 3);
+    expect(await order(dir)).toEqual(['error.log.2.gz', 'access.log.2.gz', 'error.log.1', 'access.log.1', 'error.log', 'access.log']);
+  });
+
+  test('PHP-FPM logs come first whatever their times; an error log never rotated comes before every access log', async () => {
+    const dir = rotatedDays(3, 3);
+    fs.renameSync(path.join(dir, 'error.log'), path.join(dir, 'kept-error.log'));
+    // one error log for the three days, and a PHP-FPM log that begins on the last day
+    write(dir, 'kept-error.log', [...failures(0, 2).error, ...failures(2, 2).error]);
+    write(dir, 'php8.2-fpm.log', ['[03-Nov-2024 10:00:00] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it']);
+    const files = ['access.log.2.gz', 'access.log.1', 'access.log', 'kept-error.log', 'php8.2-fpm.log'];
+    expect(await order(dir, files)).toEqual(['php8.2-fpm.log', 'kept-error.log', 'access.log.2.gz', 'access.log.1', 'access.log']);
+  });
+
+  test('a file whose kind cannot be told is read with the newest access logs, after every error log', async () => {
+    const dir = rotatedDays(2, 2);
+    write(dir, 'notes', ['not a log line', 'nor this one']);
+    expect(await order(dir, ['notes', 'access.log.1', 'error.log.1', 'error.log', 'access.log'])).toEqual([
+      'error.log.1',
+      'access.log.1',
+      'error.log',
+      'notes',
+      'access.log',
+    ]);
+  });
+
+  test('a correlation index that holds a day of failures explains every day of a rotated month', async () => {
+    // ~600 estimated bytes an entry: the budget holds a day and a half of 2,500 failures, not
+    // three days; and a day is more than the time join's own list keeps (RECENT_CAPACITY)
+    const dir = rotatedDays(3, 2_500);
+    const analyzer = new Analyzer({ indexBudget: 2 * 1024 * 1024 });
+    await runAnalysis(discoverInputs([dir]), analyzer, opts);
+    const s = analyzer.summary;
+    expect(s.gatewayFailures).toBe(7_500);
+    expect(s.gatewayExplained).toBe(7_500);
+    // the budget was binding: entries were evicted, only none that a later access line needed
+    expect(analyzer.index.evicted).toBeGreaterThan(0);
+    expect(RECENT_CAPACITY).toBeLessThan(2_500);
+  });
+});
