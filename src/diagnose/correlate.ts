@@ -40,19 +40,38 @@ export class IndexedError {
 
   /** Packs the event for its stay in the index. */
   pack(): void {
-    if (this.decoded === null) return;
+    if (this.packed !== null || this.decoded === null) return;
     this.packed = pack(this.decoded);
     this.decoded = null;
     this.bytes = ENTRY_BYTES + this.packed.length;
   }
 
+  /**
+   * The event, decoded from its packed form for the join that reads it. It stays packed too and
+   * the decoded copy is dropped when the next join begins (forgetDecoded): a copy kept for the
+   * entry's whole stay doubled what the budget counts for every entry a join had read (ten
+   * days of rotated logs, every access failure joined: 131-133 against 126-128 MiB peak RSS).
+   */
   get event(): IndexedEvent {
     if (this.decoded === null) {
       this.decoded = unpack(this.packed!);
-      this.packed = null;
+      decodedLately.push(this);
     }
     return this.decoded;
   }
+
+  /** Drops the decoded copy of a packed event (see `event`). */
+  forgetDecoded(): void {
+    if (this.packed !== null) this.decoded = null;
+  }
+}
+
+/** Entries whose event a join decoded since the last join began (one thread's; workers have their own). */
+const decodedLately: IndexedError[] = [];
+
+function forgetDecoded(): void {
+  for (const it of decodedLately) it.forgetDecoded();
+  decodedLately.length = 0;
 }
 
 /** The fields of a FailureEvent a join reads, in the order pack() writes them. */
@@ -389,6 +408,7 @@ export class ErrorIndex {
    * final attempt), then the latest.
    */
   join(a: AccessKeys): Join | null {
+    forgetDecoded();
     if (this.staged !== null && this.staged.length > 0) this.drainStaged();
     const keys: string[] = [];
     if (a.connection !== null) keys.push(connectionKey(a.group, a.connection));
