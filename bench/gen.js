@@ -227,6 +227,44 @@ function writeSpan(file, minutes) {
   return out.close();
 }
 
+/**
+ * `days` days of logrotate-style daily sets (access.log, access.log.1, access.log.2.gz, ... and
+ * the same for error.log, Debian's nginx layout with delaycompress), each day `failures` 502s
+ * among five times as many `upstream`-format requests, every 502 with its error-log twin. A month
+ * of an incident: more failures than the correlation index holds at once, read by time.
+ */
+function writeRotated(dir, days, failures, seed) {
+  const rnd = mulberry32(seed);
+  const n = failures * 5;
+  let lines = 0;
+  let bytes = 0;
+  for (let day = 0; day < days; day++) {
+    const age = days - 1 - day;
+    const suffix = age === 0 ? '' : age === 1 ? '.1' : `.${age}.gz`;
+    const access = new Out(path.join(dir, `access.log${suffix}`), age >= 2);
+    const error = new Out(path.join(dir, `error.log${suffix}`), age >= 2);
+    for (let i = 0; i < n; i++) {
+      const q = makeRequest(rnd, i, n, false);
+      q.ts = START + day * 86_400_000 + Math.floor((i / n) * 86_400) * 1000;
+      if (i % 5 === 0) {
+        q.status = 502;
+        q.ustatus = '502';
+        q.addr = UPSTREAMS[i % 3];
+        error.line(ngxTwin(q));
+      } else if (q.status >= 500) {
+        q.status = 200;
+        q.ustatus = '200';
+      }
+      access.line(FORMATS.upstream(q));
+    }
+    for (const o of [access.close(), error.close()]) {
+      lines += o.lines;
+      bytes += o.bytes;
+    }
+  }
+  return { lines, bytes };
+}
+
 function envInt(name, dflt) {
   const v = process.env[name];
   return v ? Math.max(1, Math.floor(Number(v))) : dflt;
@@ -241,15 +279,18 @@ function generate(dir) {
     files: envInt('BENCH_FILES', 4),
     seed: envInt('BENCH_SEED', 42),
     spanMinutes: envInt('BENCH_SPAN_MINUTES', 365 * 24 * 60),
+    rotatedDays: envInt('BENCH_ROTATED_DAYS', 10),
+    rotatedFailures: envInt('BENCH_ROTATED_FAILURES', 20_000),
   };
   const manifestFile = path.join(dir, 'manifest.json');
-  const key = JSON.stringify(sizes) + ':v3'; // v2: unix-socket upstream URLs as nginx writes them; v3: span
+  const key = JSON.stringify(sizes) + ':v4'; // v2: unix-socket upstream URLs as nginx writes them; v3: span; v4: rotated
   if (fs.existsSync(manifestFile)) {
     const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     if (m.key === key) return m;
   }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'multi'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'rotated'), { recursive: true });
   const w = {};
   const f = (name) => path.join(dir, name);
   const { lines: n, seed } = sizes;
@@ -273,6 +314,7 @@ function generate(dir) {
   };
   w.distinct = { file: f('distinct.log'), ...writeAccess(f('distinct.log'), 'doctor', sizes.distinct, seed + 5, { distinct: true }) };
   w.span = { file: f('span.log'), ...writeSpan(f('span.log'), sizes.spanMinutes) };
+  w.rotated = { file: f('rotated'), ...writeRotated(f('rotated'), sizes.rotatedDays, sizes.rotatedFailures, seed + 20) };
   const manifest = { key, sizes, workloads: w };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   return manifest;

@@ -11,6 +11,7 @@
  *   BENCH_GOACCESS=0 ...                     # leave GoAccess out (it is ~50x slower)
  *   BENCH_ONLY=upstream,gzip ...             # run some workloads only
  *   BENCH_SPAN_MINUTES=43200 ...             # the long-span workload's minutes (default a year)
+ *   BENCH_ROTATED_DAYS=30 BENCH_ROTATED_FAILURES=5000 ...  # the rotated workload's days and 502s a day
  */
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -97,10 +98,11 @@ function warm(file) {
 }
 
 /** One timed child process: wall ms (hrtime around the child) and peak RSS (KiB, from time -v's %M). */
-function runOnce(argv) {
+/** One timed run; with `report`, analyze's JSON document is read back for the share of 502/504s it explained. */
+function runOnce(argv, report = false) {
   const cmd = TIME ? [TIME, '-f', '%M', ...argv] : argv;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * MiB });
+  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', report ? 'pipe' : 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * MiB });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   // time -f %M prints the peak RSS last (after whatever the contender wrote, a progress bar included).
   const m = /(\d+)\s*$/.exec(r.stderr || '');
@@ -108,11 +110,15 @@ function runOnce(argv) {
   if (r.status !== 0 && r.status !== 1 && r.status !== 3) {
     throw new Error(`${argv.join(' ')} exited ${r.status}: ${(r.stderr || '').slice(0, 2000)}`);
   }
-  return { ms, rssKiB };
+  const explained = report ? JSON.parse(r.stdout).correlation.explainedShare : undefined;
+  return { ms, rssKiB, explained };
 }
 
 /** The environment variable behind each generated size (bench/gen.js). */
-const SIZE_ENV = { lines: 'BENCH_LINES', errorLines: 'BENCH_ERROR_LINES', distinct: 'BENCH_DISTINCT_LINES', files: 'BENCH_FILES', seed: 'BENCH_SEED', spanMinutes: 'BENCH_SPAN_MINUTES' };
+const SIZE_ENV = {
+  lines: 'BENCH_LINES', errorLines: 'BENCH_ERROR_LINES', distinct: 'BENCH_DISTINCT_LINES', files: 'BENCH_FILES', seed: 'BENCH_SEED',
+  spanMinutes: 'BENCH_SPAN_MINUTES', rotatedDays: 'BENCH_ROTATED_DAYS', rotatedFailures: 'BENCH_ROTATED_FAILURES',
+};
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -161,6 +167,10 @@ function workloads(m) {
     // Memory that grows with the span of the logs, not their size: a request a minute for a year.
     { id: 'span', title: `a request a minute for ${m.sizes.spanMinutes} minutes (\`upstream\`)`, load: w.span, target: 'peak RSS <= 150 MiB',
       contenders: { analyze: analyze([w.span.file]) } },
+    // A month of an incident in daily rotated sets: more failures than the correlation index holds.
+    { id: 'rotated', title: `${m.sizes.rotatedDays} days of daily rotated access + error logs, ${m.sizes.rotatedFailures} 502s a day`, load: w.rotated,
+      target: 'every 502 explained by its error-log twin; peak RSS <= 150 MiB', report: true,
+      contenders: { analyze: analyze([w.rotated.file]) } },
   ];
   if (BASELINE) for (const wl of list) wl.contenders['analyze (baseline)'] = baselineOf(wl.contenders.analyze);
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
@@ -186,7 +196,7 @@ function main() {
       for (const [name, argv] of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) {
         process.stderr.write(`round ${r + 1}/${RUNS} ${wl.id} ${name} ...`);
         if (WARM) warm(wl.load.file);
-        const res = runOnce(argv);
+        const res = runOnce(argv, wl.report === true && name.startsWith('analyze'));
         process.stderr.write(` ${(res.ms / 1000).toFixed(2)} s\n`);
         results[wl.id][name].push(res);
       }
@@ -197,7 +207,7 @@ function main() {
   for (const wl of list) {
     const med = {};
     for (const [name, runs] of Object.entries(results[wl.id])) {
-      med[name] = { ms: median(runs.map((x) => x.ms)), rssKiB: Math.max(...runs.map((x) => x.rssKiB)) };
+      med[name] = { ms: median(runs.map((x) => x.ms)), rssKiB: Math.max(...runs.map((x) => x.rssKiB)), explained: runs[0].explained };
       rows.push({
         workload: wl.id,
         contender: name,
@@ -229,6 +239,8 @@ function main() {
       add('parallel speed-up / two processes\' (reference, no target)', `${((med['analyze --jobs 1'].ms / a.ms / two) * 100).toFixed(0)}%`, null);
     }
     if (med['analyze --jobs 1']) add('parallel / --jobs 1 speed', `${(med['analyze --jobs 1'].ms / a.ms).toFixed(2)}x`, med['analyze --jobs 1'].ms / a.ms >= 1.7);
+    if (a.explained !== undefined) add('share of the 502s explained', `${(a.explained * 100).toFixed(1)}%`, a.explained === 1);
+    if (med['analyze (baseline)']?.explained !== undefined) add('baseline: share of the 502s explained (reference, no target)', `${(med['analyze (baseline)'].explained * 100).toFixed(1)}%`, null);
     add('analyze peak RSS MiB', (a.rssKiB / 1024).toFixed(0), a.rssKiB / 1024 <= 150);
     const base = med['analyze (baseline)'];
     if (base) add('analyze / baseline: time, peak RSS (reference, no target)', `${(a.ms / base.ms).toFixed(2)}, ${(a.rssKiB / base.rssKiB).toFixed(2)}`, null);
