@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { discoverInputs, orderRotationSets, rotationKey } from '../src/input/discover';
 import { LineSplitter } from '../src/input/lines';
-import { READ_CHUNK, openInput } from '../src/input/open';
+import { READ_CHUNK, SCAVENGE_EVERY, openInput, scavenging } from '../src/input/open';
 import { runCli, runJson } from './helpers/cli';
 import { HAVE_PEER, peerPath } from './helpers/peer-corpus';
 
@@ -260,5 +260,38 @@ describe('plain files are read a chunk ahead', () => {
     expect(first!.length).toBe(READ_CHUNK);
     for (let i = 0; i < 100 && openOn(file) > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(openOn(file)).toBe(0);
+  });
+});
+
+describe('stream inputs ask V8 for a young-generation collection as their chunks pass', () => {
+  async function* from(chunks: Buffer[]): AsyncGenerator<Buffer> {
+    yield* chunks;
+  }
+
+  test('one collection every SCAVENGE_EVERY bytes, asked before the chunk that crosses it is handed on', async () => {
+    const chunks = Array.from({ length: 20 }, (_, i) => Buffer.alloc(READ_CHUNK, i));
+    const askedAfter: number[] = [];
+    let handedOn = 0;
+    const seen: Buffer[] = [];
+    const collect = (o: { type: 'minor' }) => {
+      expect(o.type).toBe('minor');
+      askedAfter.push(handedOn);
+    };
+    for await (const c of scavenging(from(chunks), SCAVENGE_EVERY, collect)) {
+      seen.push(c);
+      handedOn++;
+    }
+    expect(SCAVENGE_EVERY).toBe(8 * READ_CHUNK);
+    // the 8th and 16th chunk bring the count to 8 MiB: the 7 (15) before them are done with
+    expect(askedAfter).toEqual([7, 15]);
+    expect(seen.length).toBe(20);
+    expect(seen.every((c, i) => c === chunks[i])).toBe(true);
+  });
+
+  test('without gc() (node started without --expose-gc) every chunk still comes through, in order', async () => {
+    const chunks = [Buffer.from('a\n'), Buffer.from('b\n'), Buffer.from('c\n')];
+    const seen: Buffer[] = [];
+    for await (const c of scavenging(from(chunks), 1, null)) seen.push(c);
+    expect(seen).toEqual(chunks);
   });
 });
