@@ -25,9 +25,10 @@ import type { FromWorker, ToWorker } from './worker';
  *
  * Units: one per directory. The access↔error join only joins files of one group (server and
  * directory, analyzer.ts fileGroup()) and needs the group's error logs read before the access
- * logs they explain (reading-order.ts), so a directory, rotated sets included, is one unit: splitting a rotation set by generation
- * would join an access line of access.log.1 only with error.log.1, not with the error.log it may be
- * in, and the claim an access failure puts on an error entry must be seen by the next file.
+ * logs they explain (reading-order.ts), so a directory, rotated sets included, is one unit:
+ * splitting a rotation set by generation would join an access line of access.log.1 only with
+ * error.log.1, not with the error.log it may be in, and the claim an access failure puts on an
+ * error entry must be seen by the next file.
  * PHP-FPM logs are the one thing shared across groups (diagnose/evidence.ts: their evidence
  * refines every group's FastCGI failures), so the main thread reads them first, as the sequential
  * run does, and every unit starts from the same evidence.

@@ -39,7 +39,7 @@ interface Peek {
 }
 
 /** The kind and first time of a file from its first bytes (decompressed), without consuming the real read. */
-export async function peekInput(p: string, opts: ReadOptions, known?: { kind?: LogKind; plan?: FormatPlan }): Promise<Peek> {
+async function peekInput(p: string, opts: ReadOptions, known?: { kind?: LogKind; plan?: FormatPlan }): Promise<Peek> {
   const none: Peek = { kind: known?.kind ?? null, first: NaN };
   if (p === '-') return none;
   // A FIFO or device is not opened here: opening blocks until a writer comes, and a peek would
@@ -102,7 +102,7 @@ export async function readingOrder(inputs: InputSpec[], opts: ReadOptions): Prom
     try {
       peeks.push(await peekInput(spec.path, opts, spec));
     } catch {
-      peeks.push({ kind: null, first: NaN }); // unreadable: reported when it is read
+      peeks.push({ kind: spec.kind ?? null, first: NaN }); // unreadable: reported when it is read
     }
   }
   const ranks = peeks.map((p) => (p.kind !== null ? RANK_OF[p.kind] ?? 2 : 2));
