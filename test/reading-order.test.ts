@@ -48,8 +48,8 @@ function write(dir: string, name: string, lines: string[]): void {
 }
 
 /** `days` days of rotated access and error logs in a new directory (the oldest gzipped), n failures a day. */
-function rotatedDays(days: number, n: number): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-order-'));
+function rotatedDays(days: number, n: number, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-order-'))): string {
+  fs.mkdirSync(dir, { recursive: true });
   for (let day = 0; day < days; day++) {
     const age = days - 1 - day;
     const suffix = age === 0 ? '' : age === 1 ? '.1' : `.${age}.gz`;
@@ -105,5 +105,23 @@ describe('reading order', () => {
     // the budget was binding: entries were evicted, only none that a later access line needed
     expect(analyzer.index.evicted).toBeGreaterThan(0);
     expect(RECENT_CAPACITY).toBeLessThan(2_500);
+  });
+
+  test('directories are read one after the other, so the index holds a day of one site, not of every site', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-order-sites-'));
+    rotatedDays(3, 2_500, path.join(root, 'site-a'));
+    rotatedDays(3, 2_500, path.join(root, 'site-b'));
+    const inputs = discoverInputs([root]);
+    const names = (await readingOrder(inputs, opts)).map((r) => path.relative(root, r.spec.path));
+    expect(names).toEqual(
+      ['site-a', 'site-b'].flatMap((site) =>
+        ['error.log.2.gz', 'access.log.2.gz', 'error.log.1', 'access.log.1', 'error.log', 'access.log'].map((f) => path.join(site, f)),
+      ),
+    );
+    // the budget holds a day and a half of one site: two sites' days at once would not fit
+    const analyzer = new Analyzer({ indexBudget: 2 * 1024 * 1024 });
+    await runAnalysis(inputs, analyzer, opts);
+    expect(analyzer.summary.gatewayFailures).toBe(15_000);
+    expect(analyzer.summary.gatewayExplained).toBe(15_000);
   });
 });
