@@ -97,8 +97,10 @@ function warm(file) {
   }
 }
 
-/** One timed child process: wall ms (hrtime around the child) and peak RSS (KiB, from time -v's %M). */
-/** One timed run; with `report`, analyze's JSON document is read back for the share of 502/504s it explained. */
+/**
+ * One timed child process: wall ms (hrtime around the child) and peak RSS (KiB, from time -v's %M);
+ * with `report`, analyze's JSON document is read back for the share of 502/504s it explained.
+ */
 function runOnce(argv, report = false) {
   const cmd = TIME ? [TIME, '-f', '%M', ...argv] : argv;
   const t0 = process.hrtime.bigint();

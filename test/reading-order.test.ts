@@ -47,8 +47,20 @@ function write(dir: string, name: string, lines: string[]): void {
   fs.writeFileSync(path.join(dir, name), name.endsWith('.gz') ? zlib.gzipSync(text) : text);
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A new directory, removed after the tests. */
+function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 /** `days` days of rotated access and error logs in a new directory (the oldest gzipped), n failures a day. */
-function rotatedDays(days: number, n: number, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-order-'))): string {
+function rotatedDays(days: number, n: number, dir = tempDir('ud-order-')): string {
   fs.mkdirSync(dir, { recursive: true });
   for (let day = 0; day < days; day++) {
     const age = days - 1 - day;
@@ -108,7 +120,7 @@ describe('reading order', () => {
   });
 
   test('directories are read one after the other, so the index holds a day of one site, not of every site', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-order-sites-'));
+    const root = tempDir('ud-order-sites-');
     rotatedDays(3, 2_500, path.join(root, 'site-a'));
     rotatedDays(3, 2_500, path.join(root, 'site-b'));
     const inputs = discoverInputs([root]);
