@@ -11,12 +11,13 @@ import { ReadOptions, errorLineTime } from './read-file';
 /**
  * The order a batch run reads its inputs in. An access-log failure is explained by the error
  * entries the correlation index holds when its line is read, and the index is bounded (16 MiB,
- * ~60,000 nginx failures). Every error log used to be read before every access log, so the index
- * had to hold all of a month's failures at once: past the bound the oldest went, and with them
- * the explanation of the month's earlier failures (the bench's `rotated` workload, ten daily sets
- * of 20,000 failed requests: 12.5% explained). Files are now read directory by directory, and
- * within one in time order, each error log before the access logs that end after it begins: with
- * logrotate's daily sets the index holds a day or two of one site's failures (100% explained).
+ * ~30,000-60,000 nginx failures). Every error log used to be read before every access log, so
+ * the index had to hold all of a month's failures at once: past the bound the oldest went, and
+ * with them the explanation of the month's earlier failures (the bench's `rotated` workload, ten
+ * daily sets of 20,000 failed requests: 12.5% explained). Files are now read directory by
+ * directory, and within one in time order, each error log before the access logs that end after
+ * it begins: with logrotate's daily sets the index holds a day or two of one site's failures
+ * (100% explained).
  *
  * PHP-FPM logs still come first, whatever their times: their evidence (pm.max_children reached)
  * refines the cause of proxy errors when those are read, and it is kept by time, not by file.
