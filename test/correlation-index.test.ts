@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { FailureEvent } from '../src/model';
-import { ErrorIndex, IndexedError, clientPortKey, connectionKey, pack, requestKey } from '../src/diagnose/correlate';
+import { ErrorIndex, IndexedError, RECENT_CAPACITY, clientPortKey, connectionKey, pack, requestKey } from '../src/diagnose/correlate';
 import { ownCopy } from '../src/util/own-string';
 import { fuzzParams } from './helpers/fuzz';
 
@@ -164,6 +164,57 @@ describe('correlation index', () => {
     expect(index.evicted).toBeGreaterThan(90);
     expect(index.find(at(99))).not.toBeNull();
     expect(index.size).toBe(100 - index.evicted);
+  });
+
+  /** An index that records the entries it reports as leaving unclaimed (the analyzer counts them). */
+  function reporting(budget?: number): { index: ErrorIndex; left: number[] } {
+    const index = new ErrorIndex(budget);
+    const left: number[] = [];
+    index.onUnclaimed = (it) => {
+      it.counted = true;
+      left.push(it.epoch - 1_000_000);
+    };
+    return { index, left };
+  }
+
+  test('entries leaving unclaimed are reported once, oldest first; claimed ones never; settle reports the rest and empties the index', () => {
+    const { index, left } = reporting(50_000);
+    const n = 1000;
+    for (let i = 0; i < n; i++) {
+      index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => [connectionKey('g', i)]);
+      // every third entry is claimed by its access line while still held
+      if (i % 3 === 0) index.join(at(i))!.same.forEach((it) => (it.claimed = true));
+    }
+    const evicted = index.evicted;
+    expect(evicted).toBeGreaterThan(0);
+    const unclaimed = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0);
+    // the evicted ones, as they left
+    expect(left).toEqual(unclaimed.filter((i) => i < evicted));
+    index.settle();
+    expect(left).toEqual(unclaimed);
+    expect([index.size, index.keyCount, index.bytes]).toEqual([0, 0, 0]);
+    expect(index.find(at(n - 1))).toBeNull();
+    index.settle(); // nothing is reported twice
+    expect(left).toHaveLength(unclaimed.length);
+  });
+
+  test('an entry without keys leaves when the time join\'s list drops it; a keyed one only when the queue does', () => {
+    const { index, left } = reporting();
+    const total = RECENT_CAPACITY + 10;
+    // even entries have a key, odd ones none (server-level lines: found by time only)
+    for (let i = 0; i < total; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => (i % 2 === 0 ? [connectionKey('g', i)] : []));
+    // the list dropped its older half once it was full: only its keyless entries left
+    expect(left).toEqual(Array.from({ length: RECENT_CAPACITY / 2 }, (_, i) => i).filter((i) => i % 2 === 1));
+    expect(index.find(at(0))?.event.request).toBe('GET /0 HTTP/1.1');
+  });
+
+  test('a deferred entry pushed out unclaimed is reported; the waiting ones at settle', () => {
+    const { index, left } = reporting();
+    index.deferUntilJoin(1 << 20, 5);
+    for (let i = 0; i < 12; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => [connectionKey('g', i)]);
+    expect(left).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    index.settle();
+    expect(left).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
   test('an entry larger than the budget is still held until the next one', () => {

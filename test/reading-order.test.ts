@@ -1,76 +1,22 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { Analyzer } from '../src/analyze/analyzer';
 import { RECENT_CAPACITY } from '../src/diagnose/correlate';
 import { readingOrder } from '../src/analyze/reading-order';
 import { runAnalysis } from '../src/analyze/run';
 import { discoverInputs } from '../src/input/discover';
 import { ZoneClock } from '../src/parse/time';
+import { failures, rotatedDays as rotatedIn, tempDirs, write } from './helpers/synthetic-days';
 
 /**
  * The order a batch run reads its files in (src/analyze/reading-order.ts), on SYNTHETIC logs
- * written here in nginx's and PHP-FPM's layouts: days of logrotate-style sets, each day's
- * failures an access line (`upstream` preset) and its error-log twin.
+ * in nginx's and PHP-FPM's layouts: days of logrotate-style sets (helpers/synthetic-days.ts),
+ * each day's failures an access line (`upstream` preset) and its error-log twin.
  */
 
 const opts = { formats: [], clock: new ZoneClock('UTC') };
-const DAY = 86_400_000;
-const START = Date.UTC(2024, 10, 1);
-const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number) => String(n).padStart(2, '0');
-const clf = (d: Date) =>
-  `${p2(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
-const ngx = (d: Date) =>
-  `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
-
-/** Day `day`'s failed requests: the access lines and their error-log twins, `n` spread over the day. */
-function failures(day: number, n: number): { access: string[]; error: string[] } {
-  const access: string[] = [];
-  const error: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const d = new Date(START + day * DAY + Math.floor((i / n) * DAY));
-    const k = day * n + i;
-    const client = `10.0.${(k >> 8) & 255}.${k & 255}`;
-    const uri = `/api/${k}`;
-    error.push(
-      `${ngx(d)} [error] 10#10: *${k + 1} connect() failed (111: Connection refused) while connecting to upstream, client: ${client}, server: example.test, request: "GET ${uri} HTTP/1.1", upstream: "http://10.0.0.11:8080${uri}", host: "example.test"`,
-    );
-    access.push(`${client} - - [${clf(d)}] "GET ${uri} HTTP/1.1" 502 157 "-" "curl/8" 0.001 10.0.0.11:8080 502 0.001`);
-  }
-  return { access, error };
-}
-
-function write(dir: string, name: string, lines: string[]): void {
-  const text = Buffer.from(lines.join('\n') + '\n');
-  fs.writeFileSync(path.join(dir, name), name.endsWith('.gz') ? zlib.gzipSync(text) : text);
-}
-
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** A new directory, removed after the tests. */
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
-
-/** `days` days of rotated access and error logs in a new directory (the oldest gzipped), n failures a day. */
-function rotatedDays(days: number, n: number, dir = tempDir('ud-order-')): string {
-  fs.mkdirSync(dir, { recursive: true });
-  for (let day = 0; day < days; day++) {
-    const age = days - 1 - day;
-    const suffix = age === 0 ? '' : age === 1 ? '.1' : `.${age}.gz`;
-    const f = failures(day, n);
-    write(dir, `access.log${suffix}`, f.access);
-    write(dir, `error.log${suffix}`, f.error);
-  }
-  return dir;
-}
+const { tempDir } = tempDirs('ud-order-');
+const rotatedDays = (days: number, n: number, dir = tempDir()) => rotatedIn(days, n, dir);
 
 async function order(dir: string, files?: string[]): Promise<string[]> {
   const inputs = discoverInputs(files ? files.map((f) => path.join(dir, f)) : [dir]);
@@ -120,7 +66,7 @@ describe('reading order', () => {
   });
 
   test('directories are read one after the other, so the index holds a day of one site, not of every site', async () => {
-    const root = tempDir('ud-order-sites-');
+    const root = tempDir();
     rotatedDays(3, 2_500, path.join(root, 'site-a'));
     rotatedDays(3, 2_500, path.join(root, 'site-b'));
     const inputs = discoverInputs([root]);

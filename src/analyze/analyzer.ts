@@ -18,8 +18,13 @@ import { isoTime } from '../util/iso-time';
  * once in the summary. Failure events also go to `onEvent` (NDJSON output, tail mode) as they are
  * decided; error-log events when their request's chain closes (at the latest on `flush()`).
  *
- * Counting invariant: an error-log request is counted when its chain closes; when an access-log
- * failure joins it, the access failure is counted and every joined error request is taken back.
+ * Counting invariant: each failed request is counted once. An access-log failure is counted when
+ * it is read, and carries the error-log requests it joins. An error-log request no access line
+ * joins is counted on its own when it leaves the correlation index unclaimed (evicted, or at
+ * settle()): counting it when its chain closed, then taking it back when its access line claimed
+ * it, counted every joined failure three times (a sixth of the time of ten days of rotated logs).
+ * Where counts must be live (tail, `countOnClose`), it is counted when its chain closes and a
+ * claim takes it back.
  */
 
 export interface AnalyzerOptions {
@@ -29,6 +34,8 @@ export interface AnalyzerOptions {
   matcher?: SignatureMatcher;
   /** The correlation index's budget in estimated bytes (INDEX_BUDGET when not given). */
   indexBudget?: number;
+  /** Count each error-log request when its chain closes (see the counting invariant above). */
+  countOnClose?: boolean;
 }
 
 /** Statuses that make an access-log line a failure event (009: nginx relayed an HTTP/0.9 reply). */
@@ -62,6 +69,7 @@ export class Analyzer implements EntrySink {
   constructor(private readonly opts: AnalyzerOptions = {}) {
     this.matcher = opts.matcher ?? new SignatureMatcher();
     this.index = new ErrorIndex(opts.indexBudget);
+    if (!opts.countOnClose) this.index.onUnclaimed = (it) => this.countAlone(it);
     this.ranged = opts.since !== undefined || opts.until !== undefined;
   }
 
@@ -123,6 +131,22 @@ export class Analyzer implements EntrySink {
     this.chains.flush();
   }
 
+  /**
+   * No later line can join what was read so far (the run leaves a directory, or ends): the error
+   * requests left unclaimed are counted. The summary is complete only after this.
+   */
+  settle(): void {
+    this.chains.flush();
+    this.index.settle();
+  }
+
+  /** Counts an error-log request as a failure of its own (no access failure carries it). */
+  private countAlone(it: IndexedError): void {
+    it.counted = true;
+    const ev = it.read();
+    this.summary.countFailure(ev, it.epoch, 1, ev.request ? requestPath(ev.request) : null);
+  }
+
   access(sc: AccessScanner, kind: LogKind, file: string, line: number): boolean {
     const minute = sc.minute();
     if (this.ranged && !this.inRange(sc.time())) return false;
@@ -166,9 +190,9 @@ export class Analyzer implements EntrySink {
       message = twin.event.message;
       for (const it of join.same) {
         if (it.claimed) continue;
-        // The error request was counted on its own; this access failure now carries it.
         it.claimed = true;
-        s.countFailure(it.event, it.epoch, -1, null);
+        // Counted on its own already (live counts, or it had left the index): this failure carries it now.
+        if (it.counted) s.countFailure(it.event, it.epoch, -1, null);
       }
     } else {
       // A retried request that still succeeded is a hidden failure of an upstream, not of the request.
@@ -201,6 +225,7 @@ export class Analyzer implements EntrySink {
     };
     if (twin?.event.evidence) ev.evidence = twin.event.evidence;
     s.countFailure(ev, e.ts, 1, e.path);
+    s.offerSample(ev);
     this.opts.onEvent?.(ev);
   }
 
@@ -260,9 +285,11 @@ export class Analyzer implements EntrySink {
       }
     }
     if (evidence) ev.evidence = evidence;
-    const epoch = c.last;
-    this.summary.countFailure(ev, epoch, 1, ev.request ? requestPath(ev.request) : null);
-    this.index.addEntry(c.group, new IndexedError(ev, epoch, ev.status), () => joinKeys(c));
+    const item = new IndexedError(ev, c.last, ev.status);
+    // The cause's sample is the first event read of it, counted now or later.
+    this.summary.offerSample(ev);
+    if (this.opts.countOnClose) this.countAlone(item);
+    this.index.addEntry(c.group, item, () => joinKeys(c));
     this.opts.onEvent?.(ev);
   }
 }

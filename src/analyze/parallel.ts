@@ -141,7 +141,7 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
     };
     const task = (files: number[], evidence: [number, string][], recordEvidence: boolean): UnitTask => ({
       ...base,
-      files: files.map((index) => ({ spec: ranked[index].spec, index })),
+      files: files.map((index) => ({ spec: ranked[index].spec, rank: ranked[index].rank, index })),
       evidence,
       recordEvidence,
     });

@@ -1,4 +1,5 @@
 import { once } from 'events';
+import * as path from 'path';
 import { Writable } from 'stream';
 import { InputError, InputSpec } from '../input/discover';
 import { openInput } from '../input/open';
@@ -45,15 +46,26 @@ export async function runOrdered(
   const unreadable: InputError[] = [];
   let bytesBefore = 0;
   let linesBefore = 0;
-  for (const { spec } of ranked) {
+  for (let i = 0; i < ranked.length; i++) {
+    const { spec } = ranked[i];
     const tick = progress ? (bytes: number, lines: number) => progress.tick(bytesBefore + bytes, linesBefore + lines) : undefined;
     const read = await readInput(spec, analyzer, opts, output, tick);
     if (read.unreadable) unreadable.push(read.unreadable);
     bytesBefore += read.bytes;
     linesBefore += read.lines;
+    if (leavesGroup(ranked[i], ranked[i + 1])) analyzer.settle();
   }
   progress?.done();
   return { unreadable };
+}
+
+/**
+ * The run moves past the last file that can join `cur`'s error entries: the next is in another
+ * directory (a group is a server's files in one directory: analyze/analyzer.ts fileGroup), or
+ * the PHP-FPM pass ends (a parallel run reads it as a job of its own), or the run ends.
+ */
+export function leavesGroup(cur: Ranked, next: Ranked | undefined): boolean {
+  return next === undefined || path.dirname(next.spec.path) !== path.dirname(cur.spec.path) || (next.rank === 0) !== (cur.rank === 0);
 }
 
 /**

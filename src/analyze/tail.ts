@@ -51,7 +51,8 @@ export class TailRun {
     private readonly readOpts: ReadOptions,
     private readonly opts: TailRunOptions,
   ) {
-    this.analyzer = new Analyzer({ onEvent: opts.onEvent });
+    // live windows and alerts read the counts as lines come: an error request counts at once
+    this.analyzer = new Analyzer({ onEvent: opts.onEvent, countOnClose: true });
     this.set = new FollowSet(
       targets,
       { open: (file, reason) => this.open(file, reason), warn: opts.warn },

@@ -7,7 +7,8 @@ import { WatchSpec, watchMatcher } from '../check/watches';
 import { PartialRecorder, PartialSummary } from '../report/summary-merge';
 import { Analyzer } from './analyzer';
 import { ReadOptions } from './read-file';
-import { readInput } from './run';
+import { leavesGroup, readInput } from './run';
+import { Rank } from './reading-order';
 
 /**
  * One work unit of a parallel run (analyze/parallel.ts): some of the run's files, read in their
@@ -34,7 +35,7 @@ export function readOptionsOf(s: ReadSettings): ReadOptions {
 
 export interface UnitTask {
   /** The files, each with its index in the sequential reading order, in that order. */
-  files: { spec: InputSpec; index: number }[];
+  files: { spec: InputSpec; rank: Rank; index: number }[];
   read: ReadSettings;
   since?: number;
   until?: number;
@@ -94,7 +95,8 @@ export async function runUnit(task: UnitTask, tick?: (bytes: number, lines: numb
   const unreadable: UnitResult['unreadable'] = [];
   let bytesBefore = 0;
   let linesBefore = 0;
-  for (const { spec, index } of task.files) {
+  for (let i = 0; i < task.files.length; i++) {
+    const { spec, index } = task.files[i];
     current = index;
     seq = 0;
     const t = tick ? (bytes: number, lines: number) => tick(bytesBefore + bytes, linesBefore + lines) : undefined;
@@ -102,6 +104,8 @@ export async function runUnit(task: UnitTask, tick?: (bytes: number, lines: numb
     if (read.unreadable) unreadable.push({ index, path: read.unreadable.path, reason: read.unreadable.reason });
     bytesBefore += read.bytes;
     linesBefore += read.lines;
+    // where the sequential run settles (run.ts), so that the counts land in the same file
+    if (leavesGroup(task.files[i], task.files[i + 1])) analyzer.settle();
     recorder.fileDone(index);
   }
   return { partial: recorder.toPartial(analyzer.index.evicted), unreadable, evidence, offenders };

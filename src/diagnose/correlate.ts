@@ -22,7 +22,16 @@ export type IndexedEvent = Pick<FailureEvent, (typeof FIELDS)[number]>;
  * Until the index takes it (ErrorIndex.add), it is the event as the analyzer made it.
  */
 export class IndexedError {
+  /** An access failure took this entry as its explanation (or as another attempt of its request). */
   claimed = false;
+  /**
+   * Counted in the summary as a failure of its own. Set when the entry leaves the index unclaimed
+   * (ErrorIndex.onUnclaimed), or from the start where counts must be live (tail); a claim then
+   * takes the count back.
+   */
+  counted = false;
+  /** In the eviction queue (it has keys): leaving the time join's list alone does not end its stay. */
+  queued = false;
   private packed: string | null = null;
   private decoded: IndexedEvent | null;
   /** Estimated heap bytes, keys excluded. */
@@ -58,6 +67,11 @@ export class IndexedError {
       decodedLately.push(this);
     }
     return this.decoded;
+  }
+
+  /** The event, decoded without keeping the copy: for an entry on its way out of the index. */
+  read(): IndexedEvent {
+    return this.decoded ?? unpack(this.packed!);
   }
 
   /** Drops the decoded copy of a packed event (see `event`). */
@@ -286,7 +300,10 @@ export class ErrorIndex {
   private addRecent(group: string, item: IndexedError): void {
     let list = this.recent.get(group);
     if (!list) this.recent.set(group, (list = []));
-    if (list.length >= RECENT_CAPACITY) list.splice(0, RECENT_CAPACITY >> 1); // amortised: drop the older half
+    if (list.length >= RECENT_CAPACITY) {
+      // amortised: drop the older half
+      for (const it of list.splice(0, RECENT_CAPACITY >> 1)) if (!it.queued) this.leave(it);
+    }
     list.push(item);
   }
 
@@ -321,8 +338,10 @@ export class ErrorIndex {
     this.stagedBytes += bytes;
     // a few hundred entries at most: shift() is cheap, no head index needed
     while ((this.stagedBytes > this.budget || st.length > this.stageLimit) && st.length > 1) {
-      this.stagedBytes -= st.shift()!.bytes;
+      const gone = st.shift()!;
+      this.stagedBytes -= gone.bytes;
       this.evicted++;
+      this.leave(gone.item);
     }
   }
 
@@ -342,6 +361,7 @@ export class ErrorIndex {
   /** Indexes an entry under its keys (distinct); evicts the oldest entries past the budget. */
   add(keys: string[], item: IndexedError): void {
     item.pack();
+    item.queued = true;
     const bytes = entryBytes(item, keys);
     this.queueItems.push(item);
     // an exact-size copy: a caller's array grown by push() carries spare slots
@@ -378,6 +398,7 @@ export class ErrorIndex {
     this.evicted++;
     this.queueItems[h] = undefined!;
     this.queueKeys[h] = '';
+    item.queued = false;
     if (this.queueHead * 2 > this.queueItems.length) {
       // amortised O(1): the consumed half is cut off at once
       this.queueItems.splice(0, this.queueHead);
@@ -394,6 +415,38 @@ export class ErrorIndex {
         if (slot.length === 1) this.map.set(k, slot[0]);
       }
     }
+    this.leave(item);
+  }
+
+  /**
+   * Told of each entry that leaves the index unclaimed, oldest first: no access line can claim it
+   * any more (a time join still can while it is in the group's recent list: the claim then takes
+   * the count back). Not called for an entry already `counted`.
+   */
+  onUnclaimed: ((item: IndexedError) => void) | null = null;
+
+  private leave(item: IndexedError): void {
+    if (!item.claimed && !item.counted) this.onUnclaimed?.(item);
+  }
+
+  /**
+   * Empties the index, telling onUnclaimed of every entry left unclaimed, oldest first. Called
+   * when the run leaves a directory (analyze/run.ts): groups are per directory, so no later line
+   * can join these entries; and a job of a parallel run that reads only some directories then
+   * counts them at the same point of the reading order as one sequential run does.
+   */
+  settle(): void {
+    forgetDecoded();
+    for (let i = this.queueHead; i < this.queueItems.length; i++) this.leave(this.queueItems[i]);
+    for (const list of this.recent.values()) for (const it of list) this.leave(it);
+    if (this.staged !== null) for (const s of this.staged) this.leave(s.item);
+    this.map.clear();
+    this.queueItems.length = this.queueKeys.length = this.queueBytes.length = 0;
+    this.queueHead = 0;
+    this.bytes = 0;
+    this.recent.clear();
+    if (this.staged !== null) this.staged.length = 0;
+    this.stagedBytes = 0;
   }
 
   /** The best explaining entry for an access failure, or null. */

@@ -294,9 +294,7 @@ export class Summary {
    * was counted on its own turns out to explain an access-log failure counted in its place (the
    * correlation index keeps only the fields a take-back reads).
    */
-  countFailure(ev: FailureEvent, epochMs: number, n: 1, path: string | null): void;
-  countFailure(ev: CountedEvent, epochMs: number, n: -1, path: string | null): void;
-  countFailure(ev: FailureEvent | CountedEvent, epochMs: number, n: 1 | -1, path: string | null): void {
+  countFailure(ev: CountedEvent, epochMs: number, n: 1 | -1, path: string | null): void {
     const c = this.causeTotals(ev.cause);
     c.count += n;
     if (ev.status !== null) c.byStatus.set(ev.status, (c.byStatus.get(ev.status) ?? 0) + n);
@@ -314,7 +312,6 @@ export class Summary {
         if (raw && !c.pathExamples.has(endpoint) && c.pathExamples.size < TOP_K_CAPACITY) c.pathExamples.set(endpoint, raw.slice(0, 512));
       }
       if (ev.client) c.clients.add(ev.client);
-      if (!c.sample) c.sample = ev as FailureEvent; // n = 1: a whole event
     } else {
       if (upstream) c.upstreams.sub(upstream, -n);
       if (ev.host) c.hosts.sub(ev.host, -n);
@@ -331,6 +328,12 @@ export class Summary {
       }
       this.seeTime(epochMs);
     }
+  }
+
+  /** Keeps the event as its cause's sample if it is the cause's first. */
+  offerSample(ev: FailureEvent): void {
+    const c = this.causeTotals(ev.cause);
+    if (!c.sample) c.sample = ev;
   }
 
   /**

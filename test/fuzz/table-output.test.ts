@@ -52,6 +52,7 @@ describe('table output (fuzz)', () => {
             analyzer.flush(); // as run.ts does after each file: the error log's requests are complete
             analyzer.summary.files.push(r.stats);
           }
+          analyzer.settle(); // as run.ts does when it leaves the directory
           const out = renderTable(buildDocument(analyzer.summary, { showSkipped: true }), { boxes, color: false });
           expect(out).toContain('upstream-refused');
           expect(out).not.toMatch(RAW_TERMINAL_CONTROL);
