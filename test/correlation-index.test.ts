@@ -208,6 +208,26 @@ describe('correlation index', () => {
     expect(index.find(at(0))?.event.request).toBe('GET /0 HTTP/1.1');
   });
 
+  test('the time join finds the entry nearest in time whatever order the entries came in', () => {
+    const index = new ErrorIndex();
+    // keyless entries 10 s apart, added out of order
+    const order = [5, 1, 9, 0, 7, 3, 8, 2, 6, 4];
+    for (const i of order) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i * 10_000, 502), () => []);
+    const byTime = (t: number, status = 502) => ({ ...at(0), epoch: t, status, connection: null, request: null });
+    for (const i of order) expect(index.find(byTime(1_000_000 + i * 10_000 + 1_000))?.event.request).toBe(`GET /${i} HTTP/1.1`);
+    expect(index.find(byTime(1_000_000 + 4 * 10_000 + 1_000, 504))).toBeNull(); // another status
+    expect(index.find(byTime(1_000_000 + 100 * 10_000))).toBeNull(); // no entry in the window
+  });
+
+  test('an entry without keys that the time join cannot use (no typical status or no time) leaves at once', () => {
+    const { index, left } = reporting();
+    index.addEntry('g', new IndexedError(ev(1), 1_000_001, null), () => []);
+    index.addEntry('g', new IndexedError(ev(2), NaN, 502), () => []);
+    index.addEntry('g', new IndexedError(ev(3), 1_000_003, null), () => [connectionKey('g', 3)]); // found by its key
+    expect(left).toEqual([1, NaN - 1_000_000]);
+    expect(index.find(at(3))?.event.request).toBe('GET /3 HTTP/1.1');
+  });
+
   test('a deferred entry pushed out unclaimed is reported; the waiting ones at settle', () => {
     const { index, left } = reporting();
     index.deferUntilJoin(1 << 20, 5);

@@ -289,13 +289,20 @@ export class ErrorIndex {
   private queueHead = 0;
   /** Estimated bytes of the entries in the queue. */
   bytes = 0;
-  /** The latest entries of each file group, for access formats without a connection or port. */
+  /**
+   * The latest entries of each file group for the time join, by time (see addRecent): those with a
+   * time and a typical status, the two things a time join needs.
+   */
   private readonly recent = new Map<string, IndexedError[]>();
   evicted = 0;
 
   /**
    * Also keeps the entry for the time join: access formats without `$connection`/`%{remote}p`
    * (combined) and error lines without any key (Apache AH00941) meet only by time, client and status.
+   * The list is kept sorted by time, so that a join looks at its window only: scanning the whole
+   * list for every access failure no entry explains (an application's 500s) cost ~4 µs each, a
+   * day of nginx logs whose successes were made 500s took 1.55 s against 0.85 s. Entries come
+   * nearly in time order (chains close as their request ends), so the insertion moves few.
    */
   private addRecent(group: string, item: IndexedError): void {
     let list = this.recent.get(group);
@@ -304,7 +311,13 @@ export class ErrorIndex {
       // amortised: drop the older half
       for (const it of list.splice(0, RECENT_CAPACITY >> 1)) if (!it.queued) this.leave(it);
     }
+    let j = list.length;
     list.push(item);
+    while (j > 0 && list[j - 1].epoch > item.epoch) {
+      list[j] = list[j - 1];
+      j--;
+    }
+    list[j] = item;
   }
 
   constructor(private budget = INDEX_BUDGET) {}
@@ -347,7 +360,8 @@ export class ErrorIndex {
 
   private index(group: string, keys: string[], item: IndexedError): void {
     if (keys.length > 0) this.add(keys, item);
-    this.addRecent(group, item);
+    if (item.typicalStatus !== null && !Number.isNaN(item.epoch)) this.addRecent(group, item);
+    else if (keys.length === 0) this.leave(item); // nothing can find it
   }
 
   /** Staged entries enter the index, oldest first. */
@@ -508,21 +522,40 @@ export class ErrorIndex {
     const list = this.recent.get(a.group);
     if (!list || Number.isNaN(a.epoch)) return null;
     const expected = a.epoch + (a.group.startsWith('apache:') ? a.duration * 1000 : 0);
+    // the window's entries (no bound known when the duration is not a number: the whole list)
+    const from = Number.isNaN(lo) ? 0 : firstAtOrAfter(list, lo);
+    let to = from;
+    while (to < list.length && !(list[to].epoch > hi)) to++;
     let best: IndexedError | null = null;
-    for (const it of list) {
-      if (it.claimed || it.typicalStatus !== a.status || it.epoch < lo || it.epoch > hi) continue; // before decoding
+    for (let i = from; i < to; i++) {
+      const it = list[i];
+      if (it.claimed || it.typicalStatus !== a.status) continue; // before decoding
       if (it.event.client !== null && a.client !== null && it.event.client !== a.client) continue;
       if (best === null || Math.abs(it.epoch - expected) < Math.abs(best.epoch - expected)) best = it;
     }
     if (!best) return null;
     // Other entries of that same request (a balancer failover logs one per member): its port says so.
     const port = best.event.clientPort;
-    const same =
-      port === undefined
-        ? [best]
-        : list.filter((it) => !it.claimed && it.epoch >= lo && it.epoch <= hi && it.event.clientPort === port && it.event.client === best!.event.client);
+    if (port === undefined) return { twin: best, same: [best] };
+    const same: IndexedError[] = [];
+    for (let i = from; i < to; i++) {
+      const it = list[i];
+      if (!it.claimed && it.event.clientPort === port && it.event.client === best.event.client) same.push(it);
+    }
     return { twin: best, same };
   }
+}
+
+/** The index of the first entry at or after `t` in a list sorted by time (its length if none). */
+function firstAtOrAfter(list: IndexedError[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].epoch < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // A key made by `+` is a tree of its parts (a cons string) that keeps the log line its client
