@@ -233,7 +233,13 @@ function writeSpan(file, minutes) {
  * among five times as many `upstream`-format requests, every 502 with its error-log twin. A month
  * of an incident: more failures than the correlation index holds at once, read by time.
  */
-function writeRotated(dir, days, failures, seed) {
+/**
+ * `days` daily rotated sets of nginx access + error logs (the older gzipped): a fifth of the
+ * requests 502s with their error-log twin. With `appErrors`, two fifths more are the
+ * application's own 500s, which nginx does not write to its error log: access failures that
+ * nothing explains, each looked up in the index and the time join for nothing.
+ */
+function writeRotated(dir, days, failures, seed, appErrors = false) {
   const rnd = mulberry32(seed);
   const n = failures * 5;
   let lines = 0;
@@ -251,6 +257,9 @@ function writeRotated(dir, days, failures, seed) {
         q.ustatus = '502';
         q.addr = UPSTREAMS[i % 3];
         error.line(ngxTwin(q));
+      } else if (appErrors && (i % 5 === 1 || i % 5 === 3)) {
+        q.status = 500;
+        q.ustatus = '500';
       } else if (q.status >= 500) {
         q.status = 200;
         q.ustatus = '200';
@@ -283,7 +292,7 @@ function generate(dir) {
     rotatedFailures: envInt('BENCH_ROTATED_FAILURES', 20_000),
   };
   const manifestFile = path.join(dir, 'manifest.json');
-  const key = JSON.stringify(sizes) + ':v4'; // v2: unix-socket upstream URLs as nginx writes them; v3: span; v4: rotated
+  const key = JSON.stringify(sizes) + ':v5'; // v2: unix-socket upstream URLs as nginx writes them; v3: span; v4: rotated; v5: app-errors
   if (fs.existsSync(manifestFile)) {
     const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     if (m.key === key) return m;
@@ -291,6 +300,7 @@ function generate(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'multi'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'rotated'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'app-errors'), { recursive: true });
   const w = {};
   const f = (name) => path.join(dir, name);
   const { lines: n, seed } = sizes;
@@ -315,6 +325,7 @@ function generate(dir) {
   w.distinct = { file: f('distinct.log'), ...writeAccess(f('distinct.log'), 'doctor', sizes.distinct, seed + 5, { distinct: true }) };
   w.span = { file: f('span.log'), ...writeSpan(f('span.log'), sizes.spanMinutes) };
   w.rotated = { file: f('rotated'), ...writeRotated(f('rotated'), sizes.rotatedDays, sizes.rotatedFailures, seed + 20) };
+  w.appErrors = { file: f('app-errors'), ...writeRotated(f('app-errors'), Math.min(3, sizes.rotatedDays), sizes.rotatedFailures, seed + 21, true) };
   const manifest = { key, sizes, workloads: w };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   return manifest;

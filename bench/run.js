@@ -12,6 +12,7 @@
  *   BENCH_ONLY=upstream,gzip ...             # run some workloads only
  *   BENCH_SPAN_MINUTES=43200 ...             # the long-span workload's minutes (default a year)
  *   BENCH_ROTATED_DAYS=30 BENCH_ROTATED_FAILURES=5000 ...  # the rotated workload's days and 502s a day
+ *                                            (app-errors: 3 days at most of the same, with 500s)
  */
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -173,6 +174,10 @@ function workloads(m) {
     { id: 'rotated', title: `${m.sizes.rotatedDays} days of daily rotated access + error logs, ${m.sizes.rotatedFailures} 502s a day`, load: w.rotated,
       target: 'every 502 explained by its error-log twin; peak RSS <= 150 MiB', report: true,
       contenders: { analyze: analyze([w.rotated.file]) } },
+    // An application failing on its own: access failures with no error-log twin to find.
+    { id: 'app-errors', title: `${Math.min(3, m.sizes.rotatedDays)} days of rotated logs, ${m.sizes.rotatedFailures} 502s and ${2 * m.sizes.rotatedFailures} application 500s a day`,
+      load: w.appErrors, target: 'every 502 explained (the 500s take none of their twins); peak RSS <= 150 MiB', report: true,
+      contenders: { analyze: analyze([w.appErrors.file]) } },
   ];
   if (BASELINE) for (const wl of list) wl.contenders['analyze (baseline)'] = baselineOf(wl.contenders.analyze);
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
