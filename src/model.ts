@@ -83,6 +83,12 @@ export interface AccessEntry {
   referer: string | null;
 }
 
+/** What the analysis reads of a failed access line (AccessScanner.failure: no report shows the rest). */
+export type AccessFailure = Pick<
+  AccessEntry,
+  'ts' | 'status' | 'path' | 'request' | 'client' | 'clientPort' | 'host' | 'requestTime' | 'upstreamAddr' | 'upstreamStatus' | 'connection'
+>;
+
 /** One error-log entry (nginx, Apache 2.2/2.4) or PHP-FPM log entry; continuation lines folded in. */
 export interface ErrorEntry {
   ts: number; // epoch ms

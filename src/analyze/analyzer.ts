@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { AccessEntry, Cause, ErrorEntry, FailureEvent, LogKind, Signature } from '../model';
+import { AccessFailure, Cause, ErrorEntry, FailureEvent, LogKind, Signature } from '../model';
 import { AccessScanner } from '../parse/access-scanner';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
@@ -162,11 +162,11 @@ export class Analyzer implements EntrySink {
         s.countUpstreamAttempts(addrs, statuses, status);
       }
     }
-    if (failed) this.accessFailure(sc.entry(), kind, file, line);
+    if (failed) this.accessFailure(sc.failure(), kind, file, line);
     return true;
   }
 
-  private accessFailure(e: AccessEntry, kind: LogKind, file: string, line: number): void {
+  private accessFailure(e: AccessFailure, kind: LogKind, file: string, line: number): void {
     if (this.chains.size > 0) this.chains.flush();
     const s = this.summary;
     const gateway = e.status === 502 || e.status === 504;

@@ -74,6 +74,10 @@ function checkScan(sc: AccessScanner, line: Buffer, start: number): void {
   expect(e.upstreamAddr.every((a) => typeof a === 'string' && a !== '')).toBe(true);
   expect(e.upstreamStatus.every((s) => s === null || (Number.isInteger(s) && s >= 0 && s <= 999))).toBe(true);
   expect(e.upstreamResponseTime.every((t) => t === null || Number.isFinite(t))).toBe(true);
+  // what the analysis decodes of a failure is the same as the whole entry's
+  const f = sc.failure();
+  const { ts, status, path, request, client, clientPort, host, requestTime, upstreamAddr, upstreamStatus, connection } = e;
+  expect(f).toStrictEqual({ ts, status, path, request, client, clientPort, host, requestTime, upstreamAddr, upstreamStatus, connection });
 }
 
 describe('access scanner (fuzz)', () => {
