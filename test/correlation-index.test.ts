@@ -83,10 +83,10 @@ describe('correlation index', () => {
     }
   });
 
-  test('join keys and packed entries keep none of the log line their fields were cut from', () => {
+  test('packed entries keep none of the log line their fields were cut from', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const keys: string[] = [];
+    const keys: number[] = [];
     const items: IndexedError[] = [];
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -103,12 +103,51 @@ describe('correlation index', () => {
       items.push(item);
     }
     gc();
-    // 200 lines held would be 20 MB; the keys themselves are ~15 kB
+    // 200 lines held would be 20 MB
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(4_000_000);
-    expect(keys[0]).toBe('r|g|10.0.0.0|GET /0 HTTP/1.1');
-    expect(keys[1]).toBe('p|g|10.0.0.0|40000');
-    expect(keys[2]).toBe('c|g|0');
+    // keys are small integers (held unboxed by the Map), one for each request and kind
+    expect(keys.every((k) => Number.isInteger(k) && k >= 0 && k < 2 ** 30)).toBe(true);
+    expect(new Set(keys).size).toBe(keys.length);
     expect(items[7].event.request).toBe('GET /7 HTTP/1.1');
+  });
+
+  test('entries under one key (a hash) join only the access lines whose fields they have', () => {
+    const index = new ErrorIndex();
+    // two groups of the same connection numbers
+    const n = 40_000;
+    const groups = ['nginx:/a', 'nginx:/b'];
+    for (let i = 0; i < n; i++) {
+      const g = groups[i % 2];
+      // no typical status: found by its key only, not by the time join
+      index.addEntry(g, new IndexedError({ ...ev(i), client: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}` }, 1_000_000, null, i), () => [connectionKey(g, i)]);
+    }
+    for (let i = 0; i < n; i += 997) {
+      const client = `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
+      const keys = { ...at(i), epoch: 1_000_000, client, request: null, group: groups[i % 2] };
+      expect(index.find(keys)?.event.request).toBe(`GET /${i} HTTP/1.1`);
+      // the same connection number in the other group, or another number: no join
+      expect(index.find({ ...keys, group: groups[(i + 1) % 2] })).toBeNull();
+      expect(index.find({ ...keys, connection: n + i })).toBeNull();
+    }
+    // a collision: two different request keys that hash alike still tell their entries apart
+    const seen = new Map<number, string>();
+    let pair: [string, string] | null = null;
+    for (let i = 0; pair === null; i++) {
+      const k = requestKey('g', '10.0.0.1', `GET /c/${i} HTTP/1.1`);
+      const other = seen.get(k);
+      if (other !== undefined) pair = [other, `GET /c/${i} HTTP/1.1`];
+      else seen.set(k, `GET /c/${i} HTTP/1.1`);
+    }
+    const both = new ErrorIndex();
+    for (const [j, request] of pair.entries()) {
+      both.addEntry('g', new IndexedError({ ...ev(j), client: '10.0.0.1', request }, 1_000_000, 502), () => [requestKey('g', '10.0.0.1', request)]);
+    }
+    expect(both.keyCount).toBe(1);
+    for (const request of pair) {
+      const found = both.join({ ...at(0), epoch: 1_000_000, connection: null, client: '10.0.0.1', request });
+      expect(found?.twin.event.request).toBe(request);
+      expect(found?.same.map((it) => it.event.request)).toEqual([request]);
+    }
   });
 
   test('ownCopy is the same string', () => {
@@ -126,7 +165,7 @@ describe('correlation index', () => {
     const index = new ErrorIndex(50_000);
     const n = 1000;
     for (let i = 0; i < n; i++) {
-      index.add([connectionKey('g', i), requestKey('g', '127.0.0.1', `GET /${i} HTTP/1.1`)], new IndexedError(ev(i), 1_000_000 + i, 502));
+      index.add('g', [connectionKey('g', i), requestKey('g', '127.0.0.1', `GET /${i} HTTP/1.1`)], new IndexedError(ev(i), 1_000_000 + i, 502, i));
       expect(index.bytes).toBeLessThanOrEqual(50_000);
     }
     expect(index.evicted).toBeGreaterThan(0);
@@ -144,7 +183,7 @@ describe('correlation index', () => {
   test('deferred: only the latest entries wait, unpacked, and a join finds them (the older ones counted as evicted)', () => {
     const index = new ErrorIndex();
     index.deferUntilJoin(1 << 20, 5);
-    for (let i = 0; i < 12; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => [connectionKey('g', i)]);
+    for (let i = 0; i < 12; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502, i), () => [connectionKey('g', i)]);
     // nothing is indexed until a join asks
     expect([index.size, index.keyCount, index.evicted]).toEqual([0, 0, 7]);
     expect(index.find({ ...at(6), status: 504 })).toBeNull(); // 504: the time join would take entry 7
@@ -153,14 +192,14 @@ describe('correlation index', () => {
     expect(index.find(at(11))?.event.request).toBe('GET /11 HTTP/1.1');
     expect([index.size, index.keyCount]).toEqual([5, 5]);
     // later entries wait again; the time join (no connection) sees them too
-    index.addEntry('g', new IndexedError(ev(12), 1_000_012, 502), () => []);
+    index.addEntry('g', new IndexedError(ev(12), 1_000_012, 502, 12), () => []);
     expect(index.find({ ...at(12), connection: null, request: null })?.event.request).toBe('GET /12 HTTP/1.1');
   });
 
   test('deferred: the byte budget bounds the waiting entries too', () => {
     const index = new ErrorIndex();
     index.deferUntilJoin(2_000, 1000);
-    for (let i = 0; i < 100; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => [connectionKey('g', i)]);
+    for (let i = 0; i < 100; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502, i), () => [connectionKey('g', i)]);
     expect(index.evicted).toBeGreaterThan(90);
     expect(index.find(at(99))).not.toBeNull();
     expect(index.size).toBe(100 - index.evicted);
@@ -181,7 +220,7 @@ describe('correlation index', () => {
     const { index, left } = reporting(50_000);
     const n = 1000;
     for (let i = 0; i < n; i++) {
-      index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => [connectionKey('g', i)]);
+      index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502, i), () => [connectionKey('g', i)]);
       // every third entry is claimed by its access line while still held
       if (i % 3 === 0) index.join(at(i))!.same.forEach((it) => (it.claimed = true));
     }
@@ -202,7 +241,7 @@ describe('correlation index', () => {
     const { index, left } = reporting();
     const total = RECENT_CAPACITY + 10;
     // even entries have a key, odd ones none (server-level lines: found by time only)
-    for (let i = 0; i < total; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => (i % 2 === 0 ? [connectionKey('g', i)] : []));
+    for (let i = 0; i < total; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502, i), () => (i % 2 === 0 ? [connectionKey('g', i)] : []));
     // the list dropped its older half once it was full: only its keyless entries left
     expect(left).toEqual(Array.from({ length: RECENT_CAPACITY / 2 }, (_, i) => i).filter((i) => i % 2 === 1));
     expect(index.find(at(0))?.event.request).toBe('GET /0 HTTP/1.1');
@@ -223,7 +262,7 @@ describe('correlation index', () => {
     const { index, left } = reporting();
     index.addEntry('g', new IndexedError(ev(1), 1_000_001, null), () => []);
     index.addEntry('g', new IndexedError(ev(2), NaN, 502), () => []);
-    index.addEntry('g', new IndexedError(ev(3), 1_000_003, null), () => [connectionKey('g', 3)]); // found by its key
+    index.addEntry('g', new IndexedError(ev(3), 1_000_003, null, 3), () => [connectionKey('g', 3)]); // found by its key
     expect(left).toEqual([1, NaN - 1_000_000]);
     expect(index.find(at(3))?.event.request).toBe('GET /3 HTTP/1.1');
   });
@@ -231,7 +270,7 @@ describe('correlation index', () => {
   test('a deferred entry pushed out unclaimed is reported; the waiting ones at settle', () => {
     const { index, left } = reporting();
     index.deferUntilJoin(1 << 20, 5);
-    for (let i = 0; i < 12; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502), () => [connectionKey('g', i)]);
+    for (let i = 0; i < 12; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502, i), () => [connectionKey('g', i)]);
     expect(left).toEqual([0, 1, 2, 3, 4, 5, 6]);
     index.settle();
     expect(left).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
@@ -239,9 +278,9 @@ describe('correlation index', () => {
 
   test('an entry larger than the budget is still held until the next one', () => {
     const index = new ErrorIndex(10);
-    index.add([connectionKey('g', 1)], new IndexedError(ev(1), 1_000_001, 502));
+    index.add('g', [connectionKey('g', 1)], new IndexedError(ev(1), 1_000_001, 502, 1));
     expect(index.size).toBe(1);
-    index.add([connectionKey('g', 2)], new IndexedError(ev(2), 1_000_002, 502));
+    index.add('g', [connectionKey('g', 2)], new IndexedError(ev(2), 1_000_002, 502, 2));
     expect([index.size, index.evicted]).toEqual([1, 1]);
     expect(index.find(at(2))).not.toBeNull();
   });

@@ -3,7 +3,7 @@ import { AccessFailure, Cause, ErrorEntry, FailureEvent, LogKind, Signature } fr
 import { AccessScanner } from '../parse/access-scanner';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
-import { ErrorIndex, IndexedError, MIXED_ONLY_BUDGET, MIXED_ONLY_ENTRIES, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
+import { ErrorIndex, IndexedError, JoinKey, MIXED_ONLY_BUDGET, MIXED_ONLY_ENTRIES, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
 import { ErrorLineFilter, errorLineFilter } from '../diagnose/prefilter';
@@ -285,7 +285,8 @@ export class Analyzer implements EntrySink {
       }
     }
     if (evidence) ev.evidence = evidence;
-    const item = new IndexedError(ev, c.last, ev.status);
+    // a chain is one request: its members share nginx's connection number (request-chain.ts)
+    const item = new IndexedError(ev, c.last, ev.status, c.members[0].e.cid);
     // The cause's sample is the first event read of it, counted now or later.
     this.summary.offerSample(ev);
     if (this.opts.countOnClose) this.countAlone(item);
@@ -295,9 +296,9 @@ export class Analyzer implements EntrySink {
 }
 
 /** The keys an access line can find a closed chain under (distinct). */
-function joinKeys(c: Chain): string[] {
-  const keys: string[] = [];
-  const key = (k: string) => keys.includes(k) || keys.push(k);
+function joinKeys(c: Chain): JoinKey[] {
+  const keys: JoinKey[] = [];
+  const key = (k: JoinKey) => keys.includes(k) || keys.push(k);
   for (const m of c.members) {
     const e = m.e;
     if (e.cid !== null) key(connectionKey(c.group, e.cid));

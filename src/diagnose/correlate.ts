@@ -1,4 +1,5 @@
 import { FailureEvent } from '../model';
+import { FNV_OFFSET, FNV_PRIME } from '../util/byte-interner';
 
 /**
  * Joins access-log failures with the error-log entries that explain them, in bounded memory.
@@ -6,9 +7,11 @@ import { FailureEvent } from '../model';
  *   nginx  `*CID`              == `$connection` in the access log
  *   Apache `[client ip:port]`  == `%{remote}p` (with %h)
  *   any    client + request line, within the request's duration
- * The index holds at most a budget of (estimated) bytes, not a number of keys: a key's size is
- * the attacker's to choose (request lines of kilobytes). Past the budget the oldest entries go
- * first, with all their keys; each eviction is counted and reported (`correlation.indexEvicted`).
+ * A key is a hash of those fields (JoinKey), and a join checks the fields of what it finds
+ * (keyMatches). The index holds at most a budget of (estimated) bytes, not a number of entries:
+ * an entry's size is the attacker's to choose (request lines of kilobytes). Past the budget the
+ * oldest entries go first, with all their keys; each eviction is counted and reported
+ * (`correlation.indexEvicted`).
  */
 
 /** What a join reads of an indexed event (the access failure it explains, and the take-back). */
@@ -32,6 +35,8 @@ export class IndexedError {
   counted = false;
   /** In the eviction queue (it has keys): leaving the time join's list alone does not end its stay. */
   queued = false;
+  /** The file group it was read in (set when indexed): a join checks it, as keys are hashes. */
+  group = '';
   private packed: string | null = null;
   private decoded: IndexedEvent | null;
   /** Estimated heap bytes, keys excluded. */
@@ -42,6 +47,8 @@ export class IndexedError {
     readonly epoch: number,
     /** The status the signature says the client gets; null when the line does not decide one. */
     readonly typicalStatus: number | null,
+    /** nginx's `*CID`, which the connection key hashes (null for other logs). */
+    readonly connection: number | null = null,
   ) {
     this.decoded = event;
     this.bytes = ENTRY_BYTES + textLength(event);
@@ -250,8 +257,8 @@ export const MIXED_ONLY_BUDGET = 1024 * 1024;
 export const MIXED_ONLY_ENTRIES = 256;
 /** Heap bytes of one indexed entry besides its strings (event, item, ISO time, queue slot), measured on the benchmark's lines. */
 const ENTRY_BYTES = 200;
-/** Heap bytes of one key besides its characters (Map entry, string header, queue reference). */
-const KEY_BYTES = 60;
+/** Heap bytes of one key (Map entry, queue reference; a key is a small integer). */
+const KEY_BYTES = 24;
 /** A keep-alive connection or a retried request logs several entries under one key: keep the last few. */
 const PER_KEY = 8;
 /** Slack for clock granularity (1 s) and for the order of writes between the two logs. */
@@ -263,7 +270,7 @@ export const RECENT_CAPACITY = 2_000;
 /** An entry waiting for a join (ErrorIndex.deferUntilJoin). */
 interface Staged {
   group: string;
-  keys: () => string[];
+  keys: () => JoinKey[];
   item: IndexedError;
   bytes: number;
 }
@@ -271,20 +278,18 @@ interface Staged {
 /** The entries under one key: one entry alone (the usual case) needs no array. */
 type Slot = IndexedError | IndexedError[];
 
-function entryBytes(item: IndexedError, keys: string[]): number {
-  let n = item.bytes;
-  for (const k of keys) n += KEY_BYTES + k.length;
-  return n;
+function entryBytes(item: IndexedError, keys: JoinKey[]): number {
+  return item.bytes + KEY_BYTES * keys.length;
 }
 
 export class ErrorIndex {
-  private readonly map = new Map<string, Slot>();
+  private readonly map = new Map<JoinKey, Slot>();
   /**
    * The eviction queue: entries in the order they were added, with their keys (one key alone
    * needs no array) and estimated sizes, in parallel arrays (no object per entry).
    */
   private readonly queueItems: IndexedError[] = [];
-  private readonly queueKeys: (string | string[])[] = [];
+  private readonly queueKeys: (JoinKey | JoinKey[])[] = [];
   private readonly queueBytes: number[] = [];
   private queueHead = 0;
   /** Estimated bytes of the entries in the queue. */
@@ -342,7 +347,7 @@ export class ErrorIndex {
    * A closed error request: indexed under its keys (distinct; made only when it is indexed) and
    * kept for the time join of its group.
    */
-  addEntry(group: string, item: IndexedError, keys: () => string[]): void {
+  addEntry(group: string, item: IndexedError, keys: () => JoinKey[]): void {
     const st = this.staged;
     if (st === null) return this.index(group, keys(), item);
     // its keys, not made yet, repeat its client and request: counted as its size once more
@@ -358,8 +363,8 @@ export class ErrorIndex {
     }
   }
 
-  private index(group: string, keys: string[], item: IndexedError): void {
-    if (keys.length > 0) this.add(keys, item);
+  private index(group: string, keys: JoinKey[], item: IndexedError): void {
+    if (keys.length > 0) this.add(group, keys, item);
     if (item.typicalStatus !== null && !Number.isNaN(item.epoch)) this.addRecent(group, item);
     else if (keys.length === 0) this.leave(item); // nothing can find it
   }
@@ -372,10 +377,11 @@ export class ErrorIndex {
     this.stagedBytes = 0;
   }
 
-  /** Indexes an entry under its keys (distinct); evicts the oldest entries past the budget. */
-  add(keys: string[], item: IndexedError): void {
+  /** Indexes an entry of a group under its keys (distinct); evicts the oldest entries past the budget. */
+  add(group: string, keys: JoinKey[], item: IndexedError): void {
     item.pack();
     item.queued = true;
+    item.group = group;
     const bytes = entryBytes(item, keys);
     this.queueItems.push(item);
     // an exact-size copy: a caller's array grown by push() carries spare slots
@@ -411,7 +417,7 @@ export class ErrorIndex {
     this.bytes -= this.queueBytes[h];
     this.evicted++;
     this.queueItems[h] = undefined!;
-    this.queueKeys[h] = '';
+    this.queueKeys[h] = 0;
     item.queued = false;
     if (this.queueHead * 2 > this.queueItems.length) {
       // amortised O(1): the consumed half is cut off at once
@@ -420,16 +426,20 @@ export class ErrorIndex {
       this.queueBytes.splice(0, this.queueHead);
       this.queueHead = 0;
     }
-    for (const k of typeof keys === 'string' ? [keys] : keys) {
-      const slot = this.map.get(k);
-      if (slot === item) this.map.delete(k);
-      else if (Array.isArray(slot)) {
-        const i = slot.indexOf(item);
-        if (i !== -1) slot.splice(i, 1);
-        if (slot.length === 1) this.map.set(k, slot[0]);
-      }
-    }
+    if (typeof keys === 'number') this.unlink(keys, item);
+    else for (const k of keys) this.unlink(k, item);
     this.leave(item);
+  }
+
+  /** Takes an entry out of a key's slot (which other keys' entries may share: keys are hashes). */
+  private unlink(k: JoinKey, item: IndexedError): void {
+    const slot = this.map.get(k);
+    if (slot === item) this.map.delete(k);
+    else if (Array.isArray(slot)) {
+      const i = slot.indexOf(item);
+      if (i !== -1) slot.splice(i, 1);
+      if (slot.length === 1) this.map.set(k, slot[0]);
+    }
   }
 
   /**
@@ -477,7 +487,7 @@ export class ErrorIndex {
   join(a: AccessKeys): Join | null {
     forgetDecoded();
     if (this.staged !== null && this.staged.length > 0) this.drainStaged();
-    const keys: string[] = [];
+    const keys: JoinKey[] = [];
     if (a.connection !== null) keys.push(connectionKey(a.group, a.connection));
     if (a.client !== null && a.clientPort !== null) keys.push(clientPortKey(a.group, a.client, a.clientPort));
     if (a.client !== null && a.request !== null) keys.push(requestKey(a.group, a.client, a.request));
@@ -488,14 +498,14 @@ export class ErrorIndex {
       if (slot === undefined) continue;
       const list = Array.isArray(slot) ? slot : [slot];
       // an access format without a time joins on the key alone
-      const inWindow = Number.isNaN(lo) ? list.slice() : list.filter((it) => it.epoch >= lo && it.epoch <= hi);
+      const inWindow = list.filter((it) => (Number.isNaN(lo) || (it.epoch >= lo && it.epoch <= hi)) && keyMatches(k, it, a));
       if (inWindow.length === 0) continue;
       // On a keep-alive connection, entries of other requests share the key: keep the same request
       // line when one has it. (A request line that differs only by escaping still joins.)
       const sameRequest = a.request === null ? [] : inWindow.filter((it) => it.event.request === a.request);
       const unknownRequest = inWindow.filter((it) => it.event.request === null || a.request === null);
       // Strong key, request lines differ (escaping): the best of them explains it, alone.
-      const differing = k.startsWith('c|') ? inWindow : [];
+      const differing = (k & KIND_MASK) === CONNECTION ? inWindow : [];
       const same = sameRequest.length > 0 ? sameRequest : unknownRequest.length > 0 ? unknownRequest : differing;
       let best: IndexedError | null = null;
       for (const it of same) {
@@ -558,20 +568,63 @@ function firstAtOrAfter(list: IndexedError[], t: number): number {
   return lo;
 }
 
-// A key made by `+` is a tree of its parts (a cons string) that keeps the log line its client
-// and request were cut from alive for as long as the index holds the key: reading a character
-// flattens it into a copy of its own. Array#join made the same flat copy at ~6x the cost (175
-// against 28 ns a key here), and three keys are made for each failure.
-function flat(key: string): string {
-  key.charCodeAt(0);
-  return key;
+// A string made by `+` is a tree of its parts (a cons string) that keeps the log line its parts
+// were cut from alive for as long as the index holds it: reading a character flattens it into a
+// copy of its own. Array#join made the same flat copy at ~6x the cost (175 against 28 ns here).
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }
-export function connectionKey(group: string, cid: number): string {
-  return flat('c|' + group + '|' + cid);
+
+/**
+ * A join key: a 28-bit FNV-1a hash of the key's fields, shifted left by 2 over its kind, so a
+ * small integer that V8 keeps in the Map unboxed. String keys (`r|group|client|request`) were a
+ * copy of the client and request line per key, built, hashed by V8, kept and freed for every
+ * failure: hashed, ten days of rotated logs ran ~6% faster. Different fields can share a key, so
+ * a join takes only the entries whose own fields are the access line's (keyMatches), and a
+ * slot may hold entries of several keys. The seed is fixed: a crafted collision only puts the
+ * crafter's requests in one slot (PER_KEY of them at most), where the check tells them apart.
+ */
+export type JoinKey = number;
+const CONNECTION = 0;
+const CLIENT_PORT = 1;
+const REQUEST = 2;
+const KIND_MASK = 3;
+
+function mixText(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return Math.imul(h ^ 0x7c, FNV_PRIME); // a separator: "ab" + "c" is not "a" + "bc"
 }
-export function clientPortKey(group: string, client: string, port: number): string {
-  return flat('p|' + group + '|' + client + '|' + port);
+
+/** A non-negative integer of up to 2^53, as its low and high 32 bits. */
+function mixNumber(h: number, n: number): number {
+  h = Math.imul(h ^ (n >>> 0), FNV_PRIME);
+  return Math.imul(h ^ Math.floor(n / 0x1_0000_0000), FNV_PRIME);
 }
-export function requestKey(group: string, client: string, request: string): string {
-  return flat('r|' + group + '|' + client + '|' + request);
+
+function joinKey(kind: number, h: number): JoinKey {
+  return ((h >>> 4) << 2) | kind;
+}
+
+export function connectionKey(group: string, cid: number): JoinKey {
+  return joinKey(CONNECTION, mixNumber(mixText(FNV_OFFSET, group), cid));
+}
+export function clientPortKey(group: string, client: string, port: number): JoinKey {
+  return joinKey(CLIENT_PORT, mixNumber(mixText(mixText(FNV_OFFSET, group), client), port));
+}
+export function requestKey(group: string, client: string, request: string): JoinKey {
+  return joinKey(REQUEST, mixText(mixText(mixText(FNV_OFFSET, group), client), request));
+}
+
+/** Whether an entry found under key `k` has the fields the access line's key was made of. */
+function keyMatches(k: JoinKey, it: IndexedError, a: AccessKeys): boolean {
+  if (it.group !== a.group) return false;
+  switch (k & KIND_MASK) {
+    case CONNECTION:
+      return it.connection === a.connection;
+    case CLIENT_PORT:
+      return it.event.client === a.client && it.event.clientPort === a.clientPort;
+    default:
+      return it.event.client === a.client && it.event.request === a.request;
+  }
 }
