@@ -231,13 +231,10 @@ function writeSpan(file, minutes) {
  * `days` days of logrotate-style daily sets (access.log, access.log.1, access.log.2.gz, ... and
  * the same for error.log, Debian's nginx layout with delaycompress), each day `failures` 502s
  * among five times as many `upstream`-format requests, every 502 with its error-log twin. A month
- * of an incident: more failures than the correlation index holds at once, read by time.
- */
-/**
- * `days` daily rotated sets of nginx access + error logs (the older gzipped): a fifth of the
- * requests 502s with their error-log twin. With `appErrors`, two fifths more are the
- * application's own 500s, which nginx does not write to its error log: access failures that
- * nothing explains, each looked up in the index and the time join for nothing.
+ * of an incident: more failures than the correlation index holds at once, read by time. With
+ * `appErrors`, two fifths more of the requests are the application's own 500s, which nginx does
+ * not write to its error log: access failures that nothing explains, each looked up in the index
+ * and the time join for nothing.
  */
 function writeRotated(dir, days, failures, seed, appErrors = false) {
   const rnd = mulberry32(seed);
