@@ -180,6 +180,20 @@ describe('correlation index', () => {
     expect(index.find(at(n - 1))?.event.request).toBe(`GET /${n - 1} HTTP/1.1`);
   });
 
+  test('an entry of one, two or three keys is evicted with all of them', () => {
+    const index = new ErrorIndex(20_000);
+    const n = 300;
+    const keysOf = (i: number) =>
+      [connectionKey('g', i), requestKey('g', '127.0.0.1', `GET /${i} HTTP/1.1`), clientPortKey('g', '127.0.0.1', 40000 + i)].slice(0, 1 + (i % 3));
+    for (let i = 0; i < n; i++) index.add('g', keysOf(i), new IndexedError(ev(i), 1_000_000 + i, 502, i));
+    expect(index.evicted).toBeGreaterThan(0);
+    let held = 0;
+    for (let i = n - index.size; i < n; i++) held += keysOf(i).length;
+    expect(index.keyCount).toBe(held);
+    index.settle();
+    expect(index.keyCount).toBe(0);
+  });
+
   test('deferred: only the latest entries wait, unpacked, and a join finds them (the older ones counted as evicted)', () => {
     const index = new ErrorIndex();
     index.deferUntilJoin(1 << 20, 5);

@@ -285,12 +285,16 @@ function entryBytes(item: IndexedError, keys: JoinKey[]): number {
 export class ErrorIndex {
   private readonly map = new Map<JoinKey, Slot>();
   /**
-   * The eviction queue: entries in the order they were added, with their keys (one key alone
-   * needs no array) and estimated sizes, in parallel arrays (no object per entry).
+   * The eviction queue: entries in the order they were added, with their first two keys
+   * (NO_KEY for none) and estimated sizes, in parallel arrays of numbers: no object per entry
+   * (an array of keys per entry was one more object that every entry's stay promoted). The keys
+   * past the second, which few requests have, wait in `moreKeys`.
    */
   private readonly queueItems: IndexedError[] = [];
-  private readonly queueKeys: (JoinKey | JoinKey[])[] = [];
+  private readonly queueKey1: JoinKey[] = [];
+  private readonly queueKey2: JoinKey[] = [];
   private readonly queueBytes: number[] = [];
+  private readonly moreKeys = new Map<IndexedError, JoinKey[]>();
   private queueHead = 0;
   /** Estimated bytes of the entries in the queue. */
   bytes = 0;
@@ -384,8 +388,9 @@ export class ErrorIndex {
     item.group = group;
     const bytes = entryBytes(item, keys);
     this.queueItems.push(item);
-    // an exact-size copy: a caller's array grown by push() carries spare slots
-    this.queueKeys.push(keys.length === 1 ? keys[0] : keys.slice());
+    this.queueKey1.push(keys[0]);
+    this.queueKey2.push(keys.length > 1 ? keys[1] : NO_KEY);
+    if (keys.length > 2) this.moreKeys.set(item, keys.slice(2));
     this.queueBytes.push(bytes);
     this.bytes += bytes;
     for (const k of keys) {
@@ -413,21 +418,29 @@ export class ErrorIndex {
   private evictOldest(): void {
     const h = this.queueHead++;
     const item = this.queueItems[h];
-    const keys = this.queueKeys[h];
+    const k1 = this.queueKey1[h];
+    const k2 = this.queueKey2[h];
     this.bytes -= this.queueBytes[h];
     this.evicted++;
     this.queueItems[h] = undefined!;
-    this.queueKeys[h] = 0;
     item.queued = false;
     if (this.queueHead * 2 > this.queueItems.length) {
       // amortised O(1): the consumed half is cut off at once
       this.queueItems.splice(0, this.queueHead);
-      this.queueKeys.splice(0, this.queueHead);
+      this.queueKey1.splice(0, this.queueHead);
+      this.queueKey2.splice(0, this.queueHead);
       this.queueBytes.splice(0, this.queueHead);
       this.queueHead = 0;
     }
-    if (typeof keys === 'number') this.unlink(keys, item);
-    else for (const k of keys) this.unlink(k, item);
+    this.unlink(k1, item);
+    if (k2 !== NO_KEY) {
+      this.unlink(k2, item);
+      const more = this.moreKeys.get(item);
+      if (more !== undefined) {
+        this.moreKeys.delete(item);
+        for (const k of more) this.unlink(k, item);
+      }
+    }
     this.leave(item);
   }
 
@@ -465,7 +478,8 @@ export class ErrorIndex {
     for (const list of this.recent.values()) for (const it of list) this.leave(it);
     if (this.staged !== null) for (const s of this.staged) this.leave(s.item);
     this.map.clear();
-    this.queueItems.length = this.queueKeys.length = this.queueBytes.length = 0;
+    this.queueItems.length = this.queueKey1.length = this.queueKey2.length = this.queueBytes.length = 0;
+    this.moreKeys.clear();
     this.queueHead = 0;
     this.bytes = 0;
     this.recent.clear();
@@ -590,6 +604,8 @@ const CONNECTION = 0;
 const CLIENT_PORT = 1;
 const REQUEST = 2;
 const KIND_MASK = 3;
+/** No key (keys are non-negative). */
+const NO_KEY = -1;
 
 function mixText(h: number, text: string): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
