@@ -112,7 +112,7 @@ describe('correlation index', () => {
   });
 
   test('entries under one key (a hash) join only the access lines whose fields they have', () => {
-    const index = new ErrorIndex();
+    const index = new ErrorIndex(64 * 1024 * 1024); // room for all of them
     // two groups of the same connection numbers
     const n = 40_000;
     const groups = ['nginx:/a', 'nginx:/b'];
