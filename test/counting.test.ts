@@ -4,7 +4,8 @@ import { runAnalysis } from '../src/analyze/run';
 import { discoverInputs } from '../src/input/discover';
 import { ZoneClock } from '../src/parse/time';
 import { Summary } from '../src/report/summary';
-import { rotatedDays, tempDirs } from './helpers/synthetic-days';
+import { tempDir } from './helpers/config';
+import { rotatedDays } from './helpers/synthetic-days';
 
 /**
  * Each failed request is counted once in the summary, and only once: an access failure with the
@@ -14,7 +15,6 @@ import { rotatedDays, tempDirs } from './helpers/synthetic-days';
  */
 
 const opts = { formats: [], clock: new ZoneClock('UTC') };
-const { tempDir } = tempDirs('ud-count-');
 const even = (k: number) => k % 2 === 0;
 
 afterEach(() => jest.restoreAllMocks());
@@ -38,7 +38,7 @@ describe('counting', () => {
   test('a joined failure is counted once, not counted, taken back and counted again; an unjoined one once too', async () => {
     // three days of 1,000 failures, half of them with an access line; the budget holds about a
     // day and a half, so unjoined entries are evicted on later days and the last at the end
-    const dir = rotatedDays(3, 1_000, tempDir(), even);
+    const dir = rotatedDays(3, 1_000, tempDir('count'), even);
     const { calls, s, timeline, evicted } = await counted([dir], 900 * 1024);
     expect(evicted).toBeGreaterThan(0);
     expect([s.gatewayFailures, s.gatewayExplained]).toEqual([1_500, 1_500]);
@@ -49,7 +49,7 @@ describe('counting', () => {
   });
 
   test('the unjoined requests of a directory are counted when the run leaves it, and leave the index to the next', async () => {
-    const root = tempDir();
+    const root = tempDir('count-sites');
     // a site whose failures have no access line, then one whose failures all have; the budget
     // holds about 1,500 entries: both sites' 2,000 at once would not fit
     const a = rotatedDays(1, 1_000, path.join(root, 'site-a'), () => false);

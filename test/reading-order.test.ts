@@ -6,7 +6,8 @@ import { readingOrder } from '../src/analyze/reading-order';
 import { runAnalysis } from '../src/analyze/run';
 import { discoverInputs } from '../src/input/discover';
 import { ZoneClock } from '../src/parse/time';
-import { failures, rotatedDays as rotatedIn, tempDirs, write } from './helpers/synthetic-days';
+import { tempDir } from './helpers/config';
+import { failures, rotatedDays as rotatedIn, write } from './helpers/synthetic-days';
 
 /**
  * The order a batch run reads its files in (src/analyze/reading-order.ts), on SYNTHETIC logs
@@ -15,8 +16,7 @@ import { failures, rotatedDays as rotatedIn, tempDirs, write } from './helpers/s
  */
 
 const opts = { formats: [], clock: new ZoneClock('UTC') };
-const { tempDir } = tempDirs('ud-order-');
-const rotatedDays = (days: number, n: number, dir = tempDir()) => rotatedIn(days, n, dir);
+const rotatedDays = (days: number, n: number, dir = tempDir('order')) => rotatedIn(days, n, dir);
 
 async function order(dir: string, files?: string[]): Promise<string[]> {
   const inputs = discoverInputs(files ? files.map((f) => path.join(dir, f)) : [dir]);
@@ -66,7 +66,7 @@ describe('reading order', () => {
   });
 
   test('directories are read one after the other, so the index holds a day of one site, not of every site', async () => {
-    const root = tempDir();
+    const root = tempDir('order-sites');
     rotatedDays(3, 2_500, path.join(root, 'site-a'));
     rotatedDays(3, 2_500, path.join(root, 'site-b'));
     const inputs = discoverInputs([root]);

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 
@@ -53,19 +52,4 @@ export function rotatedDays(days: number, n: number, dir: string, withAccess?: (
     write(dir, `error.log${suffix}`, f.error);
   }
   return dir;
-}
-
-/** New directories for a test file, removed after its tests. */
-export function tempDirs(prefix: string): { tempDir: () => string } {
-  const made: string[] = [];
-  afterAll(() => {
-    for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-  });
-  return {
-    tempDir: () => {
-      const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-      made.push(d);
-      return d;
-    },
-  };
 }
