@@ -514,7 +514,14 @@ export class ErrorIndex {
     for (const k of keys) {
       const slot = this.map.get(k);
       if (slot === undefined) continue;
-      const list = Array.isArray(slot) ? slot : [slot];
+      if (!Array.isArray(slot)) {
+        // One entry under the key, the usual case: what the lists below decide for it, without them.
+        if (!(Number.isNaN(lo) || (slot.epoch >= lo && slot.epoch <= hi)) || !keyMatches(k, slot, a)) continue;
+        const r = slot.event.request;
+        if (a.request === null || r === null || r === a.request || (k & KIND_MASK) === CONNECTION) return { twin: slot, same: [slot] };
+        continue;
+      }
+      const list = slot;
       // an access format without a time joins on the key alone
       const inWindow = list.filter((it) => (Number.isNaN(lo) || (it.epoch >= lo && it.epoch <= hi)) && keyMatches(k, it, a));
       if (inWindow.length === 0) continue;
