@@ -234,18 +234,21 @@ function writeSpan(file, minutes) {
  * of an incident: more failures than the correlation index holds at once, read by time. With
  * `appErrors`, two fifths more of the requests are the application's own 500s, which nginx does
  * not write to its error log: access failures that nothing explains, each looked up in the index
- * and the time join for nothing.
+ * and the time join for nothing. With `oneErrorLog`, the error lines of every day go to one
+ * error.log that was never rotated (a logrotate rule for the access logs only), beside the
+ * rotated access logs.
  */
-function writeRotated(dir, days, failures, seed, appErrors = false) {
+function writeRotated(dir, days, failures, seed, { appErrors = false, oneErrorLog = false } = {}) {
   const rnd = mulberry32(seed);
   const n = failures * 5;
   let lines = 0;
   let bytes = 0;
+  const single = oneErrorLog ? new Out(path.join(dir, 'error.log'), false) : null;
   for (let day = 0; day < days; day++) {
     const age = days - 1 - day;
     const suffix = age === 0 ? '' : age === 1 ? '.1' : `.${age}.gz`;
     const access = new Out(path.join(dir, `access.log${suffix}`), age >= 2);
-    const error = new Out(path.join(dir, `error.log${suffix}`), age >= 2);
+    const error = single ?? new Out(path.join(dir, `error.log${suffix}`), age >= 2);
     for (let i = 0; i < n; i++) {
       const q = makeRequest(rnd, i, n, false);
       q.ts = START + day * 86_400_000 + Math.floor((i / n) * 86_400) * 1000;
@@ -263,10 +266,15 @@ function writeRotated(dir, days, failures, seed, appErrors = false) {
       }
       access.line(FORMATS.upstream(q));
     }
-    for (const o of [access.close(), error.close()]) {
+    for (const o of single ? [access.close()] : [access.close(), error.close()]) {
       lines += o.lines;
       bytes += o.bytes;
     }
+  }
+  if (single) {
+    const o = single.close();
+    lines += o.lines;
+    bytes += o.bytes;
   }
   return { lines, bytes };
 }
@@ -289,7 +297,7 @@ function generate(dir) {
     rotatedFailures: envInt('BENCH_ROTATED_FAILURES', 20_000),
   };
   const manifestFile = path.join(dir, 'manifest.json');
-  const key = JSON.stringify(sizes) + ':v5'; // v2: unix-socket upstream URLs as nginx writes them; v3: span; v4: rotated; v5: app-errors
+  const key = JSON.stringify(sizes) + ':v6'; // v2: unix-socket upstream URLs as nginx writes them; v3: span; v4: rotated; v5: app-errors; v6: unrotated
   if (fs.existsSync(manifestFile)) {
     const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     if (m.key === key) return m;
@@ -298,6 +306,7 @@ function generate(dir) {
   fs.mkdirSync(path.join(dir, 'multi'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'rotated'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'app-errors'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'unrotated'), { recursive: true });
   const w = {};
   const f = (name) => path.join(dir, name);
   const { lines: n, seed } = sizes;
@@ -322,7 +331,8 @@ function generate(dir) {
   w.distinct = { file: f('distinct.log'), ...writeAccess(f('distinct.log'), 'doctor', sizes.distinct, seed + 5, { distinct: true }) };
   w.span = { file: f('span.log'), ...writeSpan(f('span.log'), sizes.spanMinutes) };
   w.rotated = { file: f('rotated'), ...writeRotated(f('rotated'), sizes.rotatedDays, sizes.rotatedFailures, seed + 20) };
-  w.appErrors = { file: f('app-errors'), ...writeRotated(f('app-errors'), Math.min(3, sizes.rotatedDays), sizes.rotatedFailures, seed + 21, true) };
+  w.appErrors = { file: f('app-errors'), ...writeRotated(f('app-errors'), Math.min(3, sizes.rotatedDays), sizes.rotatedFailures, seed + 21, { appErrors: true }) };
+  w.unrotated = { file: f('unrotated'), ...writeRotated(f('unrotated'), sizes.rotatedDays, sizes.rotatedFailures, seed + 20, { oneErrorLog: true }) };
   const manifest = { key, sizes, workloads: w };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   return manifest;
