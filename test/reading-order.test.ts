@@ -18,9 +18,19 @@ import { failures, rotatedDays as rotatedIn, write } from './helpers/synthetic-d
 const opts = { formats: [], clock: new ZoneClock('UTC') };
 const rotatedDays = (days: number, n: number, dir = tempDir('order')) => rotatedIn(days, n, dir);
 
+/** The files in reading order; a piece of a file cut by time is named with its byte range. */
 async function order(dir: string, files?: string[]): Promise<string[]> {
   const inputs = discoverInputs(files ? files.map((f) => path.join(dir, f)) : [dir]);
-  return (await readingOrder(inputs, opts)).map((r) => path.basename(r.spec.path));
+  return (await readingOrder(inputs, opts)).map((r) => path.basename(r.spec.path) + (r.piece ? `[${r.piece.start}-${r.piece.end}]` : ''));
+}
+
+/** One error log never rotated, holding every day's error lines, beside the rotated access logs. */
+function oneErrorLog(days: number, n: number, dir = tempDir('order-unrotated')): { dir: string; errorLines: string[] } {
+  rotatedDays(days, n, dir);
+  for (const f of fs.readdirSync(dir)) if (f.startsWith('error.log')) fs.rmSync(path.join(dir, f));
+  const errorLines = Array.from({ length: days }, (_, day) => failures(day, n).error).flat();
+  write(dir, 'error.log', errorLines);
+  return { dir, errorLines };
 }
 
 describe('reading order', () => {
@@ -29,14 +39,64 @@ describe('reading order', () => {
     expect(await order(dir)).toEqual(['error.log.2.gz', 'access.log.2.gz', 'error.log.1', 'access.log.1', 'error.log', 'access.log']);
   });
 
-  test('PHP-FPM logs come first whatever their times; an error log never rotated comes before every access log', async () => {
+  test('PHP-FPM logs come first whatever their times; an error log never rotated is cut where each access log ends', async () => {
     const dir = rotatedDays(3, 3);
-    fs.renameSync(path.join(dir, 'error.log'), path.join(dir, 'kept-error.log'));
-    // one error log for the three days, and a PHP-FPM log that begins on the last day
-    write(dir, 'kept-error.log', [...failures(0, 2).error, ...failures(2, 2).error]);
+    // one error log for days 0 and 2, and a PHP-FPM log that begins on the last day
+    const day0 = failures(0, 2).error;
+    write(dir, 'kept-error.log', [...day0, ...failures(2, 2).error]);
     write(dir, 'php8.2-fpm.log', ['[03-Nov-2024 10:00:00] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it']);
     const files = ['access.log.2.gz', 'access.log.1', 'access.log', 'kept-error.log', 'php8.2-fpm.log'];
-    expect(await order(dir, files)).toEqual(['php8.2-fpm.log', 'kept-error.log', 'access.log.2.gz', 'access.log.1', 'access.log']);
+    const cut = Buffer.byteLength(day0.join('\n') + '\n');
+    const size = fs.statSync(path.join(dir, 'kept-error.log')).size;
+    // day 0's errors before day 0's access log; day 2's (nothing of day 1) before the access log of day 1
+    expect(await order(dir, files)).toEqual([
+      'php8.2-fpm.log',
+      `kept-error.log[0-${cut}]`,
+      'access.log.2.gz',
+      `kept-error.log[${cut}-${size}]`,
+      'access.log.1',
+      'access.log',
+    ]);
+    // an error log of one day (rotated with its access log) is read whole
+    expect((await order(dir, ['access.log.1', 'error.log.1'])).every((f) => !f.includes('['))).toBe(true);
+  });
+
+  test('the pieces of an error log never rotated: contiguous, each cut at the first entry of the next day', async () => {
+    const { dir, errorLines } = oneErrorLog(4, 50);
+    const ranked = await readingOrder(discoverInputs([dir]), opts);
+    const pieces = ranked.filter((r) => r.piece).map((r) => r.piece!);
+    expect(pieces.map((p) => [p.first, p.last])).toEqual([[true, false], [false, false], [false, false], [false, true]]);
+    expect(pieces[0].start).toBe(0);
+    for (let k = 1; k < pieces.length; k++) expect(pieces[k].start).toBe(pieces[k - 1].end);
+    const text = fs.readFileSync(path.join(dir, 'error.log'));
+    expect(pieces[pieces.length - 1].end).toBe(text.length);
+    // each piece is one day's 50 entries, the first read just before that day's access log
+    for (const [k, p] of pieces.entries()) {
+      const lines = text.subarray(p.start, p.end).toString().trimEnd().split('\n');
+      expect(lines).toEqual(errorLines.slice(50 * k, 50 * (k + 1)));
+    }
+    expect(ranked.map((r) => path.basename(r.spec.path))).toEqual(['error.log', 'access.log.3.gz', 'error.log', 'access.log.2.gz', 'error.log', 'access.log.1', 'error.log', 'access.log']);
+  });
+
+  test('read in pieces, an error log never rotated explains every day, its lines counted and numbered as one file', async () => {
+    const { dir, errorLines } = oneErrorLog(3, 2_500);
+    const events: { file: string; line: number; request: string | null; source: string }[] = [];
+    const analyzer = new Analyzer({ indexBudget: 2 * 1024 * 1024, onEvent: (ev) => events.push(ev) });
+    await runAnalysis(discoverInputs([dir]), analyzer, opts);
+    const s = analyzer.summary;
+    // read whole first, the budget of a day and a half lost the first day's twins
+    expect(s.gatewayFailures).toBe(7_500);
+    expect(s.gatewayExplained).toBe(7_500);
+    const errorStats = s.files.filter((f) => path.basename(f.path) === 'error.log');
+    expect(errorStats).toHaveLength(1);
+    expect(errorStats[0].lines).toBe(7_500);
+    expect(errorStats[0].parsed).toBe(7_500);
+    // an error entry's line number is its line in the whole file, in every piece
+    const fromErrors = events.filter((e) => e.source === 'nginx-error');
+    expect(fromErrors).toHaveLength(7_500);
+    for (const e of [fromErrors[0], fromErrors[2_600], fromErrors[7_499]]) {
+      expect(errorLines[e.line - 1]).toContain(`request: "${e.request}"`);
+    }
   });
 
   test('a file whose kind cannot be told is read with the newest access logs, after every error log', async () => {

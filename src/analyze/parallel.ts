@@ -141,7 +141,7 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
     };
     const task = (files: number[], evidence: [number, string][], recordEvidence: boolean): UnitTask => ({
       ...base,
-      files: files.map((index) => ({ spec: ranked[index].spec, rank: ranked[index].rank, index })),
+      files: files.map((index) => ({ spec: ranked[index].spec, rank: ranked[index].rank, index, piece: ranked[index].piece })),
       evidence,
       recordEvidence,
     });
@@ -166,8 +166,9 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
  * of them: groups never meet in the analysis, and a job's summary stays one summary (one minute
  * table, not one per directory).
  */
-function packJobs(units: number[][], jobs: number, ranked: { spec: InputSpec }[]): number[][] {
-  const sized = units.map((files) => ({ files, size: files.reduce((n, i) => n + sizeOf(ranked[i].spec.path), 0) }));
+function packJobs(units: number[][], jobs: number, ranked: Ranked[]): number[][] {
+  const bytesOf = (r: Ranked) => (r.piece ? r.piece.end - r.piece.start : sizeOf(r.spec.path));
+  const sized = units.map((files) => ({ files, size: files.reduce((n, i) => n + bytesOf(ranked[i]), 0) }));
   sized.sort((a, b) => b.size - a.size);
   const bins = Array.from({ length: jobs }, () => ({ files: [] as number[], size: 0 }));
   for (const u of sized) {

@@ -5,12 +5,13 @@ import { InputError, InputSpec } from '../input/discover';
 import { openInput } from '../input/open';
 import { Analyzer } from './analyzer';
 import { FileReader, ReadOptions } from './read-file';
-import { Ranked, mayHoldAccessLogs, readingOrder } from './reading-order';
+import { Piece, Ranked, mayHoldAccessLogs, readingOrder } from './reading-order';
 
 /**
- * Runs the batch pipeline over all inputs, one file at a time, in the order readingOrder() gives:
- * by time, each error log before the access logs it can explain, so that when an access-log
- * failure arrives the error entries that explain it are in the (bounded) correlation index.
+ * Runs the batch pipeline over all inputs, one file (or piece of one) at a time, in the order
+ * readingOrder() gives: by time, each error log before the access logs it can explain, so that
+ * when an access-log failure arrives the error entries that explain it are in the (bounded)
+ * correlation index.
  */
 
 /** Told once per chunk read (never per line), so a run without progress pays one test per MiB. */
@@ -44,12 +45,13 @@ export async function runOrdered(
 ): Promise<RunResult> {
   if (!mayHoldAccessLogs(ranked)) analyzer.noAccessLogs();
   const unreadable: InputError[] = [];
+  const pieces = new PieceReaders();
   let bytesBefore = 0;
   let linesBefore = 0;
   for (let i = 0; i < ranked.length; i++) {
-    const { spec } = ranked[i];
+    const { spec, piece } = ranked[i];
     const tick = progress ? (bytes: number, lines: number) => progress.tick(bytesBefore + bytes, linesBefore + lines) : undefined;
-    const read = await readInput(spec, analyzer, opts, output, tick);
+    const read = await readInput(spec, analyzer, opts, output, tick, piece && pieces.of(spec, piece, analyzer, opts));
     if (read.unreadable) unreadable.push(read.unreadable);
     bytesBefore += read.bytes;
     linesBefore += read.lines;
@@ -68,9 +70,29 @@ export function leavesGroup(cur: Ranked, next: Ranked | undefined): boolean {
   return next === undefined || path.dirname(next.spec.path) !== path.dirname(cur.spec.path) || (next.rank === 0) !== (cur.rank === 0);
 }
 
+/** One piece of a file (reading-order.ts cutByTime) and the reader that reads all of them. */
+export interface PieceRead {
+  piece: Piece;
+  reader: FileReader;
+}
+
+/** The readers of the files read in pieces: one reader a file, so its line numbers and counts go on. */
+export class PieceReaders {
+  private readonly open = new Map<string, FileReader>();
+
+  of(spec: InputSpec, piece: Piece, analyzer: Analyzer, opts: ReadOptions): PieceRead {
+    let reader = this.open.get(spec.path);
+    if (reader === undefined || piece.first) this.open.set(spec.path, (reader = new FileReader(spec.path, analyzer, opts, spec)));
+    if (piece.last) this.open.delete(spec.path);
+    return { piece, reader };
+  }
+}
+
 /**
  * Reads one input into the analyzer and appends its FileStats to the summary. `tick` is told the
- * bytes (on disk) and lines of this input read so far, once per chunk.
+ * bytes (on disk) and lines of this input read so far, once per chunk. A piece of a file is read
+ * by the file's reader: its FileStats join the summary with the first piece and are complete
+ * after the last.
  */
 export async function readInput(
   spec: InputSpec,
@@ -78,12 +100,16 @@ export async function readInput(
   opts: ReadOptions,
   output?: Writable,
   tick?: (bytes: number, lines: number) => void,
-): Promise<{ unreadable: InputError | null; bytes: number; lines: number }> {
-  const reader = new FileReader(spec.path, analyzer, opts, spec);
+  part?: PieceRead,
+): Promise<{ unreadable: InputError | null; bytes: number; lines: number; newFile: boolean }> {
+  const reader = part?.reader ?? new FileReader(spec.path, analyzer, opts, spec);
+  // the file broke off in an earlier piece: what was read stays counted, the rest is not read
+  if (part && !part.piece.first && reader.stats.error) return { unreadable: null, bytes: 0, lines: 0, newFile: false };
+  const linesBefore = reader.linesSoFar;
   let unreadable: InputError | null = null;
   let size = 0;
   try {
-    const opened = openInput(spec.path);
+    const opened = openInput(spec.path, part?.piece);
     reader.stats.compression = opened.compression;
     let bytes = 0; // stdin has no file position: count what came through
     try {
@@ -102,7 +128,9 @@ export async function readInput(
     } catch (err) {
       reader.fail(err);
     }
-    reader.finish();
+    // A piece ends at an entry head: its last entry is complete and goes to the analyzer now.
+    if (part && !part.piece.last && !reader.stats.error) reader.idle();
+    else reader.finish();
     size = opened.size ?? bytes;
     // the last requests of an error log are complete: join them before the next file
     analyzer.flush();
@@ -112,6 +140,7 @@ export async function readInput(
       reader.stats.error = err.reason;
     } else throw err;
   }
-  analyzer.summary.files.push(reader.stats);
-  return { unreadable, bytes: size, lines: reader.stats.lines };
+  const newFile = !part || part.piece.first;
+  if (newFile) analyzer.summary.files.push(reader.stats);
+  return { unreadable, bytes: size, lines: reader.linesSoFar - linesBefore, newFile };
 }

@@ -7,8 +7,8 @@ import { WatchSpec, watchMatcher } from '../check/watches';
 import { PartialRecorder, PartialSummary } from '../report/summary-merge';
 import { Analyzer } from './analyzer';
 import { ReadOptions } from './read-file';
-import { leavesGroup, readInput } from './run';
-import { Rank } from './reading-order';
+import { PieceReaders, leavesGroup, readInput } from './run';
+import { Piece, Rank } from './reading-order';
 
 /**
  * One work unit of a parallel run (analyze/parallel.ts): some of the run's files, read in their
@@ -35,7 +35,7 @@ export function readOptionsOf(s: ReadSettings): ReadOptions {
 
 export interface UnitTask {
   /** The files, each with its index in the sequential reading order, in that order. */
-  files: { spec: InputSpec; rank: Rank; index: number }[];
+  files: { spec: InputSpec; rank: Rank; index: number; piece?: Piece }[];
   read: ReadSettings;
   since?: number;
   until?: number;
@@ -93,20 +93,21 @@ export async function runUnit(task: UnitTask, tick?: (bytes: number, lines: numb
   }
   const recorder = new PartialRecorder(analyzer.summary);
   const unreadable: UnitResult['unreadable'] = [];
+  const pieces = new PieceReaders();
   let bytesBefore = 0;
   let linesBefore = 0;
   for (let i = 0; i < task.files.length; i++) {
-    const { spec, index } = task.files[i];
+    const { spec, index, piece } = task.files[i];
     current = index;
     seq = 0;
     const t = tick ? (bytes: number, lines: number) => tick(bytesBefore + bytes, linesBefore + lines) : undefined;
-    const read = await readInput(spec, analyzer, opts, undefined, t);
+    const read = await readInput(spec, analyzer, opts, undefined, t, piece && pieces.of(spec, piece, analyzer, opts));
     if (read.unreadable) unreadable.push({ index, path: read.unreadable.path, reason: read.unreadable.reason });
     bytesBefore += read.bytes;
     linesBefore += read.lines;
     // where the sequential run settles (run.ts), so that the counts land in the same file
     if (leavesGroup(task.files[i], task.files[i + 1])) analyzer.settle();
-    recorder.fileDone(index);
+    recorder.fileDone(index, read.newFile);
   }
   return { partial: recorder.toPartial(analyzer.index.evicted), unreadable, evidence, offenders };
 }

@@ -237,7 +237,8 @@ export interface Join {
  * What the index may hold, in estimated heap bytes: ~30,000-60,000 failures of typical nginx lines,
  * and the peak RSS of an error log stays well under 150 MiB. Files are read by time, each error
  * log just before the access logs it explains (analyze/reading-order.ts), so with daily rotated
- * sets this is what a day needs, not a month; one error log never rotated is still read whole.
+ * sets this is what a day needs, not a month; an error log never rotated is read in pieces, each
+ * before the access log it explains.
  */
 export const INDEX_BUDGET = 16 * 1024 * 1024;
 /**

@@ -48,7 +48,13 @@ function readHead(fd: number, n: number): Buffer {
   return buf.subarray(0, got);
 }
 
-export function openInput(p: string): OpenedInput {
+/** Bytes [start, end) of a plain file: one piece of an error log cut by time (analyze/reading-order.ts). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export function openInput(p: string, range?: ByteRange): OpenedInput {
   if (p === '-') return fromStream(process.stdin, null, null);
   let fd: number;
   let st: fs.Stats;
@@ -85,8 +91,10 @@ export function openInput(p: string): OpenedInput {
     raw.on('error', (e) => gunzip.destroy(e));
     return { ...fromStream(raw.pipe(gunzip), 'gzip', st.size), position: () => raw.bytesRead };
   }
-  const reader = new FileChunks(fd);
-  return { chunks: reader, close: () => reader.close(), compression: null, size: st.size, position: () => reader.bytesRead };
+  const start = range ? Math.min(range.start, st.size) : 0;
+  const end = range ? Math.min(range.end, st.size) : Infinity;
+  const reader = new FileChunks(fd, start, end);
+  return { chunks: reader, close: () => reader.close(), compression: null, size: range ? end - start : st.size, position: () => reader.bytesRead };
 }
 
 function fromStream(stream: Readable, compression: 'gzip' | null, size: number | null): OpenedInput {
@@ -138,7 +146,11 @@ class FileChunks implements AsyncIterable<Buffer> {
   private reading: Promise<ReadResult> | null = null;
   bytesRead = 0;
 
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    private readonly start = 0,
+    private readonly end = Infinity,
+  ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     try {
@@ -161,9 +173,12 @@ class FileChunks implements AsyncIterable<Buffer> {
   }
 
   /** Never rejects: a failure is handed to whoever awaits it, so an unawaited read is no crash. */
-  private read(buf: Buffer, position: number): Promise<ReadResult> {
+  /** Reads at `offset` bytes past the start. */
+  private read(buf: Buffer, offset: number): Promise<ReadResult> {
+    const length = Math.min(READ_CHUNK, this.end - this.start - offset);
     const p = new Promise<ReadResult>((resolve) => {
-      fs.read(this.fd, buf, 0, READ_CHUNK, position, (err, n) => resolve({ n, err }));
+      if (length <= 0) resolve({ n: 0, err: null });
+      else fs.read(this.fd, buf, 0, length, this.start + offset, (err, n) => resolve({ n, err }));
     });
     this.reading = p;
     void p.then(() => {

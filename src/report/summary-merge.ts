@@ -72,7 +72,7 @@ export interface PartialMinuteDetail {
 }
 
 export interface PartialSummary {
-  /** Indexes of this part's files in the sequential reading order, as read. */
+  /** For each of `files`, its index in the sequential reading order (a file read in pieces: its first). */
   fileIndexes: number[];
   files: FileStats[];
   statusCounts: [number, number][];
@@ -95,6 +95,8 @@ export interface PartialSummary {
  */
 export class PartialRecorder {
   private readonly fileIndexes: number[] = [];
+  /** The file index at which each of the summary's FileStats joined it. */
+  private readonly statsIndexes: number[] = [];
   /** Sizes of the ordered maps after each file. */
   private readonly marks = { minutes: [] as number[], upstreams: [] as number[], evidence: [] as number[] };
   private readonly causeMarks = new Map<Cause, { paths: number[]; sample: number }>();
@@ -106,8 +108,13 @@ export class PartialRecorder {
 
   constructor(readonly summary: Summary) {}
 
-  fileDone(index: number): void {
+  /**
+   * After each input (or piece of one, analyze/run.ts readInput); `newFile`: its FileStats joined
+   * the summary's files there (a file read in pieces joins with its first).
+   */
+  fileDone(index: number, newFile = true): void {
     const s = this.summary;
+    if (newFile) this.statsIndexes.push(index);
     if (s.minuteStep !== this.step) {
       // The time table was rebuilt in wider buckets: their order no longer follows the files, so
       // they count as first seen in this one (merging adds them up in any order: see mergeSummaries).
@@ -173,7 +180,7 @@ export class PartialRecorder {
       return [...m].map(([k, v], i) => [k, f(v, k), first(i)]);
     };
     return {
-      fileIndexes: [...idx],
+      fileIndexes: [...this.statsIndexes],
       files: s.files,
       statusCounts: [...s.statusCounts],
       causes: [...s.causes].map(([cause, c]) => {
