@@ -167,7 +167,7 @@ export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutco
  * table, not one per directory).
  */
 function packJobs(units: number[][], jobs: number, ranked: Ranked[]): number[][] {
-  const bytesOf = (r: Ranked) => (r.piece ? r.piece.end - r.piece.start : sizeOf(r.spec.path));
+  const bytesOf = (r: Ranked) => (r.piece ? Math.min(r.piece.end, sizeOf(r.spec.path)) - r.piece.start : sizeOf(r.spec.path));
   const sized = units.map((files) => ({ files, size: files.reduce((n, i) => n + bytesOf(ranked[i]), 0) }));
   sized.sort((a, b) => b.size - a.size);
   const bins = Array.from({ length: jobs }, () => ({ files: [] as number[], size: 0 }));

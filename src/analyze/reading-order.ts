@@ -176,7 +176,7 @@ function cutByTime(p: string, kind: LogKind, bounds: number[], clock: ZoneClock)
     const starts = [0, ...cuts.map((c) => c.at)];
     return starts.map((start, n) => ({
       key: n === 0 ? -Infinity : cuts[n - 1].key,
-      piece: { start, end: n + 1 < starts.length ? starts[n + 1] : st.size, first: n === 0, last: n + 1 === starts.length },
+      piece: { start, end: n + 1 < starts.length ? starts[n + 1] : Infinity, first: n === 0, last: n + 1 === starts.length },
     }));
   } catch {
     return []; // read whole: a broken file is reported by the real read

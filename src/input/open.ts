@@ -51,6 +51,7 @@ function readHead(fd: number, n: number): Buffer {
 /** Bytes [start, end) of a plain file: one piece of an error log cut by time (analyze/reading-order.ts). */
 export interface ByteRange {
   start: number;
+  /** Infinity: to the end of the file, wherever it is when it is read. */
   end: number;
 }
 
@@ -91,10 +92,11 @@ export function openInput(p: string, range?: ByteRange): OpenedInput {
     raw.on('error', (e) => gunzip.destroy(e));
     return { ...fromStream(raw.pipe(gunzip), 'gzip', st.size), position: () => raw.bytesRead };
   }
+  // A range that runs to the end reads on to the end, as a whole file does: lines appended meanwhile count.
   const start = range ? Math.min(range.start, st.size) : 0;
-  const end = range ? Math.min(range.end, st.size) : Infinity;
+  const end = range ? range.end : Infinity;
   const reader = new FileChunks(fd, start, end);
-  return { chunks: reader, close: () => reader.close(), compression: null, size: range ? end - start : st.size, position: () => reader.bytesRead };
+  return { chunks: reader, close: () => reader.close(), compression: null, size: Math.min(end, st.size) - start, position: () => reader.bytesRead };
 }
 
 function fromStream(stream: Readable, compression: 'gzip' | null, size: number | null): OpenedInput {
