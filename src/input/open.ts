@@ -174,8 +174,10 @@ class FileChunks implements AsyncIterable<Buffer> {
     }
   }
 
-  /** Never rejects: a failure is handed to whoever awaits it, so an unawaited read is no crash. */
-  /** Reads at `offset` bytes past the start. */
+  /**
+   * Reads at `offset` bytes past the start. Never rejects: a failure is handed to whoever awaits
+   * it, so an unawaited read is no crash.
+   */
   private read(buf: Buffer, offset: number): Promise<ReadResult> {
     const length = Math.min(READ_CHUNK, this.end - this.start - offset);
     const p = new Promise<ReadResult>((resolve) => {
