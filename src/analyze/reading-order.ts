@@ -193,36 +193,53 @@ function readAt(fd: number, pos: number, n: number): Buffer {
 /**
  * The first entry head at or after byte `from` (a line start) whose time is `t` or later, or the
  * file's size. Bisects on the heads' times (nginx and Apache write them in order), then reads on
- * from the last head known to be earlier.
+ * from the last head known to be earlier, `probe` bytes a read.
  */
-function firstHeadAtOrAfter(fd: number, size: number, from: number, t: number, kind: LogKind, clock: ZoneClock): number {
+export function firstHeadAtOrAfter(fd: number, size: number, from: number, t: number, kind: LogKind, clock: ZoneClock, probe = PROBE_BYTES): number {
   let lo = from;
   let hi = size;
-  while (hi - lo > PROBE_BYTES) {
+  while (hi - lo > probe) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    const h = nextHead(fd, mid, kind, clock);
+    const h = nextHead(fd, mid, kind, clock, probe);
     if (h === null || h.at >= hi || h.time >= t) hi = mid;
     else lo = h.at;
   }
+  // Reads on line by line; a line longer than a probe is judged by its first bytes, the rest skipped.
+  let inLine = false;
   for (let pos = lo; pos < size; ) {
-    const buf = readAt(fd, pos, PROBE_BYTES);
+    const buf = readAt(fd, pos, probe);
+    if (buf.length === 0) break;
     let s = 0;
+    if (inLine) {
+      const nl = buf.indexOf(10);
+      if (nl === -1) {
+        pos += buf.length;
+        continue;
+      }
+      s = nl + 1;
+      inLine = false;
+    }
     for (;;) {
       const nl = buf.indexOf(10, s);
-      if (nl === -1) break;
-      const time = errorLineTime(kind, buf, s, nl, clock);
+      const e = nl === -1 ? buf.length : nl;
+      if (nl === -1 && s > 0) break; // a line cut by the probe's end: read again from its start
+      const time = errorLineTime(kind, buf, s, e, clock);
       if (!Number.isNaN(time) && time >= t) return pos + s;
+      if (nl === -1) {
+        inLine = true; // a line longer than a probe, begun at pos
+        s = buf.length;
+        break;
+      }
       s = nl + 1;
     }
-    if (s === 0) return size; // a line longer than a probe: no cut here
     pos += s;
   }
   return size;
 }
 
 /** The first head with a time among the whole lines of a probe at byte `from`, after its first newline. */
-function nextHead(fd: number, from: number, kind: LogKind, clock: ZoneClock): { at: number; time: number } | null {
-  const buf = readAt(fd, from, PROBE_BYTES);
+function nextHead(fd: number, from: number, kind: LogKind, clock: ZoneClock, probe: number): { at: number; time: number } | null {
+  const buf = readAt(fd, from, probe);
   let s = buf.indexOf(10) + 1;
   if (s === 0) return null;
   for (;;) {
