@@ -42,10 +42,10 @@ export function sniffCompression(head: Buffer): string | null {
   return null;
 }
 
-function readHead(fd: number, n: number): Buffer {
+/** Up to `n` bytes of an open file at byte `pos` (fewer at its end). */
+export function readAt(fd: number, pos: number, n: number): Buffer {
   const buf = Buffer.alloc(n);
-  const got = fs.readSync(fd, buf, 0, n, 0);
-  return buf.subarray(0, got);
+  return buf.subarray(0, fs.readSync(fd, buf, 0, n, pos));
 }
 
 /** Bytes [start, end) of a plain file: one piece of an error log cut by time (analyze/reading-order.ts). */
@@ -75,7 +75,7 @@ export function openInput(p: string, range?: ByteRange): OpenedInput {
   }
   let kind: string | null;
   try {
-    kind = sniffCompression(readHead(fd, 6));
+    kind = sniffCompression(readAt(fd, 0, 6));
   } catch (err) {
     fs.closeSync(fd);
     throw new InputError(p, describeFsError(err));
