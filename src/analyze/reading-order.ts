@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LogKind } from '../model';
 import { InputSpec } from '../input/discover';
-import { ByteRange, openInput, sniffCompression } from '../input/open';
+import { ByteRange, openInput, readAt, sniffCompression } from '../input/open';
 import { ZoneClock } from '../parse/time';
 import { AccessScanner } from '../parse/access-scanner';
 import { detect } from '../parse/detect';
@@ -185,11 +185,6 @@ function cutByTime(p: string, kind: LogKind, bounds: number[], clock: ZoneClock)
   }
 }
 
-function readAt(fd: number, pos: number, n: number): Buffer {
-  const buf = Buffer.alloc(n);
-  return buf.subarray(0, fs.readSync(fd, buf, 0, n, pos));
-}
-
 /**
  * The first entry head at or after byte `from` (a line start) whose time is `t` or later, or the
  * file's size. Bisects on the heads' times (nginx and Apache write them in order), then reads on
@@ -200,13 +195,24 @@ export function firstHeadAtOrAfter(fd: number, size: number, from: number, t: nu
   let hi = size;
   while (hi - lo > probe) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    const h = nextHead(fd, mid, kind, clock, probe);
-    if (h === null || h.at >= hi || h.time >= t) hi = mid;
+    // the first head of any time that begins within a probe after mid
+    const h = headFrom(fd, mid, Math.min(hi, mid + probe), true, -Infinity, kind, clock, probe);
+    if (h === null || h.time >= t) hi = mid;
     else lo = h.at;
   }
-  // Reads on line by line; a line longer than a probe is judged by its first bytes, the rest skipped.
-  let inLine = false;
-  for (let pos = lo; pos < size; ) {
+  return headFrom(fd, lo, size, false, t, kind, clock, probe)?.at ?? size;
+}
+
+/**
+ * The first entry head whose time is `t` or later among the lines that begin in [pos, end), or
+ * null; with `midLine`, pos is inside a line, which is not one of them. Reads `probe` bytes at a
+ * time; a line longer than a probe is judged by its first bytes, the rest skipped.
+ */
+function headFrom(
+  fd: number, pos: number, end: number, midLine: boolean, t: number, kind: LogKind, clock: ZoneClock, probe: number,
+): { at: number; time: number } | null {
+  let inLine = midLine;
+  while (pos < end) {
     const buf = readAt(fd, pos, probe);
     if (buf.length === 0) break;
     let s = 0;
@@ -220,11 +226,11 @@ export function firstHeadAtOrAfter(fd: number, size: number, from: number, t: nu
       inLine = false;
     }
     for (;;) {
+      if (pos + s >= end) return null;
       const nl = buf.indexOf(10, s);
-      const e = nl === -1 ? buf.length : nl;
       if (nl === -1 && s > 0) break; // a line cut by the probe's end: read again from its start
-      const time = errorLineTime(kind, buf, s, e, clock);
-      if (!Number.isNaN(time) && time >= t) return pos + s;
+      const time = errorLineTime(kind, buf, s, nl === -1 ? buf.length : nl, clock);
+      if (!Number.isNaN(time) && time >= t) return { at: pos + s, time };
       if (nl === -1) {
         inLine = true; // a line longer than a probe, begun at pos
         s = buf.length;
@@ -234,21 +240,7 @@ export function firstHeadAtOrAfter(fd: number, size: number, from: number, t: nu
     }
     pos += s;
   }
-  return size;
-}
-
-/** The first head with a time among the whole lines of a probe at byte `from`, after its first newline. */
-function nextHead(fd: number, from: number, kind: LogKind, clock: ZoneClock, probe: number): { at: number; time: number } | null {
-  const buf = readAt(fd, from, probe);
-  let s = buf.indexOf(10) + 1;
-  if (s === 0) return null;
-  for (;;) {
-    const nl = buf.indexOf(10, s);
-    if (nl === -1) return null;
-    const time = errorLineTime(kind, buf, s, nl, clock);
-    if (!Number.isNaN(time)) return { at: from + s, time };
-    s = nl + 1;
-  }
+  return null;
 }
 
 /**
