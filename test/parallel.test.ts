@@ -10,7 +10,7 @@ import { ZoneClock } from '../src/parse/time';
 import { buildDocument } from '../src/report/json';
 import { mergeSummaries } from '../src/report/summary-merge';
 import { SpaceSaving } from '../src/util/top-k';
-import { failures, rotatedDays, write } from './helpers/synthetic-days';
+import { oneErrorLogDays, rotatedDays } from './helpers/synthetic-days';
 
 /**
  * analyze/check --jobs N (analyze/parallel.ts): the report of a parallel run is the report of the
@@ -250,13 +250,8 @@ describe('--jobs 2: inputs that cannot be read, or break off', () => {
 describe('check --jobs 2', () => {
   test('an error log never rotated, read in pieces beside rotated access logs: the same report and offending lines', () => {
     const root = tmp();
-    for (const [site, days] of [['one-error-log', 4], ['rotated', 3]] as const) {
-      const dir = rotatedDays(days, 300, path.join(root, site));
-      if (site === 'one-error-log') {
-        for (const f of fs.readdirSync(dir)) if (f.startsWith('error.log')) fs.rmSync(path.join(dir, f));
-        write(dir, 'error.log', Array.from({ length: days }, (_, day) => failures(day, 300).error).flat());
-      }
-    }
+    oneErrorLogDays(4, 300, path.join(root, 'one-error-log'));
+    rotatedDays(3, 300, path.join(root, 'rotated'));
     const r = expectSameRuns([root, '--format', 'json']);
     const doc = JSON.parse(r.stdout);
     expect(doc.correlation.explainedShare).toBe(1);

@@ -7,7 +7,7 @@ import { runAnalysis, runOrdered } from '../src/analyze/run';
 import { discoverInputs } from '../src/input/discover';
 import { ZoneClock } from '../src/parse/time';
 import { tempDir } from './helpers/config';
-import { failures, rotatedDays as rotatedIn, write } from './helpers/synthetic-days';
+import { failures, oneErrorLogDays, rotatedDays as rotatedIn, write } from './helpers/synthetic-days';
 
 /**
  * The order a batch run reads its files in (src/analyze/reading-order.ts), on SYNTHETIC logs
@@ -26,11 +26,7 @@ async function order(dir: string, files?: string[]): Promise<string[]> {
 
 /** One error log never rotated, holding every day's error lines, beside the rotated access logs. */
 function oneErrorLog(days: number, n: number, dir = tempDir('order-unrotated')): { dir: string; errorLines: string[] } {
-  rotatedDays(days, n, dir);
-  for (const f of fs.readdirSync(dir)) if (f.startsWith('error.log')) fs.rmSync(path.join(dir, f));
-  const errorLines = Array.from({ length: days }, (_, day) => failures(day, n).error).flat();
-  write(dir, 'error.log', errorLines);
-  return { dir, errorLines };
+  return { dir, errorLines: oneErrorLogDays(days, n, dir) };
 }
 
 describe('reading order', () => {

@@ -58,23 +58,23 @@ describe('cutting an error log by time (fuzz)', () => {
           fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(-1_000, 0, 1_000)), { minLength: 1, maxLength: 6 }),
           fc.constantFrom(256, 4_096, 64 * 1024),
           (entries, targets, probe) => {
-          const { file, heads, size } = write(entries);
-          if (size > 4 * probe) bisected++;
-          const fd = fs.openSync(file, 'r');
-          try {
-            for (const [f, shift] of targets) {
-              // a head's own time, a second before or after: where a search off by one entry shows
-              const t = heads[Math.floor(f * (heads.length - 1))].time + shift;
-              const want = heads.find((h) => h.time >= t)?.at ?? size;
-              expect(firstHeadAtOrAfter(fd, size, 0, t, 'nginx-error', clock, probe)).toBe(want);
-              // from a later head: never before it
-              const from = heads[Math.floor(heads.length / 2)].at;
-              const wantFrom = heads.find((h) => h.at >= from && h.time >= t)?.at ?? size;
-              expect(firstHeadAtOrAfter(fd, size, from, t, 'nginx-error', clock, probe)).toBe(wantFrom);
+            const { file, heads, size } = write(entries);
+            if (size > 4 * probe) bisected++;
+            const fd = fs.openSync(file, 'r');
+            try {
+              for (const [f, shift] of targets) {
+                // a head's own time, a second before or after: where a search off by one entry shows
+                const t = heads[Math.floor(f * (heads.length - 1))].time + shift;
+                const want = heads.find((h) => h.time >= t)?.at ?? size;
+                expect(firstHeadAtOrAfter(fd, size, 0, t, 'nginx-error', clock, probe)).toBe(want);
+                // from a later head: never before it
+                const from = heads[Math.floor(heads.length / 2)].at;
+                const wantFrom = heads.find((h) => h.at >= from && h.time >= t)?.at ?? size;
+                expect(firstHeadAtOrAfter(fd, size, from, t, 'nginx-error', clock, probe)).toBe(wantFrom);
+              }
+            } finally {
+              fs.closeSync(fd);
             }
-          } finally {
-            fs.closeSync(fd);
-          }
           },
         ),
         fuzzParams(60, 2_000),

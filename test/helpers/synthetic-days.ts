@@ -53,3 +53,15 @@ export function rotatedDays(days: number, n: number, dir: string, withAccess?: (
   }
   return dir;
 }
+
+/**
+ * rotatedDays, but with every day's error lines in one error.log that was never rotated, beside
+ * the rotated access logs. Returns those error lines, in file order.
+ */
+export function oneErrorLogDays(days: number, n: number, dir: string): string[] {
+  rotatedDays(days, n, dir);
+  for (const f of fs.readdirSync(dir)) if (f.startsWith('error.log')) fs.rmSync(path.join(dir, f));
+  const errorLines = Array.from({ length: days }, (_, day) => failures(day, n).error).flat();
+  write(dir, 'error.log', errorLines);
+  return errorLines;
+}
