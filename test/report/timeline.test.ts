@@ -1,5 +1,5 @@
 import { Summary } from '../../src/report/summary';
-import { AUTO_MAX_BUCKETS, BUCKETS, autoBucket, bucketStarts, buildTimeline } from '../../src/report/timeline';
+import { AUTO_MAX_BUCKETS, BUCKETS, autoBucket, bucketLabel, bucketStarts, buildTimeline, formatInZone, timeBucketIndex } from '../../src/report/timeline';
 import { parseRange, parseTimeArg, UsageError } from '../../src/cli/options';
 
 const MIN = 60_000;
@@ -91,6 +91,57 @@ describe('bucket layout in a zone', () => {
       end: Date.parse('2024-11-16T12:59:59Z'),
     });
     expect(tl.buckets.map((b) => b.requests)).toEqual([0, 0, 1, 0, 0]);
+  });
+});
+
+describe('bucket labels and counts', () => {
+  // Zones with DST, half- and quarter-hour offsets, and a 30-minute DST shift (Lord Howe).
+  const ZONES = ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'Pacific/Chatham'];
+
+  test('bucketLabel writes what date-fns writes for yyyy-MM-dd HH:mm xxx, across DST changes', () => {
+    const from = Date.parse('2023-01-01T00:00:00Z');
+    const to = Date.parse('2025-01-01T00:00:00Z');
+    let checked = 0;
+    const same = (t: number, zone: string) => {
+      expect(bucketLabel(t, zone)).toBe(formatInZone(t, zone, 'yyyy-MM-dd HH:mm xxx'));
+      checked++;
+    };
+    const STEP = 331 * MIN; // 331 and 60 are coprime: every minute of the clock comes up
+    for (const zone of ZONES) {
+      for (let t = from; t < to; t += STEP) {
+        same(t, zone);
+        // around a change of offset, every 5 minutes of the step
+        if (bucketLabel(t, zone).slice(-6) !== bucketLabel(t + STEP, zone).slice(-6)) for (let u = t + 5 * MIN; u < t + STEP; u += 5 * MIN) same(u, zone);
+      }
+    }
+    for (const t of [0, Date.parse('9999-12-31T23:59:00Z'), Date.parse('+010000-01-01T00:00:00Z'), Date.parse('-000001-06-01T00:00:00Z')]) {
+      for (const zone of ZONES) expect(bucketLabel(t, zone)).toBe(formatInZone(t, zone, 'yyyy-MM-dd HH:mm xxx'));
+    }
+    expect(checked).toBeGreaterThan(25_000);
+  });
+
+  test('each bucket counts the minutes a search puts in it, whatever order the minutes came in', () => {
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const t0 = Date.parse('2024-10-20T00:00:00Z');
+    for (const bucket of ['1m', '15m', '1h', '6h', '1d']) {
+      const s = new Summary();
+      const times: number[] = [];
+      let t = t0;
+      for (let k = 0; k < 3000; k++) {
+        // mostly forward, sometimes back (files read out of order), sometimes far ahead
+        const r = rand();
+        t += r < 0.1 ? -Math.floor(rand() * 600) * MIN : r < 0.15 ? Math.floor(rand() * 2000) * MIN : Math.floor(rand() * 20) * MIN;
+        times.push(t);
+        s.countRequest(t + 1000, 200);
+      }
+      const tl = buildTimeline(s, { bucket, zone: 'Europe/Paris' });
+      const starts = tl.buckets.map((b) => Date.parse(b.start));
+      const want = new Array<number>(starts.length).fill(0);
+      for (const m of s.minutes.keys()) want[timeBucketIndex(starts, m * MIN, s.minuteStep * MIN)] += s.minutes.get(m)!.requests;
+      expect(tl.buckets.map((b) => b.requests)).toEqual(want);
+      expect(want.reduce((a, b) => a + b, 0)).toBe(times.length);
+    }
   });
 });
 
