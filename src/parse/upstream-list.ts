@@ -23,8 +23,12 @@ export function splitUpstreamList(text: string): string[] {
 
 /** `502, 200` → [502, 200]; `-` items (no status recorded for that attempt) → null. */
 export function parseStatusList(text: string): (number | null)[] {
-  return splitUpstreamList(text).map((x) => (/^\d{3}$/.test(x) ? Number(x) : null));
+  // One status, the usual case, without the split's arrays.
+  if (text.length === 3 && STATUS.test(text)) return [Number(text)];
+  return splitUpstreamList(text).map((x) => (STATUS.test(x) ? Number(x) : null));
 }
+
+const STATUS = /^\d{3}$/;
 
 export function parseNumberList(text: string): (number | null)[] {
   return splitUpstreamList(text).map((x) => {

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
-import { AccessScanner } from '../../src/parse/access-scanner';
+import { AccessScanner, decimal } from '../../src/parse/access-scanner';
+import { parseStatusList } from '../../src/parse/upstream-list';
 import { allPresetPlans } from '../../src/parse/format/presets';
 import { compileNginxFormat } from '../../src/parse/format/nginx-format';
 import { compileApacheFormat } from '../../src/parse/format/apache-format';
@@ -73,6 +74,9 @@ function checkScan(sc: AccessScanner, line: Buffer, start: number): void {
   }
   expect(e.upstreamAddr.every((a) => typeof a === 'string' && a !== '')).toBe(true);
   expect(e.upstreamStatus.every((s) => s === null || (Number.isInteger(s) && s >= 0 && s <= 999))).toBe(true);
+  // the statuses read from the bytes are what the text gives
+  const us = sc.text('upstream-status');
+  expect(e.upstreamStatus).toStrictEqual(us === null ? [] : parseStatusList(us));
   expect(e.upstreamResponseTime.every((t) => t === null || Number.isFinite(t))).toBe(true);
   // what the analysis decodes of a failure is the same as the whole entry's
   const f = sc.failure();
@@ -228,3 +232,28 @@ describe('access scanner (fuzz)', () => {
     FUZZ_TIMEOUT,
   );
 });
+
+describe('number fields read from the bytes (fuzz)', () => {
+  // Digits, dots and the bytes nearby in a log (signs, exponents, spaces, `-`), any length up to 20.
+  const numberish = fc.array(fc.constantFrom(...'0123456789012345678901234567890123456789..-+eE x'.split('')), { maxLength: 20 }).map((cs) => cs.join(''));
+
+  test('decimal() is Number() of the text, for any such bytes', () => {
+    fc.assert(
+      fc.property(numberish, fc.nat(8), (text, pad) => {
+        // inside a larger buffer, as a field of a line is
+        const buf = Buffer.from('7'.repeat(pad) + text + '9', 'latin1');
+        expect(Object.is(decimal(buf, pad, pad + text.length), Number(text))).toBe(true);
+      }),
+      fuzzParams(5000),
+    );
+  });
+
+  test.each(['0.187', '1.', '.5', '.', '', '007', '123456789012345', '1234567890123456', '9007199254740993', '0.000000000000001', '99999999999999.9', '517958670011647.88', '83780478238.0163672', '1e3', '-', ' 5', '1.2.3'])(
+    'decimal(%j) is Number() of it',
+    (text) => {
+      const buf = Buffer.from(text, 'latin1');
+      expect(Object.is(decimal(buf, 0, buf.length), Number(text))).toBe(true);
+    },
+  );
+});
+
