@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import { Writable } from 'stream';
-import { Worker } from 'worker_threads';
+import type { Worker } from 'worker_threads';
 import { FailureEvent } from '../model';
 import { InputError, InputSpec } from '../input/discover';
 import { Offender, OffenderCollector, OFFENDERS_PER_RULE } from '../check/offenders';
@@ -257,7 +257,9 @@ class Pool {
         // an engine that froze its flags: workers with the main thread's young generation
       }
     }
-    for (let i = 1; i < jobs; i++) this.idle.push(this.workerSlot(new Worker(script)));
+    // loaded only for a run with workers (start-up: see docs/performance.md)
+    const { Worker: WorkerThread } = jobs > 1 ? (require('worker_threads') as typeof import('worker_threads')) : { Worker: null };
+    for (let i = 1; i < jobs; i++) this.idle.push(this.workerSlot(new WorkerThread!(script)));
   }
 
   private workerSlot(w: Worker): Slot {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/configured-log';
-import { Discovery, annotateInputs, configuredInputs, discoverLogs } from '../config/discover-logs';
+import type { Discovery } from '../config/discover-logs';
 import { InputSpec, discoverInputs } from '../input/discover';
 import { FormatPlan } from '../parse/format/plan';
 import { STDIN_ARG, UsageError } from './options';
@@ -26,6 +26,9 @@ export interface ResolvedInputs {
   notes: string[];
 }
 
+/** The configuration readers, loaded only when a configuration is read (start-up: docs/performance.md). */
+const discovery = (): typeof import('../config/discover-logs') => require('../config/discover-logs');
+
 /** main.ts carries a bare `-` through yargs as STDIN_ARG. */
 function stdinAsDash(v: string | undefined): string | undefined {
   return v === STDIN_ARG ? '-' : v;
@@ -33,7 +36,7 @@ function stdinAsDash(v: string | undefined): string | undefined {
 
 export function readConfigs(argv: ConfigArgs, defaults = true): Discovery | null {
   try {
-    return discoverLogs({
+    return discovery().discoverLogs({
       nginxConf: stdinAsDash(argv['nginx-conf']),
       apacheConf: stdinAsDash(argv['apache-conf']),
       nginxPrefix: argv['nginx-prefix'],
@@ -73,11 +76,11 @@ export function resolveInputs(argv: ConfigArgs & { paths: string[] }, resolvePat
     const d = readConfigs(argv);
     if (!d) return { inputs, formats: [], notes: [] };
     const formats = d.logs.map((l) => l.plan).filter((p): p is FormatPlan => p !== null);
-    return { inputs: annotateInputs(inputs, d), formats, notes: d.warnings.map((w) => `configuration: ${w}`) };
+    return { inputs: discovery().annotateInputs(inputs, d), formats, notes: d.warnings.map((w) => `configuration: ${w}`) };
   }
   const d = readConfigs(argv);
   const notes = d ? notesOf(d) : [];
-  const inputs = d ? configuredInputs(d) : [];
+  const inputs = d ? discovery().configuredInputs(d) : [];
   if (d && inputs.length > 0) {
     return { inputs, configuration: d.configs.map((c) => ({ server: c.server, path: c.path })), formats: [], notes };
   }

@@ -1,4 +1,3 @@
-import { parseISO } from 'date-fns/parseISO';
 import { tz } from '@date-fns/tz';
 import { LogKind } from '../model';
 import { compileApacheFormat } from '../parse/format/apache-format';
@@ -51,6 +50,8 @@ export function parseTimeArg(name: string, value: string | undefined, now = Date
   if (m) return now - Math.round(Number(m[1]) * UNIT_MS[m[2]]);
   if (ISO_SHAPE.test(v)) {
     const iso = v.replace(' ', 'T');
+    // loaded when a time is given (start-up: see docs/performance.md)
+    const { parseISO } = require('date-fns/parseISO') as typeof import('date-fns/parseISO');
     const t = (zone ? parseISO(iso, { in: tz(zone) }) : parseISO(iso)).getTime();
     if (Number.isFinite(t)) return t;
   }

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import * as zlib from 'zlib';
+import type * as Zlib from 'zlib';
 import { Readable } from 'stream';
 import { InputError, describeFsError } from './discover';
 
@@ -88,7 +88,9 @@ export function openInput(p: string, range?: ByteRange): OpenedInput {
     // zlib inflates on libuv's thread pool: the parsing thread only waits when it outruns it.
     const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
     // A deep readable buffer lets inflation run ahead of the parser instead of in lock step with it.
-    const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as zlib.ZlibOptions);
+    // loaded with the first gzip file (start-up: see docs/performance.md)
+    const zlib = require('zlib') as typeof Zlib;
+    const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as Zlib.ZlibOptions);
     raw.on('error', (e) => gunzip.destroy(e));
     return { ...fromStream(raw.pipe(gunzip), 'gzip', st.size), position: () => raw.bytesRead };
   }
