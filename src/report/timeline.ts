@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { TZDate } from '@date-fns/tz';
 import { Cause } from '../model';
 import { MINUTE, Summary } from './summary';
@@ -42,14 +43,47 @@ export function autoBucket(start: number, end: number, maxBuckets = AUTO_MAX_BUC
   return '1d';
 }
 
-/** The machine's zone, the default for display (and for reading error-log times). */
-export function localZone(): string {
+/** Zone names ICU reads as UTC, which Intl then reports as `UTC` (checked in test/report/timeline.test.ts). */
+export const UTC_NAMES: ReadonlySet<string> = new Set([
+  'UTC', 'Etc/UTC', 'Universal', 'Etc/Universal', 'Zulu', 'Etc/Zulu', 'UCT', 'Etc/UCT',
+  'GMT', 'Etc/GMT', 'GMT0', 'Etc/GMT0', 'GMT+0', 'Etc/GMT+0', 'GMT-0', 'Etc/GMT-0', 'Greenwich', 'Etc/Greenwich',
+]);
+
+function localtimeLink(): string | null {
+  try {
+    return fs.readlinkSync('/etc/localtime');
+  } catch {
+    return null; // absent, or a copied file rather than a link: Intl decides
+  }
+}
+
+/**
+ * The machine's zone, the default for display (and for reading error-log times). A machine on UTC,
+ * as most servers and CI runners are, is told by TZ or the /etc/localtime link, as ICU tells it,
+ * without Intl: its first use loads ICU's data, 12 ms of a run's start-up. Any other zone is Intl's.
+ */
+export function localZone(env: NodeJS.ProcessEnv = process.env, link: () => string | null = localtimeLink): string {
+  let name: string | null = null;
+  if (env.TZ !== undefined) name = env.TZ.replace(/^:/, '');
+  else {
+    const target = link();
+    const at = target === null ? -1 : target.lastIndexOf('zoneinfo/');
+    if (at >= 0) name = target!.slice(at + 'zoneinfo/'.length);
+  }
+  if (name !== null && UTC_NAMES.has(name)) return 'UTC';
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
+/** UTC needs no zone data: its times are Date.UTC's (TZDate would load ICU's, see localZone()). */
 function offsetMs(t: number, zone: string): number {
+  if (zone === 'UTC') return 0;
   // getTimezoneOffset() is minutes west of UTC, as on Date.
   return -new TZDate(t, zone).getTimezoneOffset() * MINUTE;
+}
+
+/** Epoch ms of an hour of the zone's calendar (day and month may run over, as in Date.UTC). */
+function zoneHour(y: number, m: number, d: number, h: number, zone: string): number {
+  return zone === 'UTC' ? Date.UTC(y, m, d, h) : new TZDate(y, m, d, h, 0, 0, zone).getTime();
 }
 
 /**
@@ -68,15 +102,16 @@ export function bucketStarts(start: number, end: number, bucket: string, zone: s
     return out;
   }
   const stepHours = size / HOUR;
-  const first = new TZDate(start, zone);
-  const y = first.getFullYear();
-  const m = first.getMonth();
-  const d = first.getDate();
+  // the zone's calendar day of start, read off its wall clock
+  const first = new Date(start + offsetMs(start, zone));
+  const y = first.getUTCFullYear();
+  const m = first.getUTCMonth();
+  const d = first.getUTCDate();
   for (let day = 0; ; day++) {
-    const midnight = new TZDate(y, m, d + day, 0, 0, 0, zone).getTime();
+    const midnight = zoneHour(y, m, d + day, 0, zone);
     if (midnight > end) break;
     for (let h = 0; h < 24; h += stepHours) {
-      const t = h === 0 ? midnight : new TZDate(y, m, d + day, h, 0, 0, zone).getTime();
+      const t = h === 0 ? midnight : zoneHour(y, m, d + day, h, zone);
       if (t > end) break;
       if (out.length > 0 && t <= out[out.length - 1]) continue; // a local hour that DST skipped
       out.push(t);
@@ -134,30 +169,43 @@ export function chooseBucket(bucket: string, start: number, end: number, stepMin
   return name;
 }
 
-/**
- * date-fns' format, loaded when first used (the table and HTML views): loading it cost a JSON
- * report 14 ms, 2% of a 1 M-line run, when the timeline's labels were written with it.
- */
+/** date-fns' format, loaded for a pattern formatInZone does not cut from the wall clock itself. */
 let format: typeof import('date-fns/format').format | null = null;
-
-export function formatInZone(t: number, zone: string, pattern: string): string {
-  format ??= (require('date-fns/format') as typeof import('date-fns/format')).format;
-  return format(new TZDate(t, zone), pattern);
-}
 
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
-/**
- * formatInZone(t, zone, 'yyyy-MM-dd HH:mm xxx') for a bucket's label, from the zone's offset at t
- * (whole minutes, as TZDate has them): the zone's wall clock is the UTC clock of t + offset.
- */
-export function bucketLabel(t: number, zone: string): string {
-  const off = offsetMs(t, zone);
-  const wall = new Date(t + off).toISOString();
-  // years 0-9999 only: toISOString writes others as ±YYYYYY, date-fns otherwise
-  if (wall.length !== 24 || !Number.isFinite(off)) return formatInZone(t, zone, 'yyyy-MM-dd HH:mm xxx');
+/** `+05:30`: an offset in whole minutes, as date-fns' `xxx` writes it. */
+function isoOffset(off: number): string {
   const m = Math.abs(off) / MINUTE;
-  return `${wall.slice(0, 10)} ${wall.slice(11, 16)} ${off < 0 ? '-' : '+'}${pad2(Math.floor(m / 60))}:${pad2(m % 60)}`;
+  return `${off < 0 ? '-' : '+'}${pad2(Math.floor(m / 60))}:${pad2(m % 60)}`;
+}
+
+/** The patterns the reports use, cut from the zone's wall clock written as ISO (`yyyy-MM-ddTHH:mm...`). */
+const WALL_CUTS = new Map<string, (wall: string, off: number) => string>([
+  ['yyyy-MM-dd', (w) => w.slice(0, 10)],
+  ['HH:mm', (w) => w.slice(11, 16)],
+  ['yyyy-MM-dd HH:mm', (w) => `${w.slice(0, 10)} ${w.slice(11, 16)}`],
+  ['yyyy-MM-dd HH:mm xxx', (w, off) => `${w.slice(0, 10)} ${w.slice(11, 16)} ${isoOffset(off)}`],
+]);
+
+/** The bucket labels' pattern. */
+export const LABEL_PATTERN = 'yyyy-MM-dd HH:mm xxx';
+
+/**
+ * date-fns' format(new TZDate(t, zone), pattern). The reports' own patterns are cut from the zone's
+ * wall clock (the UTC clock of t + the zone's offset, whole minutes as TZDate has them): loading
+ * date-fns' format took 14 ms of every run's start-up, 2% of a 1 M-line one. Other patterns, and
+ * years toISOString writes with six digits, go to date-fns.
+ */
+export function formatInZone(t: number, zone: string, pattern: string): string {
+  const cut = WALL_CUTS.get(pattern);
+  if (cut !== undefined) {
+    const off = offsetMs(t, zone);
+    const wall = Number.isFinite(t + off) ? new Date(t + off).toISOString() : '';
+    if (wall.length === 24) return cut(wall, off);
+  }
+  format ??= (require('date-fns/format') as typeof import('date-fns/format')).format;
+  return format(new TZDate(t, zone), pattern);
 }
 
 export function buildTimeline(summary: Summary, opts: TimelineOptions): Timeline {
@@ -173,7 +221,7 @@ export function buildTimeline(summary: Summary, opts: TimelineOptions): Timeline
   const buckets: TimelineBucket[] = starts.map((t, i) => ({
     start: new Date(t).toISOString(),
     end: new Date(i + 1 < n ? starts[i + 1] : nextStart(t, name, opts.zone)).toISOString(),
-    label: bucketLabel(t, opts.zone),
+    label: formatInZone(t, opts.zone, LABEL_PATTERN),
     requests: 0,
     failures: 0,
     causes: {},

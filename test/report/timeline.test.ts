@@ -1,5 +1,9 @@
 import { Summary } from '../../src/report/summary';
-import { AUTO_MAX_BUCKETS, BUCKETS, autoBucket, bucketLabel, bucketStarts, buildTimeline, formatInZone, timeBucketIndex } from '../../src/report/timeline';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns/format';
+import { AUTO_MAX_BUCKETS, BUCKETS, LABEL_PATTERN, UTC_NAMES, autoBucket, bucketStarts, buildTimeline, formatInZone, localZone, timeBucketIndex } from '../../src/report/timeline';
 import { parseRange, parseTimeArg, UsageError } from '../../src/cli/options';
 
 const MIN = 60_000;
@@ -98,12 +102,15 @@ describe('bucket labels and counts', () => {
   // Zones with DST, half- and quarter-hour offsets, and a 30-minute DST shift (Lord Howe).
   const ZONES = ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'Pacific/Chatham'];
 
-  test('bucketLabel writes what date-fns writes for yyyy-MM-dd HH:mm xxx, across DST changes', () => {
+  const dateFns = (t: number, zone: string, pattern: string) => format(new TZDate(t, zone), pattern);
+  const label = (t: number, zone: string) => formatInZone(t, zone, LABEL_PATTERN);
+
+  test('the reports\' patterns are written as date-fns writes them, across DST changes', () => {
     const from = Date.parse('2023-01-01T00:00:00Z');
     const to = Date.parse('2025-01-01T00:00:00Z');
     let checked = 0;
     const same = (t: number, zone: string) => {
-      expect(bucketLabel(t, zone)).toBe(formatInZone(t, zone, 'yyyy-MM-dd HH:mm xxx'));
+      expect(label(t, zone)).toBe(dateFns(t, zone, LABEL_PATTERN));
       checked++;
     };
     const STEP = 331 * MIN; // 331 and 60 are coprime: every minute of the clock comes up
@@ -111,13 +118,19 @@ describe('bucket labels and counts', () => {
       for (let t = from; t < to; t += STEP) {
         same(t, zone);
         // around a change of offset, every 5 minutes of the step
-        if (bucketLabel(t, zone).slice(-6) !== bucketLabel(t + STEP, zone).slice(-6)) for (let u = t + 5 * MIN; u < t + STEP; u += 5 * MIN) same(u, zone);
+        if (label(t, zone).slice(-6) !== label(t + STEP, zone).slice(-6)) for (let u = t + 5 * MIN; u < t + STEP; u += 5 * MIN) same(u, zone);
       }
     }
-    for (const t of [0, Date.parse('9999-12-31T23:59:00Z'), Date.parse('+010000-01-01T00:00:00Z'), Date.parse('-000001-06-01T00:00:00Z')]) {
-      for (const zone of ZONES) expect(bucketLabel(t, zone)).toBe(formatInZone(t, zone, 'yyyy-MM-dd HH:mm xxx'));
-    }
     expect(checked).toBeGreaterThan(25_000);
+    // the other patterns are cuts of the same clock: fewer times
+    for (const pattern of ['yyyy-MM-dd', 'HH:mm', 'yyyy-MM-dd HH:mm', 'dd MMM yyyy']) {
+      for (const zone of ZONES) for (let t = from; t < to; t += 40 * STEP) expect(formatInZone(t, zone, pattern)).toBe(dateFns(t, zone, pattern));
+    }
+    // years written with six digits by toISOString
+    for (const t of [0, Date.parse('9999-12-31T23:59:00Z'), Date.parse('+010000-01-01T00:00:00Z'), Date.parse('-000001-06-01T00:00:00Z')]) {
+      for (const zone of ZONES) expect(label(t, zone)).toBe(dateFns(t, zone, LABEL_PATTERN));
+    }
+    expect(() => formatInZone(NaN, 'UTC', LABEL_PATTERN)).toThrow(RangeError);
   });
 
   test('each bucket counts the minutes a search puts in it, whatever order the minutes came in', () => {
@@ -141,6 +154,53 @@ describe('bucket labels and counts', () => {
       for (const m of s.minutes.keys()) want[timeBucketIndex(starts, m * MIN, s.minuteStep * MIN)] += s.minutes.get(m)!.requests;
       expect(tl.buckets.map((b) => b.requests)).toEqual(want);
       expect(want.reduce((a, b) => a + b, 0)).toBe(times.length);
+    }
+  });
+});
+
+describe('the machine zone, and UTC without zone data', () => {
+  const TIMELINE = path.join(__dirname, '../../dist/report/timeline.js');
+  /** What a node started with TZ=tz says: Intl's zone, and localZone() given `args` (JSON). */
+  const inChild = (tz: string, args: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['-e', `const t = require(${JSON.stringify(TIMELINE)}); console.log(JSON.stringify([Intl.DateTimeFormat().resolvedOptions().timeZone, t.localZone(...${args})]))`], {
+        env: { ...process.env, TZ: tz },
+        encoding: 'utf8',
+      }),
+    ) as [string, string];
+
+  test('every name taken for UTC without Intl is one Intl itself reports as UTC', () => {
+    // one child: node resets ICU's zone when TZ is assigned
+    const names = [...UTC_NAMES].flatMap((n) => [n, ':' + n]);
+    const said = JSON.parse(
+      execFileSync(process.execPath, ['-e', `const t = require(${JSON.stringify(TIMELINE)}); console.log(JSON.stringify(${JSON.stringify(names)}.map((n) => { process.env.TZ = n; return [n, Intl.DateTimeFormat().resolvedOptions().timeZone, t.localZone()]; })))`], {
+        encoding: 'utf8',
+      }),
+    ) as string[][];
+    expect(said).toEqual(names.map((n) => [n, 'UTC', 'UTC']));
+    expect(said.length).toBe(36);
+  });
+
+  test('any other zone, from TZ or the /etc/localtime link, is Intl\'s', () => {
+    expect(inChild('Europe/Paris', '[]')).toEqual(['Europe/Paris', 'Europe/Paris']);
+    expect(inChild('Africa/Abidjan', '[]')).toEqual(['Africa/Abidjan', 'Africa/Abidjan']);
+    // TZ absent (the env given), the link naming the zone: Intl's answer, here Paris (the child's TZ)
+    expect(inChild('Europe/Paris', `[{}, () => '/usr/share/zoneinfo/Europe/Paris']`)[1]).toBe('Europe/Paris');
+    expect(inChild('Europe/Paris', `[{}, () => null]`)[1]).toBe('Europe/Paris');
+    expect(inChild('Europe/Paris', `[{}, () => '/etc/UTC']`)[1]).toBe('Europe/Paris');
+    // and a link to a UTC zone is UTC
+    expect(inChild('Europe/Paris', `[{}, () => '../usr/share/zoneinfo/Etc/UTC']`)[1]).toBe('UTC');
+    expect(localZone({ TZ: 'Etc/Zulu' }, () => null)).toBe('UTC');
+  });
+
+  test('UTC buckets, starts and labels are those of Etc/UTC, which goes through the zone data', () => {
+    const from = Date.parse('2024-02-27T13:17:00Z');
+    for (const bucket of Object.keys(BUCKETS)) {
+      const end = from + 40 * BUCKETS[bucket];
+      const utc = bucketStarts(from, end, bucket, 'UTC');
+      expect(utc).toEqual(bucketStarts(from, end, bucket, 'Etc/UTC'));
+      expect(utc.length).toBeGreaterThan(30);
+      for (const t of utc) expect(formatInZone(t, 'UTC', LABEL_PATTERN)).toBe(formatInZone(t, 'Etc/UTC', LABEL_PATTERN));
     }
   });
 });
