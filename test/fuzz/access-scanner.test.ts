@@ -256,4 +256,3 @@ describe('number fields read from the bytes (fuzz)', () => {
     },
   );
 });
-
