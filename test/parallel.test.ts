@@ -184,6 +184,34 @@ describe('--jobs 2 gives the report of --jobs 1', () => {
     expect(JSON.stringify(doc(par))).toBe(JSON.stringify(doc(seq)));
   });
 
+  test('--jobs auto on large inputs: a worker for access logs in two directories, none for error logs alone; the reports of --jobs 1', async () => {
+    // Large on disk, small to read: each file's lines, then a hole (no blocks written) that the
+    // reader takes for one over-long line. Threads start before the peeks when the sizes call for
+    // them (analyzeInputs); for error logs alone the peeks say one job and the early one is closed.
+    const half = Math.ceil(AUTO_MIN_BYTES / 2) + 1;
+    const read = () => ({ formats: [], clock: new ZoneClock('UTC'), maxLine: 65536, showSkipped: 2 });
+    const doc = (o: Awaited<ReturnType<typeof analyzeInputs>>) => JSON.stringify({ ...buildDocument(o.summary, { evicted: o.evicted, zone: 'UTC' }), generatedAt: '' });
+    const cpus = os.availableParallelism();
+    for (const kind of ['access.log', 'error.log']) {
+      const root = tmp();
+      for (const seed of [1, 2]) {
+        const dir = path.join(root, `site${seed}`);
+        fs.mkdirSync(dir);
+        syntheticVhost(dir, seed, 400);
+        if (kind === 'error.log') fs.rmSync(path.join(dir, 'access.log'));
+        fs.truncateSync(path.join(dir, kind), half);
+      }
+      const inputs = discoverInputs([root]);
+      const auto = await analyzeInputs({ inputs, read: read(), jobs: 'auto' });
+      const seq = await analyzeInputs({ inputs, read: read(), jobs: 1 });
+      expect([kind, auto.workers]).toEqual([kind, kind === 'access.log' ? Math.min(AUTO_MAX_JOBS, cpus) - 1 : 0]);
+      expect(seq.workers).toBe(0);
+      expect(doc(auto)).toBe(doc(seq));
+      expect(auto.summary.totals.skippedByReason['too-long']).toBe(2);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('--jobs auto: two jobs at most, and one for small inputs, one directory or error logs alone', () => {
     const big = AUTO_MIN_BYTES;
     expect(autoJobs({ dirs: 4, bytes: big, accessLogs: true, cpus: 2 })).toBe(2);

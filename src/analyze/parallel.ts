@@ -105,59 +105,64 @@ export function autoJobs(o: { dirs: number; bytes: number; accessLogs: boolean; 
 export async function analyzeInputs(req: AnalysisRequest): Promise<AnalysisOutcome> {
   const dirs = new Set(req.inputs.map((i) => path.dirname(i.path))).size;
   const stdin = req.inputs.some((i) => i.path === '-');
-  // auto decides from the peeks at the files (error logs only: one job); `--jobs N` starts its
-  // threads before them, so that their start-up overlaps the peeks and the PHP-FPM pass. (A worker
-  // started and closed unused still added 12 MiB to the peak.)
-  const peeked = req.jobs === 'auto' ? await readingOrder(req.inputs, req.read) : null;
-  const wanted =
-    peeked === null
-      ? (req.jobs as number)
-      : autoJobs({
-          dirs,
-          bytes: req.inputs.reduce((n, i) => n + sizeOf(i.path), 0),
-          accessLogs: mayHoldAccessLogs(peeked),
-          cpus: os.availableParallelism(),
-        });
-  const sequential = Math.min(wanted, dirs) <= 1 || req.onEvent !== undefined || stdin;
-  if (sequential) return runSequential(req, peeked ?? (await readingOrder(req.inputs, req.read)));
-
-  const pool = new Pool(Math.min(wanted, dirs), req.progress);
+  const auto = req.jobs === 'auto';
+  const sizes = auto ? { dirs, bytes: req.inputs.reduce((n, i) => n + sizeOf(i.path), 0), cpus: os.availableParallelism() } : null;
+  // Threads start before the peeks at the files, so that their start-up (~100 ms: a worker's
+  // isolate and modules) overlaps the peeks and the PHP-FPM pass: `--jobs N` always; auto when
+  // the sizes alone call for more than one job, as the peeks still may not (error logs only: one
+  // job; a worker started and closed unused adds ~12 MiB to the peak).
+  const streamed = req.onEvent !== undefined || stdin;
+  const early = streamed ? 0 : auto ? autoJobs({ ...sizes!, accessLogs: true }) : Math.min(req.jobs as number, dirs);
+  let pool: Pool | null = early > 1 ? new Pool(early, req.progress) : null;
   try {
-    const ranked = peeked ?? (await readingOrder(req.inputs, req.read));
-    const fpm: number[] = [];
-    const units = new Map<string, number[]>();
-    ranked.forEach((r, i) => {
-      if (r.rank === 0) return void fpm.push(i);
-      const dir = path.dirname(r.spec.path);
-      (units.get(dir) ?? units.set(dir, []).get(dir)!).push(i);
-    });
-    const base = {
-      read: readSettingsOf(req.read),
-      since: req.since,
-      until: req.until,
-      watches: req.watches ?? [],
-      perKey: OFFENDERS_PER_RULE,
-      noAccessLogs: !mayHoldAccessLogs(ranked),
-    };
-    const task = (files: number[], evidence: [number, string][], recordEvidence: boolean): UnitTask => ({
-      ...base,
-      files: files.map((index) => ({ spec: ranked[index].spec, rank: ranked[index].rank, index, piece: ranked[index].piece })),
-      evidence,
-      recordEvidence,
-    });
-    // One directory besides the PHP-FPM logs: nothing to share out.
-    if (units.size <= 1) return await runSequential(req, ranked);
-    // PHP-FPM logs first, here: every job starts from their evidence, as the sequential run does.
-    const first = await runUnit(task(fpm, [], true), pool.progressFor(-1));
-    const jobs = Math.min(pool.size, units.size);
-    const results = await Promise.all(packJobs([...units.values()], jobs, ranked).map((files) => pool.run(task(files, first.evidence, false))));
-    req.progress?.done();
-    // The workers' heaps go before the merge and the report build theirs: a few MiB off the peak.
-    await pool.close();
-    return combine([first, ...results], jobs - 1);
+    const peeked = auto ? await readingOrder(req.inputs, req.read) : null;
+    const wanted = peeked === null ? (req.jobs as number) : autoJobs({ ...sizes!, accessLogs: mayHoldAccessLogs(peeked) });
+    const jobs = Math.min(wanted, dirs);
+    if (jobs <= 1 || streamed) {
+      await pool?.close();
+      return await runSequential(req, peeked ?? (await readingOrder(req.inputs, req.read)));
+    }
+    pool ??= new Pool(jobs, req.progress);
+    return await runParallel(req, pool, peeked);
   } finally {
-    await pool.close();
+    await pool?.close();
   }
+}
+
+/** The run over a started pool (the caller closes it). */
+async function runParallel(req: AnalysisRequest, pool: Pool, peeked: Ranked[] | null): Promise<AnalysisOutcome> {
+  const ranked = peeked ?? (await readingOrder(req.inputs, req.read));
+  const fpm: number[] = [];
+  const units = new Map<string, number[]>();
+  ranked.forEach((r, i) => {
+    if (r.rank === 0) return void fpm.push(i);
+    const dir = path.dirname(r.spec.path);
+    (units.get(dir) ?? units.set(dir, []).get(dir)!).push(i);
+  });
+  const base = {
+    read: readSettingsOf(req.read),
+    since: req.since,
+    until: req.until,
+    watches: req.watches ?? [],
+    perKey: OFFENDERS_PER_RULE,
+    noAccessLogs: !mayHoldAccessLogs(ranked),
+  };
+  const task = (files: number[], evidence: [number, string][], recordEvidence: boolean): UnitTask => ({
+    ...base,
+    files: files.map((index) => ({ spec: ranked[index].spec, rank: ranked[index].rank, index, piece: ranked[index].piece })),
+    evidence,
+    recordEvidence,
+  });
+  // One directory besides the PHP-FPM logs: nothing to share out.
+  if (units.size <= 1) return await runSequential(req, ranked);
+  // PHP-FPM logs first, here: every job starts from their evidence, as the sequential run does.
+  const first = await runUnit(task(fpm, [], true), pool.progressFor(-1));
+  const jobs = Math.min(pool.size, units.size);
+  const results = await Promise.all(packJobs([...units.values()], jobs, ranked).map((files) => pool.run(task(files, first.evidence, false))));
+  req.progress?.done();
+  // The workers' heaps go before the merge and the report build theirs: a few MiB off the peak.
+  await pool.close();
+  return combine([first, ...results], jobs - 1);
 }
 
 /**
