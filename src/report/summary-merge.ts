@@ -149,7 +149,9 @@ export class PartialRecorder {
     const out: PartialMinutes = { keys: new Float64Array(n), requests: new Float64Array(n), failures: new Float64Array(n), first: new Int32Array(n), failed: [], step: this.summary.minuteStep };
     const inner = <K>(m: Iterable<[K, number]>, f: number[] | undefined): Ordered<K, number> => [...m].map(([k, v], i) => [k, v, f?.[i] ?? last]);
     let i = 0;
-    for (const [minute, m] of this.summary.minutes) {
+    // forEach: a month's 43,200 minutes pass once, mostly in the interpreter, where for-of made an
+    // entry array per minute (half of this function's 50 ms)
+    this.summary.minutes.forEach((m, minute) => {
       out.keys[i] = minute;
       out.requests[i] = m.requests;
       out.failures[i] = m.failures;
@@ -159,7 +161,7 @@ export class PartialRecorder {
         out.failed.push([i, { byStatus: inner(m.byStatus, f?.status), byCause: inner(m.byCause, f?.cause), upstreams: m.upstreams ? m.upstreams.save() : null }]);
       }
       i++;
-    }
+    });
     return out;
   }
 
@@ -299,17 +301,28 @@ export function mergeSummaries(parts: PartialSummary[], maxTimeBuckets?: number)
   const step = Math.max(1, ...parts.map((p) => p.minutes.step));
   s.coarsen(step);
   const details = new Map<number, PartialMinuteDetail[]>();
-  const failedAt = parts.map((p) => new Map(p.minutes.failed));
+  // position of a minute → 1 + its entry in `failed` (0: none): a typed array, not a Map, for the
+  // loop below, which runs once over every minute of every part
+  const failedAt = parts.map((p) => {
+    const at = new Int32Array(p.minutes.keys.length);
+    p.minutes.failed.forEach(([pos], j) => (at[pos] = j + 1));
+    return at;
+  });
   for (const r of runsInOrder(parts.map((p) => p.minutes.first))) {
     const pm = parts[r.part].minutes;
+    const at = failedAt[r.part];
     for (let i = r.start; i < r.end; i++) {
       const k = bucketOf(pm.keys[i], step);
       let m = s.minutes.get(k);
       if (!m) s.minutes.set(k, (m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined }));
       m.requests += pm.requests[i];
       m.failures += pm.failures[i];
-      const d = failedAt[r.part].get(i);
-      if (d) (details.get(k) ?? details.set(k, []).get(k)!).push(d);
+      if (at[i] !== 0) {
+        const d = pm.failed[at[i] - 1][1];
+        const list = details.get(k);
+        if (list) list.push(d);
+        else details.set(k, [d]);
+      }
     }
   }
   for (const [k, ds] of details) {
