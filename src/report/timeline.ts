@@ -233,10 +233,8 @@ export function buildTimeline(summary: Summary, opts: TimelineOptions): Timeline
   summary.minutes.forEach((m, minute) => {
     const t = minute * MINUTE;
     if (t > end) return;
-    // minutes come mostly in time order: the bucket of the last one, or the next, before a search
-    if (!(i >= 0 && starts[i] <= t && (i + 1 === n || t < starts[i + 1]))) {
-      i = i + 1 < n && starts[i + 1] <= t && (i + 2 >= n || t < starts[i + 2]) ? i + 1 : timeBucketIndex(starts, t, step * MINUTE);
-    }
+    // minutes come mostly in time order: the last one's bucket, else a search
+    if (!(i >= 0 && starts[i] <= t && (i + 1 === n || t < starts[i + 1]))) i = timeBucketIndex(starts, t, step * MINUTE);
     if (i < 0) return;
     const b = buckets[i];
     b.requests += m.requests;
