@@ -1,6 +1,6 @@
 import { AccessEntry, AccessFailure } from '../model';
 import { FieldType, FormatPlan } from './format/plan';
-import { digits, parseClf, parseEpoch, parseIso } from './time';
+import { decimal, digits, parseClf, parseEpoch, parseIso } from './time';
 import { parseNumberList, parseStatusList, splitUpstreamList } from './upstream-list';
 import { unescapeLogValue } from './unescape';
 import { ScanFn, compileScanner, hashSlots, layoutOf } from './scan-compiler';
@@ -472,30 +472,6 @@ interface FailureSlots {
   requestTime: [number, number][];
 }
 
-/**
- * Number() of the latin1 text [s, e): up to 15 digits with at most one `.` are read from the
- * bytes (an integer over a power of ten is rounded once, as Number() rounds), anything else as text.
- */
-export function decimal(b: Buffer, s: number, e: number): number {
-  if (e - s <= 16) {
-    let v = 0;
-    let n = 0;
-    let dot = -1;
-    let i = s;
-    for (; i < e; i++) {
-      const c = b[i];
-      if (c >= 48 && c <= 57) {
-        v = v * 10 + (c - 48);
-        n++;
-      } else if (c === 46 && dot < 0) dot = i;
-      else break;
-    }
-    if (i === e && n > 0 && n <= 15) return dot < 0 ? v : v / POW10[e - dot - 1];
-  }
-  return Number(b.toString('latin1', s, e));
-}
-
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 interface RequestParts {
   request: string | null;

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
-import { AccessScanner, decimal } from '../../src/parse/access-scanner';
+import { AccessScanner } from '../../src/parse/access-scanner';
+import { decimal } from '../../src/parse/time';
 import { parseStatusList } from '../../src/parse/upstream-list';
 import { allPresetPlans } from '../../src/parse/format/presets';
 import { compileNginxFormat } from '../../src/parse/format/nginx-format';
