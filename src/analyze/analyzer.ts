@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { AccessFailure, Cause, ErrorEntry, FailureEvent, LogKind, Signature } from '../model';
 import { AccessScanner } from '../parse/access-scanner';
+import { BulkSink } from '../parse/bulk-scanner';
 import { CAUSE_INFO } from '../diagnose/causes';
 import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
 import { ErrorIndex, IndexedError, JoinKey, MIXED_ONLY_BUDGET, MIXED_ONLY_ENTRIES, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
@@ -145,6 +146,11 @@ export class Analyzer implements EntrySink {
     it.counted = true;
     const ev = it.read();
     this.summary.countFailure(ev, it.epoch, 1, ev.request ? requestPath(ev.request) : null);
+  }
+
+  /** Every access line not in a time range only counts until it fails: see access(). */
+  bulkSink(): BulkSink<unknown> | null {
+    return this.ranged ? null : (this.summary as BulkSink<unknown>);
   }
 
   access(sc: AccessScanner, kind: LogKind, file: string, line: number): boolean {

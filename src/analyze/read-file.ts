@@ -2,6 +2,7 @@ import { ErrorEntry, LogKind, SkipReason } from '../model';
 import { LineSplitter, DEFAULT_MAX_LINE } from '../input/lines';
 import { InputError } from '../input/discover';
 import { AccessScanner } from '../parse/access-scanner';
+import { BulkScanner, BulkSink } from '../parse/bulk-scanner';
 import { Detection, DetectOptions, accessKindOf, detect, detectWithPlan } from '../parse/detect';
 import { FormatPlan } from '../parse/format/plan';
 import { apacheHeadParses, apacheHeadTime, isApacheErrorHead, parseApacheError } from '../parse/apache-error';
@@ -24,6 +25,11 @@ export interface EntrySink {
   error(e: ErrorEntry, kind: LogKind, file: string, line: number): boolean;
   /** Which error lines cannot matter to the sink: those are counted, but neither decoded nor handed over. */
   errorLineFilter?(kind: LogKind): ErrorLineFilter | null;
+  /**
+   * Where ordinary access lines may be counted in bulk, without an access() call each (see
+   * parse/bulk-scanner.ts); null when access() must see every line.
+   */
+  bulkSink?(): BulkSink<unknown> | null;
 }
 
 export interface ReadOptions extends DetectOptions {
@@ -159,6 +165,13 @@ export class FileReader {
   };
   private readonly lineFilters = new Map<LogKind, ErrorLineFilter | null>();
   private readonly splitter: LineSplitter;
+  private bulk: BulkScanner<unknown> | null = null;
+  /**
+   * Lines to leave to the JavaScript path before the bulk scanner is tried again: after runs that
+   * counted nothing (a stretch of failures, a time it cannot read) it is tried less and less often.
+   */
+  private bulkSkip = 0;
+  private bulkMisses = 0;
 
   constructor(
     readonly path: string,
@@ -189,7 +202,11 @@ export class FileReader {
   }
 
   push(chunk: Buffer): void {
+    const bulk = this.bulk;
+    if (bulk !== null) bulk.invalidate();
     this.splitter.push(chunk);
+    // the bulk scanner's counts are the summary's before anything else reads it
+    if (this.bulk !== null) this.bulk.flush();
     this.keepPendingText();
   }
 
@@ -228,6 +245,34 @@ export class FileReader {
     this.stats.format = from.stats.format;
     this.stats.envelope = from.stats.envelope;
     if (d.plan) this.scanner = new AccessScanner(d.plan);
+    this.startBulk();
+  }
+
+  /** Access lines of a file without an envelope are counted in bulk where the sink allows it. */
+  private startBulk(): void {
+    const d = this.detection;
+    const sink = this.scanner !== null && d !== null && d.envelope === null ? this.sink.bulkSink?.() : null;
+    if (!sink) return;
+    this.bulk = BulkScanner.for(this.scanner!, sink, this.opts.maxLine ?? DEFAULT_MAX_LINE);
+    if (this.bulk !== null) this.splitter.bulk = (chunk, pos, len) => this.bulkRun(chunk, pos, len);
+  }
+
+  private bulkRun(chunk: Buffer, pos: number, len: number): number {
+    if (this.bulkSkip > 0) {
+      this.bulkSkip--;
+      return pos;
+    }
+    const bulk = this.bulk!;
+    const at = bulk.run(chunk, pos, len);
+    const n = bulk.lines;
+    if (n > 0) {
+      this.lineNo += n;
+      this.stats.parsed += n;
+    }
+    // a run stopped at an upstream it learns from now on is no miss
+    if (n > 0 || bulk.learning) this.bulkMisses = 0;
+    else this.bulkSkip = (1 << Math.min(this.bulkMisses++, 6)) - 1;
+    return at;
   }
 
   private onLine(buf: Buffer, s: number, e: number): void {
@@ -272,6 +317,7 @@ export class FileReader {
       if (b === null) this.skip('too-long', null);
       else this.handle(b, 0, b.length);
     }
+    this.startBulk();
   }
 
   private handle(buf: Buffer, s: number, e: number): void {

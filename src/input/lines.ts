@@ -20,6 +20,12 @@ const CR = 13;
 export class LineSplitter {
   private carry: Buffer | null = null;
   private discarding = false;
+  /**
+   * Takes whole lines of chunk[pos, len) at once, from pos on, and returns where the first line
+   * it leaves starts (len: none left); those lines never reach the sink. (analyze/read-file.ts
+   * sets it to the bulk scanner once a file is known to be an access log.)
+   */
+  bulk: ((chunk: Buffer, pos: number, len: number) => number) | null = null;
 
   constructor(
     private readonly sink: LineSink,
@@ -42,6 +48,10 @@ export class LineSplitter {
     const sink = this.sink;
     const max = this.maxLine;
     while (pos < len) {
+      if (this.bulk !== null) {
+        pos = this.bulk(chunk, pos, len);
+        if (pos >= len) return;
+      }
       const nl = chunk.indexOf(NL, pos);
       if (nl === -1) {
         this.extendCarry(chunk, pos, len);

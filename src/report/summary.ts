@@ -264,6 +264,17 @@ export class Summary {
     if (status >= 500 || status === 499 || status === 9) countIn(m, 'byStatus', status, 1);
   }
 
+  /**
+   * n requests of minute `minute` whose seconds run from firstSec to lastSec, none a failure, the
+   * bulk scanner counted (their statuses come with addStatusCount): what n countRequestAt() calls
+   * count of them.
+   */
+  countRequests(minute: number, n: number, firstSec: number, lastSec: number): void {
+    this.seeTime(minute * MINUTE + firstSec * 1000);
+    this.seeTime(minute * MINUTE + lastSec * 1000);
+    this.minuteAt(minute).requests += n;
+  }
+
   countRequest(ts: number, status: number): void {
     if (Number.isNaN(ts)) return this.countRequestAt(NO_MINUTE, 0, status);
     const minute = Math.floor(ts / MINUTE);
@@ -385,6 +396,17 @@ export class Summary {
     }
     u.attempts++;
     if (status !== null && status >= 500) u.failures.set(status, (u.failures.get(status) ?? 0) + 1);
+  }
+
+  /** The table entry countSingleAttempt() found for these address bytes (null: no room), once it has. */
+  upstreamHandle(hash: number, buf: Buffer, s: number, e: number): UpstreamStats | null | undefined {
+    return this.upstreamBytes.get(hash, buf, s, e);
+  }
+
+  /** n more attempts, none failed, on an upstream upstreamHandle() gave. */
+  countAttempts(u: UpstreamStats | null, n: number): void {
+    if (u === null) this.upstreamOverflow += n;
+    else u.attempts += n;
   }
 
   countUpstreamAttempts(addrs: string[], statuses: (number | null)[], finalStatus: number): void {

@@ -10,6 +10,7 @@ import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, mutatedFrom } from '../helpers/
 import { linePool } from '../helpers/real-lines';
 import { referenceScan } from '../helpers/reference-scanner';
 import { compileScanner, layoutOf } from '../../src/parse/scan-compiler';
+import { bulkScanner } from '../helpers/bulk-module';
 
 /**
  * The access scanner on every preset and on random compiled formats: any bytes give a boolean,
@@ -256,4 +257,74 @@ describe('number fields read from the bytes (fuzz)', () => {
       expect(Object.is(decimal(buf, 0, buf.length), Number(text))).toBe(true);
     },
   );
+});
+
+describe('bulk module scanner (fuzz)', () => {
+  const timed = randomPlan.filter((p) => p.tokens.some((t) => t.kind === 'field' && t.type === 'time-clf'));
+  /** Values that sit on the scanners' edges: escapes before quotes, list separators, brackets, blanks. */
+  const TRICKY = [
+    'a\\"b', 'a\\\\"', '\\', '"', '" "', '10.0.0.1:80, 10.0.0.2:80', '10.0.0.1:80,10.0.0.2:80', '502 : 200', '502, 504',
+    'unix:/run/php.sock', '-', '', ' ', '[16/Nov/2024:14:15:25 +0000]', '16/Nov/2024:14:15:25 +0000', ']', '[', '\t', 'x\\x22y',
+    '\u00e9', '\u001b[31m', ':', ', ', ' : ',
+  ];
+  /** Upstream lists as nginx writes them: the edges of the List strategy. */
+  const LISTS = ['502 : 200', '10.0.0.1:80, 10.0.0.2:80 : unix:/s', '502, 504', '-', '1.0 : 2.0, -', '127.0.0.1:9000', '504 :', ', 1'];
+  const valueFor = (t: FormatPlan['tokens'][number]) =>
+    t.kind === 'field' && t.type.startsWith('upstream-') ? fc.constantFrom(...LISTS, ...TRICKY) : fc.constantFrom(...TRICKY);
+  /** A line written in the plan's format with tricky values, cut short sometimes. */
+  const writtenLine = (plan: FormatPlan) =>
+    fc.tuple(fc.tuple(...plan.tokens.map(valueFor)), fc.nat(), fc.boolean()).map(([vals, cut, whole]) => {
+      const text = plan.tokens.map((t, i) => (t.kind === 'literal' ? t.text : vals[i])).join('');
+      const b = Buffer.from(text, 'latin1');
+      return whole ? b : b.subarray(0, cut % (b.length + 1));
+    });
+
+  /**
+   * The bulk module (parse/bulk-compiler.ts) counts a line only where its own scan found the
+   * fields the JavaScript scanner finds: the same verdict, trailing bytes, boundaries and, for the
+   * hashed upstream field, the same hash and plain flag, on hostile, mutated and real lines.
+   */
+  test(
+    'the bulk module scans as the reference interpreter and the compiled scanner do',
+    () => {
+      fc.assert(
+        fc.property(timed.chain((plan) => fc.tuple(fc.constant(plan), fc.oneof(anyLine, writtenLine(plan)))), fc.nat(), fc.nat(40), ([plan, line], cut, at) => {
+          const layout = layoutOf(plan);
+          const start = cut % 4 === 0 ? 0 : cut % (line.length + 1);
+          const bulk = bulkScanner(plan)(line, start, at);
+          const want = referenceScan(layout, line, start, line.length);
+          expect(bulk.trailing >= 0).toBe(want.ok);
+          if (!want.ok) return;
+          expect(bulk.trailing).toBe(want.trailing);
+          expect(bulk.offsets).toEqual(want.offsets);
+          if (layout.hashed >= 0) {
+            const off = new Int32Array(layout.fields.length * 2 + 2);
+            compileScanner(layout)(line, start, line.length, off);
+            expect([bulk.hash, bulk.plain]).toEqual([off[off.length - 2], off[off.length - 1]]);
+          }
+        }),
+        fuzzParams(1000),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  test('every real and peer-corpus access line scans the same in the bulk module, with each preset', () => {
+    let agreed = 0;
+    for (const plan of PRESETS.filter((p) => p.tokens.some((t) => t.kind === 'field' && t.type === 'time-clf'))) {
+      const layout = layoutOf(plan);
+      const scan = bulkScanner(plan);
+      for (const line of ACCESS_LINES) {
+        const got = scan(line, 0);
+        const want = referenceScan(layout, line, 0, line.length);
+        expect(got.trailing >= 0).toBe(want.ok);
+        if (want.ok) {
+          expect(got.trailing).toBe(want.trailing);
+          expect(got.offsets).toEqual(want.offsets);
+          agreed++;
+        }
+      }
+    }
+    expect(agreed).toBeGreaterThan(ACCESS_LINES.length);
+  });
 });

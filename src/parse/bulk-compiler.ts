@@ -1,0 +1,612 @@
+import { FNV_OFFSET, FNV_PRIME, MAX_KEY_BYTES } from '../util/byte-interner';
+import { ScanField, ScanLayout, Strategy, hashSlots } from './scan-compiler';
+import { Func, ModuleWriter, Op, T } from './wasm/module';
+
+/**
+ * Compiles a format's scan layout into a WebAssembly module that reads whole runs of access lines
+ * at a time: it finds each line's end, scans its fields exactly as the JavaScript scanner does
+ * (scan-compiler.ts, the same strategies, boundaries and verdicts), and counts the line itself
+ * when the line is an ordinary request: a parsed line with the cached minute, a status that is
+ * not a failure, and no upstream attempt or one upstream it already knows. Any other line stops
+ * the run, and the caller hands it to the JavaScript path (read-file.ts), which stays the one
+ * place where failures, new minutes, new upstreams and broken lines are decided.
+ *
+ * Why: a line crossing from JavaScript into a per-line scanner, then the analyzer's counting, cost
+ * ~3 times what the issue's yardstick spends on a line (docs/performance.md). Here the common line
+ * never leaves WebAssembly, and the ends of long fields (request, user agent) are found 16 bytes
+ * at a time with SIMD compares instead of a call to Buffer#indexOf.
+ *
+ * Only numbers reach the module (byte values, offsets, lengths): nothing of a log or of a format
+ * string becomes code.
+ */
+
+/** Memory layout (byte addresses). */
+export const MEMORY = {
+  /** run()'s results: [pos, lines, minSec, maxSec, addrStart, addrEnd, addrHash] as i32 */
+  OUT: 0,
+  /** 1 when TIME_KEY holds the cached time of the JavaScript scanner (26 bytes) */
+  TIME_VALID: 40,
+  /** upstreams interned so far, and arena bytes used */
+  UP_COUNT: 44,
+  UP_USED: 48,
+  /** the scanner's field boundaries (2 × fields), then the hashed field's hash and plain flag */
+  OFF: 64,
+  TIME_KEY: 1088,
+  /** a key handed to addUpstream() (MAX_KEY_BYTES at most) */
+  KEY: 1536,
+  /** requests by status, 1000 × u32 */
+  STATUS: 2048,
+  /** attempts by interned upstream id, UPSTREAMS × u32 */
+  UP_ATTEMPTS: 8192,
+  /** the interning table: UP_SLOTS × [hash, key offset, key length, id + 1] */
+  UP_TABLE: 16384,
+  UP_ARENA: 81920,
+  UP_ARENA_BYTES: 256 * 1024,
+  /** the input window */
+  WINDOW: 393216,
+  WINDOW_BYTES: 1280 * 1024,
+} as const;
+
+/** Fields a module can scan: their boundaries must fit between OFF and TIME_KEY. */
+export const MAX_FIELDS = (MEMORY.TIME_KEY - MEMORY.OFF) / 8 - 1;
+export const UPSTREAMS = 2048;
+const UP_SLOTS = 4096;
+/** SIMD loads read up to 15 bytes past the last position scanned. */
+const PAD = 64;
+const PAGES = Math.ceil((MEMORY.WINDOW + MEMORY.WINDOW_BYTES + PAD) / 65536);
+
+/** What run() returns. */
+export const enum Stop {
+  /** no whole line left in the window at OUT[0] */
+  End = 0,
+  /** the line at OUT[0] is the JavaScript path's */
+  Line = 1,
+  /** the line at OUT[0] is the JavaScript path's, and its upstream (OUT[4..6]) is new here */
+  NewUpstream = 2,
+  /**
+   * the line at OUT[0] has another time than the cached one (OUT[4..5]: its bounds): once the
+   * JavaScript scanner has decoded and cached it, the run can go on from that line
+   */
+  NewTime = 3,
+}
+
+/** The fields run() reads, as slots of the layout (-1: the format has none). */
+export interface BulkSlots {
+  status: number;
+  time: number;
+  upstreamAddr: number;
+  upstreamStatus: number;
+}
+
+const SPACE = 32;
+const QUOTE = 34;
+const COMMA = 44;
+
+export function compileBulkModule(layout: ScanLayout, slots: BulkSlots): Uint8Array {
+  if (layout.fields.length > MAX_FIELDS || slots.time < 0) throw new Error('the bulk scanner needs a CLF time and at most MAX_FIELDS fields');
+  const mod = new ModuleWriter(PAGES);
+  const odd = oddBackslashesFn(mod);
+  const scan = scanFn(mod, layout, odd);
+  const lookup = lookupFn(mod);
+  addUpstreamFn(mod, lookup);
+  runFn(mod, layout, slots, scan, lookup);
+  return mod.bytes();
+}
+
+/**
+ * Sets local q to the first index in [local from, local lim) holding byte c, else lim: 16 bytes a
+ * step, inline (a call per field cost more than the compare). v is a scratch v128 local, m an i32.
+ * The loads may read up to 15 bytes past lim: the memory is padded.
+ */
+function find(f: Func, from: number, lim: number, c: number, q: number, v: number, m: number): void {
+  f.i32(c).simd('i8x16_splat').set(v);
+  f.get(from).set(q);
+  f.block('found', () => {
+    f.loop('next', () => {
+      f.get(q).simd('v128_load').get(v).simd('i8x16_eq').simd('i8x16_bitmask').tee(m);
+      f.if(() => {
+        f.get(q).get(m).op(Op.i32_ctz).op(Op.i32_add).tee(q);
+        f.get(lim).op(Op.i32_gt_u);
+        f.if(() => f.get(lim).set(q));
+        f.br('found');
+      });
+      f.get(q).i32(16).op(Op.i32_add).tee(q).get(lim).op(Op.i32_lt_u).brIf('next');
+    });
+    f.get(lim).set(q);
+  });
+}
+
+/** oddBackslashes(p, q): is the byte at q preceded (down to p) by an odd number of backslashes? */
+function oddBackslashesFn(mod: ModuleWriter): Func {
+  const f = mod.func('odd', [T.I32, T.I32], [T.I32]);
+  const [p, q] = [0, 1];
+  const n = f.local(T.I32);
+  f.block('done', () =>
+    f.loop('back', () => {
+      f.get(q).i32(1).op(Op.i32_sub).tee(q).get(p).op(Op.i32_lt_s).brIf('done');
+      f.get(q).mem('i32_load8_u').i32(92).op(Op.i32_ne).brIf('done');
+      f.get(n).i32(1).op(Op.i32_add).set(n).br('back');
+    }),
+  );
+  f.get(n).i32(1).op(Op.i32_and);
+  return f;
+}
+
+/**
+ * Pushes 1 when the bytes of lit stand at local `at` + from (the caller has checked the length),
+ * else 0: compared four, two, then one at a time.
+ */
+function bytesAt(f: Func, lit: Buffer, at: number): void {
+  let k = 0;
+  let terms = 0;
+  const term = () => {
+    if (terms++ > 0) f.op(Op.i32_and);
+  };
+  for (; k + 4 <= lit.length; k += 4) {
+    f.get(at).mem('i32_load', k, true).i32(lit.readInt32LE(k)).op(Op.i32_eq);
+    term();
+  }
+  for (; k + 2 <= lit.length; k += 2) {
+    f.get(at).mem('i32_load16_u', k, true).i32(lit.readUInt16LE(k)).op(Op.i32_eq);
+    term();
+  }
+  for (; k < lit.length; k++) {
+    f.get(at).mem('i32_load8_u', k).i32(lit[k]).op(Op.i32_eq);
+    term();
+  }
+  if (terms === 0) f.i32(1);
+}
+
+/** `return -1` when the i32 on the stack is non-zero. */
+function failIf(f: Func): void {
+  f.if(() => f.i32(-1).op(Op.return));
+}
+
+/** Stores local v into the scanner's boundary slot i. */
+function setOff(f: Func, i: number, v: number): void {
+  f.i32(0).get(v).mem('i32_store', MEMORY.OFF + 4 * i);
+}
+
+/**
+ * scan(s, e): the generated scanner of scan-compiler.ts, instruction for instruction: the trailing
+ * bytes, or -1 when the line does not have the format's shape; boundaries at OFF.
+ */
+function scanFn(mod: ModuleWriter, layout: ScanLayout, odd: Func): Func {
+  const f = mod.func('scan', [T.I32, T.I32], [T.I32], true);
+  const [s, e] = [0, 1];
+  const [p, q, r, h, m, c, t, lim] = f.locals(T.I32, 8);
+  const v = f.local(T.V128);
+  const L = { p, q, r, h, m, c, t, lim, v, e };
+  const { lead, fields } = layout;
+  const last = fields.length - 1;
+  f.get(s).set(p);
+  if (lead.length > 0) {
+    f.get(e).get(p).op(Op.i32_sub).i32(lead.length).op(Op.i32_lt_s);
+    failIf(f);
+    bytesAt(f, lead, p);
+    f.op(Op.i32_eqz);
+    failIf(f);
+    f.get(p).i32(lead.length).op(Op.i32_add).set(p);
+  }
+  for (let i = 0; i < fields.length; i++) {
+    const fd = fields[i];
+    fieldCode(f, fd, i === layout.hashed ? hashSlots(layout) : -1, L, odd);
+    setOff(f, 2 * i, p);
+    setOff(f, 2 * i + 1, q);
+    f.get(q).set(p);
+    const n = fd.next;
+    if (n.length === 0) continue;
+    if (fd.strategy === Strategy.Literal) {
+      f.get(p).i32(n.length).op(Op.i32_add).set(p);
+      continue;
+    }
+    // if (e - p < n.length || !bytesAt(n, p)) { if (p !== e) return -1; <ends> }
+    f.get(e).get(p).op(Op.i32_sub).i32(n.length).op(Op.i32_lt_s);
+    f.if(
+      () => lineEnds(f, i, last, p, e),
+      () => {
+        bytesAt(f, n, p);
+        f.op(Op.i32_eqz);
+        f.if(() => lineEnds(f, i, last, p, e));
+      },
+    );
+    f.get(p).i32(n.length).op(Op.i32_add).set(p);
+  }
+  f.get(e).get(p).op(Op.i32_sub);
+  return f;
+}
+
+/** The line ended before field i's closing literal: tolerated for the last field or two. */
+function lineEnds(f: Func, i: number, last: number, p: number, e: number): void {
+  f.get(p).get(e).op(Op.i32_ne);
+  failIf(f);
+  if (i === last) {
+    f.i32(0).op(Op.return);
+  } else if (i === last - 1) {
+    setOff(f, 2 * (i + 1), e);
+    setOff(f, 2 * (i + 1) + 1, e);
+    f.i32(0).op(Op.return);
+  } else {
+    f.i32(-1).op(Op.return);
+  }
+}
+
+interface ScanLocals {
+  p: number;
+  q: number;
+  r: number;
+  h: number;
+  m: number;
+  c: number;
+  /** scratch values */
+  t: number;
+  lim: number;
+  v: number;
+  e: number;
+}
+
+function fieldCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals, odd: Func): void {
+  const { p, q, r, e, lim, v, t } = L;
+  const n = fd.next;
+  switch (fd.strategy) {
+    case Strategy.Token:
+      // q = first index in [p, e) holding the stop byte, else e
+      find(f, p, e, n.length > 0 ? n[0] : SPACE, q, v, t);
+      return;
+    case Strategy.Bracketed:
+      // if (p >= e || b[p] !== '[') return -1; q = first ']' in [p, e - 1]; if none return -1; q++
+      f.get(p).get(e).op(Op.i32_ge_s);
+      failIf(f);
+      f.get(p).mem('i32_load8_u').i32(91).op(Op.i32_ne);
+      failIf(f);
+      find(f, p, e, 93, q, v, t);
+      f.get(q).get(e).op(Op.i32_ge_s);
+      failIf(f);
+      f.get(q).i32(1).op(Op.i32_add).set(q);
+      return;
+    case Strategy.List:
+      listCode(f, fd, hashAt, L);
+      return;
+    case Strategy.Literal: {
+      // The next occurrence of the whole literal at or before e - n.length; a quote preceded by an
+      // odd number of backslashes does not count.
+      f.get(p).set(r);
+      f.loop('again', () => {
+        f.get(e).i32(n.length - 1).op(Op.i32_sub).set(lim);
+        find(f, r, lim, n[0], q, v, t);
+        f.get(q).get(e).i32(n.length).op(Op.i32_sub).op(Op.i32_gt_s);
+        failIf(f);
+        // (a miss) = !(rest of the literal at q + 1) || (q > p && b[q - 1] === '\\' && odd(p, q))
+        if (n.length > 1) {
+          f.get(q).i32(1).op(Op.i32_add).set(L.t);
+          bytesAt(f, n.subarray(1), L.t);
+          f.op(Op.i32_eqz);
+        } else f.i32(0);
+        if (n[0] === QUOTE) {
+          // b[q - 1] is in memory even when q === p: the window never starts at address 0
+          f.get(q).get(p).op(Op.i32_gt_s);
+          f.get(q).i32(1).op(Op.i32_sub).mem('i32_load8_u').i32(92).op(Op.i32_eq).op(Op.i32_and);
+          f.if(
+            () => f.get(p).get(q).call(odd).set(L.t),
+            () => f.i32(0).set(L.t),
+          );
+          f.get(L.t).op(Op.i32_or);
+        }
+        f.if(() => {
+          f.get(q).i32(1).op(Op.i32_add).set(r).br('again');
+        });
+      });
+      return;
+    }
+    default:
+      f.get(e).set(q);
+  }
+}
+
+/** The List strategy: items without spaces joined by `, `, ` : ` or `,`; hashAt >= 0 hashes too. */
+function listCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals): void {
+  const { p, q, h, m, c, e } = L;
+  const n = fd.next;
+  const stop = n.length > 0 ? n[0] : SPACE;
+  const hashed = hashAt >= 0;
+  const at = (k: number) => f.get(q).mem('i32_load8_u', k);
+  if (hashed) f.i32(FNV_OFFSET).set(h).i32(1).set(m);
+  f.get(p).set(q);
+  const cut = () => {
+    if (hashed) f.i32(0).set(m);
+  };
+  f.block('list', () =>
+    f.loop('items', () => {
+      f.block('item', () =>
+        f.loop('bytes', () => {
+          f.get(q).get(e).op(Op.i32_ge_s).brIf('item');
+          at(0).tee(c).i32(SPACE).op(Op.i32_eq).get(c).i32(COMMA).op(Op.i32_eq).op(Op.i32_or);
+          if (stop !== SPACE && stop !== COMMA) f.get(c).i32(stop).op(Op.i32_eq).op(Op.i32_or);
+          f.brIf('item');
+          if (hashed) {
+            // if (c < 32 || c > 126 || c === 92) m = 0; h = imul(h ^ c, PRIME)
+            f.get(c).i32(32).op(Op.i32_lt_u).get(c).i32(126).op(Op.i32_gt_u).op(Op.i32_or).get(c).i32(92).op(Op.i32_eq).op(Op.i32_or);
+            f.if(() => f.i32(0).set(m));
+            f.get(h).get(c).op(Op.i32_xor).i32(FNV_PRIME).op(Op.i32_mul).set(h);
+          }
+          f.get(q).i32(1).op(Op.i32_add).set(q).br('bytes');
+        }),
+      );
+      // `, `
+      f.get(q).i32(1).op(Op.i32_add).get(e).op(Op.i32_lt_s);
+      f.if(() => {
+        at(0).i32(COMMA).op(Op.i32_eq).get(q).mem('i32_load8_u', 1).i32(SPACE).op(Op.i32_eq).op(Op.i32_and);
+        f.if(() => {
+          cut();
+          f.get(q).i32(2).op(Op.i32_add).set(q).br('items');
+        });
+      });
+      // ` : `
+      f.get(q).i32(2).op(Op.i32_add).get(e).op(Op.i32_lt_s);
+      f.if(() => {
+        at(0).i32(SPACE).op(Op.i32_eq).get(q).mem('i32_load8_u', 1).i32(58).op(Op.i32_eq).op(Op.i32_and);
+        f.get(q).mem('i32_load8_u', 2).i32(SPACE).op(Op.i32_eq).op(Op.i32_and);
+        f.if(() => {
+          cut();
+          f.get(q).i32(3).op(Op.i32_add).set(q).br('items');
+        });
+      });
+      // `,`
+      f.get(q).get(e).op(Op.i32_lt_s);
+      f.if(() => {
+        at(0).i32(COMMA).op(Op.i32_eq);
+        f.if(() => {
+          cut();
+          f.get(q).i32(1).op(Op.i32_add).set(q).br('items');
+        });
+      });
+    }),
+  );
+  if (hashed) {
+    f.i32(0).get(h).mem('i32_store', MEMORY.OFF + 4 * hashAt);
+    f.i32(0).get(m).mem('i32_store', MEMORY.OFF + 4 * (hashAt + 1));
+  }
+}
+
+/** Sets local slot to (and pushes) the address of slot i of the interning table. */
+function slotAt(f: Func, i: number, slot: number): Func {
+  return f.get(i).i32(4).op(Op.i32_shl).i32(MEMORY.UP_TABLE).op(Op.i32_add).tee(slot);
+}
+
+/** lookup(h, s, e): the id of the interned upstream with these bytes and hash, or -1. */
+function lookupFn(mod: ModuleWriter): Func {
+  const f = mod.func('lookup', [T.I32, T.I32, T.I32], [T.I32]);
+  const [h, s, e] = [0, 1, 2];
+  const [i, slot, id, len, k, j] = f.locals(T.I32, 6);
+  f.get(e).get(s).op(Op.i32_sub).set(len);
+  f.get(h).i32(UP_SLOTS - 1).op(Op.i32_and).set(i);
+  f.loop('probe', () => {
+    slotAt(f, i, slot).mem('i32_load', 12).tee(id).op(Op.i32_eqz);
+    f.if(() => f.i32(-1).op(Op.return));
+    f.block('differs', () => {
+      f.get(slot).mem('i32_load').get(h).op(Op.i32_ne).brIf('differs');
+      f.get(slot).mem('i32_load', 8).get(len).op(Op.i32_ne).brIf('differs');
+      f.get(slot).mem('i32_load', 4).set(k);
+      f.i32(0).set(j);
+      f.block('same', () =>
+        f.loop('bytes', () => {
+          f.get(j).get(len).op(Op.i32_ge_u).brIf('same');
+          f.get(k).get(j).op(Op.i32_add).mem('i32_load8_u').get(s).get(j).op(Op.i32_add).mem('i32_load8_u').op(Op.i32_ne).brIf('differs');
+          f.get(j).i32(1).op(Op.i32_add).set(j).br('bytes');
+        }),
+      );
+      f.get(id).i32(1).op(Op.i32_sub).op(Op.return);
+    });
+    f.get(i).i32(1).op(Op.i32_add).i32(UP_SLOTS - 1).op(Op.i32_and).set(i).br('probe');
+  });
+  f.op(Op.unreachable);
+  return f;
+}
+
+/**
+ * addUpstream(s, e, h): interns the bytes [s, e) with hash h and returns their id; -1 when the
+ * table or its arena is full or the key is longer than MAX_KEY_BYTES (the JavaScript path then
+ * keeps counting that address).
+ */
+function addUpstreamFn(mod: ModuleWriter, lookup: Func): Func {
+  const f = mod.func('addUpstream', [T.I32, T.I32, T.I32], [T.I32], true);
+  const [s, e, h] = [0, 1, 2];
+  const [id, len, used, i, slot] = f.locals(T.I32, 5);
+  f.get(h).get(s).get(e).call(lookup).tee(id).i32(0).op(Op.i32_ge_s);
+  f.if(() => f.get(id).op(Op.return));
+  f.get(e).get(s).op(Op.i32_sub).tee(len).i32(MAX_KEY_BYTES).op(Op.i32_gt_u);
+  f.i32(0).mem('i32_load', MEMORY.UP_COUNT).i32(UPSTREAMS).op(Op.i32_ge_u).op(Op.i32_or);
+  f.i32(0).mem('i32_load', MEMORY.UP_USED).tee(used).get(len).op(Op.i32_add).i32(MEMORY.UP_ARENA_BYTES).op(Op.i32_gt_u).op(Op.i32_or);
+  f.if(() => f.i32(-1).op(Op.return));
+  // copy the key into the arena
+  f.i32(0).set(i);
+  f.block('copied', () =>
+    f.loop('copy', () => {
+      f.get(i).get(len).op(Op.i32_ge_u).brIf('copied');
+      f.get(used).get(i).op(Op.i32_add).get(s).get(i).op(Op.i32_add).mem('i32_load8_u').mem('i32_store8', MEMORY.UP_ARENA);
+      f.get(i).i32(1).op(Op.i32_add).set(i).br('copy');
+    }),
+  );
+  // a free slot (the table is twice the ids, so one is always there)
+  f.get(h).i32(UP_SLOTS - 1).op(Op.i32_and).set(i);
+  f.loop('probe', () => {
+    slotAt(f, i, slot).mem('i32_load', 12);
+    f.if(() => {
+      f.get(i).i32(1).op(Op.i32_add).i32(UP_SLOTS - 1).op(Op.i32_and).set(i).br('probe');
+    });
+  });
+  f.i32(0).mem('i32_load', MEMORY.UP_COUNT).set(id);
+  f.get(slot).get(h).mem('i32_store');
+  f.get(slot).get(used).i32(MEMORY.UP_ARENA).op(Op.i32_add).mem('i32_store', 4);
+  f.get(slot).get(len).mem('i32_store', 8);
+  f.get(slot).get(id).i32(1).op(Op.i32_add).mem('i32_store', 12);
+  f.i32(0).get(id).i32(1).op(Op.i32_add).mem('i32_store', MEMORY.UP_COUNT);
+  f.i32(0).get(used).get(len).op(Op.i32_add).mem('i32_store', MEMORY.UP_USED);
+  f.get(id);
+  return f;
+}
+
+/** Pushes the field's start and end boundaries' addresses' values: off[2 * slot], off[2 * slot + 1]. */
+function offAt(f: Func, slot: number, end: boolean): Func {
+  return f.i32(0).mem('i32_load', MEMORY.OFF + 4 * (2 * slot + (end ? 1 : 0)));
+}
+
+/**
+ * Sets local v to the three decimal digits of [s, e), or 0 (absent, `-`, anything else), as
+ * access-scanner.ts reads a status. d0-d2 are scratch locals.
+ */
+function threeDigits(f: Func, s: number, e: number, v: number, [d0, d1, d2]: number[]): void {
+  f.i32(0).set(v);
+  f.get(e).get(s).op(Op.i32_sub).i32(3).op(Op.i32_eq);
+  f.if(() => {
+    f.get(s).mem('i32_load8_u', 0).i32(48).op(Op.i32_sub).tee(d0).i32(9).op(Op.i32_gt_u);
+    f.get(s).mem('i32_load8_u', 1).i32(48).op(Op.i32_sub).tee(d1).i32(9).op(Op.i32_gt_u).op(Op.i32_or);
+    f.get(s).mem('i32_load8_u', 2).i32(48).op(Op.i32_sub).tee(d2).i32(9).op(Op.i32_gt_u).op(Op.i32_or);
+    f.op(Op.i32_eqz);
+    f.if(() => f.get(d0).i32(100).op(Op.i32_mul).get(d1).i32(10).op(Op.i32_mul).op(Op.i32_add).get(d2).op(Op.i32_add).set(v));
+  });
+}
+
+/**
+ * run(s, end, maxLine): reads the lines of [s, end) while each is an ordinary request (see the
+ * top of this file) and counts them; stops at the first other line or where no whole line is
+ * left. OUT holds where it stopped, how many lines it counted and their first and last second.
+ */
+function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Func, lookup: Func): Func {
+  const f = mod.func('run', [T.I32, T.I32, T.I32], [T.I32], true);
+  const [s, end, maxLine] = [0, 1, 2];
+  const [nl, le, lines, minSec, maxSec, sec, reason, a, b, st, c, k, ust] = f.locals(T.I32, 13);
+  const scratch = f.locals(T.I32, 3);
+  const vec = f.local(T.V128);
+  const hashAt = hashSlots(layout);
+  const stopWith = (why: Stop) => f.i32(why).set(reason).br('stop');
+  f.i32(60).set(minSec);
+  f.i32(-1).set(maxSec);
+  f.block('stop', () =>
+    f.loop('line', () => {
+      f.i32(Stop.Line).set(reason);
+      // the line's end: none in the window leaves the rest to the caller
+      find(f, s, end, 10, nl, vec, c);
+      f.get(nl).get(end).op(Op.i32_ge_u);
+      f.if(() => stopWith(Stop.End));
+      // a CR before the newline is not the line's (b[nl - 1] is in memory: the window is not at 0)
+      f.get(nl).set(le);
+      f.get(nl).get(s).op(Op.i32_gt_u).get(nl).i32(1).op(Op.i32_sub).mem('i32_load8_u').i32(13).op(Op.i32_eq).op(Op.i32_and);
+      f.if(() => f.get(nl).i32(1).op(Op.i32_sub).set(le));
+      // too long, empty, or starting with a blank (which may be a blank line): not ours
+      f.get(le).get(s).op(Op.i32_sub).get(maxLine).op(Op.i32_gt_u).brIf('stop');
+      f.get(le).get(s).op(Op.i32_eq).brIf('stop');
+      f.get(s).mem('i32_load8_u').tee(c).i32(32).op(Op.i32_eq).get(c).i32(9).op(Op.i32_eq).op(Op.i32_or);
+      f.get(c).i32(13).op(Op.i32_eq).op(Op.i32_or).brIf('stop');
+      f.get(s).get(le).call(scan).i32(0).op(Op.i32_lt_s).brIf('stop');
+
+      // the time: the JavaScript scanner's cached minute (every byte but the seconds), second 0-59
+      offAt(f, slots.time, false).set(a);
+      offAt(f, slots.time, true).set(b);
+      f.get(a).mem('i32_load8_u').i32(91).op(Op.i32_eq);
+      f.if(() => {
+        f.get(a).i32(1).op(Op.i32_add).set(a);
+        f.get(b).i32(1).op(Op.i32_sub).set(b);
+      });
+      f.get(b).get(a).op(Op.i32_sub).i32(26).op(Op.i32_ne).brIf('stop');
+      f.block('cached', () => {
+        f.block('other', () => {
+          f.i32(0).mem('i32_load', MEMORY.TIME_VALID).op(Op.i32_eqz).brIf('other');
+          f.get(a).mem('i64_load', 0, true).i32(0).mem('i64_load', MEMORY.TIME_KEY).op(Op.i64_ne).brIf('other');
+          f.get(a).mem('i64_load', 8, true).i32(0).mem('i64_load', MEMORY.TIME_KEY + 8).op(Op.i64_ne).brIf('other');
+          f.get(a).mem('i32_load16_u', 16, true).i32(0).mem('i32_load16_u', MEMORY.TIME_KEY + 16).op(Op.i32_ne).brIf('other');
+          f.get(a).mem('i32_load', 20, true).i32(0).mem('i32_load', MEMORY.TIME_KEY + 20).op(Op.i32_ne).brIf('other');
+          f.get(a).mem('i32_load16_u', 24, true).i32(0).mem('i32_load16_u', MEMORY.TIME_KEY + 24).op(Op.i32_ne).brIf('other');
+          f.br('cached');
+        });
+        f.i32(0).get(a).mem('i32_store', MEMORY.OUT + 16);
+        f.i32(0).get(b).mem('i32_store', MEMORY.OUT + 20);
+        stopWith(Stop.NewTime);
+      });
+      f.get(a).mem('i32_load8_u', 18).i32(48).op(Op.i32_sub).tee(c).i32(5).op(Op.i32_gt_u).brIf('stop');
+      f.get(a).mem('i32_load8_u', 19).i32(48).op(Op.i32_sub).tee(k).i32(9).op(Op.i32_gt_u).brIf('stop');
+      f.get(c).i32(10).op(Op.i32_mul).get(k).op(Op.i32_add).set(sec);
+
+      // the status, not a failure's
+      if (slots.status >= 0) {
+        offAt(f, slots.status, false).set(a);
+        offAt(f, slots.status, true).set(b);
+        threeDigits(f, a, b, st, scratch);
+      } else f.i32(0).set(st);
+      f.get(st).i32(500).op(Op.i32_ge_u).get(st).i32(499).op(Op.i32_eq).op(Op.i32_or);
+      f.get(st).i32(9).op(Op.i32_eq).op(Op.i32_or).brIf('stop');
+
+      // no failed upstream attempt: an item of $upstream_status starting with 5
+      if (slots.upstreamStatus >= 0) {
+        offAt(f, slots.upstreamStatus, false).tee(a).set(k);
+        offAt(f, slots.upstreamStatus, true).set(b);
+        f.block('none', () =>
+          f.loop('bytes', () => {
+            f.get(k).i32(2).op(Op.i32_add).get(b).op(Op.i32_ge_s).brIf('none');
+            f.get(k).mem('i32_load8_u').i32(53).op(Op.i32_eq);
+            f.if(() => {
+              f.get(k).get(a).op(Op.i32_eq).brIf('stop');
+              f.get(k).i32(1).op(Op.i32_sub).mem('i32_load8_u').i32(SPACE).op(Op.i32_eq).brIf('stop');
+            });
+            f.get(k).i32(1).op(Op.i32_add).set(k).br('bytes');
+          }),
+        );
+      }
+
+      // the upstream: no attempt (`-`), or one plain address interned here (AccessScanner.singleAttempt)
+      if (slots.upstreamAddr >= 0) {
+        offAt(f, slots.upstreamAddr, false).set(a);
+        offAt(f, slots.upstreamAddr, true).set(b);
+        f.get(b).get(a).op(Op.i32_sub).i32(2).op(Op.i32_lt_s);
+        f.i32(0).mem('i32_load', MEMORY.OFF + 4 * (hashAt + 1)).op(Op.i32_eqz).op(Op.i32_or);
+        f.if(
+          () => {
+            f.get(b).get(a).op(Op.i32_sub).i32(1).op(Op.i32_ne).brIf('stop');
+            f.get(a).mem('i32_load8_u').i32(45).op(Op.i32_ne).brIf('stop');
+          },
+          () => {
+            if (slots.upstreamStatus >= 0) {
+              // one status (no space or comma: a list is the JavaScript path's), not 500 or more
+              offAt(f, slots.upstreamStatus, false).tee(k).set(scratch[0]);
+              offAt(f, slots.upstreamStatus, true).set(c);
+              f.block('single', () =>
+                f.loop('bytes', () => {
+                  f.get(k).get(c).op(Op.i32_ge_s).brIf('single');
+                  f.get(k).mem('i32_load8_u').tee(ust).i32(SPACE).op(Op.i32_eq).get(ust).i32(COMMA).op(Op.i32_eq).op(Op.i32_or).brIf('stop');
+                  f.get(k).i32(1).op(Op.i32_add).set(k).br('bytes');
+                }),
+              );
+              f.get(scratch[0]).set(k);
+              threeDigits(f, k, c, ust, scratch);
+              f.get(ust).i32(500).op(Op.i32_ge_u).brIf('stop');
+            }
+            f.i32(0).mem('i32_load', MEMORY.OFF + 4 * hashAt).get(a).get(b).call(lookup).tee(k).i32(0).op(Op.i32_lt_s);
+            f.if(() => {
+              f.i32(0).get(a).mem('i32_store', MEMORY.OUT + 16);
+              f.i32(0).get(b).mem('i32_store', MEMORY.OUT + 20);
+              f.i32(0).i32(0).mem('i32_load', MEMORY.OFF + 4 * hashAt).mem('i32_store', MEMORY.OUT + 24);
+              stopWith(Stop.NewUpstream);
+            });
+            f.get(k).i32(2).op(Op.i32_shl).tee(k).get(k).mem('i32_load', MEMORY.UP_ATTEMPTS).i32(1).op(Op.i32_add).mem('i32_store', MEMORY.UP_ATTEMPTS);
+          },
+        );
+      }
+
+      // counted: its status, its second; on to the next line
+      f.get(st).i32(2).op(Op.i32_shl).tee(k).get(k).mem('i32_load', MEMORY.STATUS).i32(1).op(Op.i32_add).mem('i32_store', MEMORY.STATUS);
+      f.get(lines).i32(1).op(Op.i32_add).set(lines);
+      f.get(sec).get(minSec).op(Op.i32_lt_s);
+      f.if(() => f.get(sec).set(minSec));
+      f.get(sec).get(maxSec).op(Op.i32_gt_s);
+      f.if(() => f.get(sec).set(maxSec));
+      f.get(nl).i32(1).op(Op.i32_add).set(s);
+      f.br('line');
+    }),
+  );
+  f.i32(0).get(s).mem('i32_store', MEMORY.OUT);
+  f.i32(0).get(lines).mem('i32_store', MEMORY.OUT + 4);
+  f.i32(0).get(minSec).mem('i32_store', MEMORY.OUT + 8);
+  f.i32(0).get(maxSec).mem('i32_store', MEMORY.OUT + 12);
+  f.get(reason);
+  return f;
+}

@@ -1,0 +1,223 @@
+import { AccessScanner } from './access-scanner';
+import { FormatPlan } from './format/plan';
+import { MEMORY, MAX_FIELDS, Stop, compileBulkModule } from './bulk-compiler';
+import { layoutOf } from './scan-compiler';
+import { MAX_KEY_BYTES } from '../util/byte-interner';
+
+/**
+ * Runs of ordinary access lines read and counted in WebAssembly (bulk-compiler.ts), between the
+ * lines the JavaScript path must see. A reader calls run() with a chunk and a position; it returns
+ * where the first line it left stands (a failure, a new minute, a new upstream, a line that does
+ * not scan, or a line cut by the end of the chunk), after telling the sink what the lines before
+ * it count. The result is the same as if every line had gone through AccessScanner and
+ * Analyzer.access: the module scans exactly as the JavaScript scanner does, counts a line only
+ * when access() would do nothing but count it, and its minute cache is the JavaScript scanner's.
+ */
+
+/** What the analysis does with the lines a run counted (report/summary.ts implements it). */
+export interface BulkSink<H> {
+  /** n requests of minute `minute` (epoch ms / 60000), their seconds from firstSec to lastSec. */
+  countRequests(minute: number, n: number, firstSec: number, lastSec: number): void;
+  addStatusCount(status: number, n: number): void;
+  /**
+   * The sink's handle on the upstream whose address is the bytes [s, e) of buf (hash: FNV-1a, as
+   * the scanner computes it), once access() has counted an attempt on it; undefined when the sink
+   * keeps none for those bytes (its lines then keep going the JavaScript way).
+   */
+  upstreamHandle(hash: number, buf: Buffer, s: number, e: number): H | undefined;
+  countAttempts(handle: H, n: number): void;
+}
+
+/** Compiled modules by plan (presets are shared objects; a user format is compiled once a run). */
+const modules = new WeakMap<FormatPlan, WebAssembly.Module | null>();
+
+function moduleFor(plan: FormatPlan): WebAssembly.Module | null {
+  let m = modules.get(plan);
+  if (m === undefined) {
+    m = null;
+    const layout = layoutOf(plan);
+    const first = (t: string) => layout.fields.findIndex((f) => f.type === t);
+    const time = first('time-clf');
+    // a format timed otherwise decodes each line's time in JavaScript, where it stays
+    const others = layout.fields.some((f) => f.type === 'time-iso' || f.type === 'time-epoch-s' || f.type === 'time-epoch-ms' || f.type === 'time-epoch-us');
+    if (time >= 0 && !others && layout.fields.length <= MAX_FIELDS) {
+      const slots = { status: first('status'), time, upstreamAddr: first('upstream-addr'), upstreamStatus: first('upstream-status') };
+      m = new WebAssembly.Module(compileBulkModule(layout, slots));
+    }
+    modules.set(plan, m);
+  }
+  return m;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  run(s: number, end: number, maxLine: number): number;
+  addUpstream(s: number, e: number, hash: number): number;
+}
+
+export class BulkScanner<H> {
+  private readonly x: Exports;
+  private readonly mem: Buffer;
+  private readonly i32: Int32Array;
+  private readonly u32: Uint32Array;
+  /** The chunk whose bytes [winStart, winEnd) are in the window, or null. */
+  private chunk: Buffer | null = null;
+  private winStart = 0;
+  private winEnd = 0;
+  private timeGeneration = -1;
+  private minute = 0;
+  /** Handles by interned id. */
+  private readonly handles: H[] = [];
+  /** The address of the line run() last left for its upstream, copied out of the window. */
+  private pendingKey: Buffer | null = null;
+  private pendingHash = 0;
+  /** Statuses and upstream ids counted since the last flush() (the tables are read only where used). */
+  private statusesSeen = false;
+  /** Lines the last run() counted. */
+  lines = 0;
+  /** The last run() stopped at a new upstream it will count from now on (while it has room for them). */
+  learning = false;
+  private full = false;
+
+  /** A bulk scanner for the scanner's format, or null when its lines are read in JavaScript only. */
+  static for<H>(sc: AccessScanner, sink: BulkSink<H>, maxLine: number): BulkScanner<H> | null {
+    const m = moduleFor(sc.plan);
+    return m === null ? null : new BulkScanner<H>(m, sc, sink, maxLine);
+  }
+
+  private constructor(
+    module: WebAssembly.Module,
+    private readonly sc: AccessScanner,
+    private readonly sink: BulkSink<H>,
+    private readonly maxLine: number,
+  ) {
+    this.x = new WebAssembly.Instance(module).exports as unknown as Exports;
+    const buf = this.x.memory.buffer;
+    this.mem = Buffer.from(buf);
+    this.i32 = new Int32Array(buf);
+    this.u32 = new Uint32Array(buf);
+  }
+
+  /** The bytes of the chunk last given to run() are about to change. */
+  invalidate(): void {
+    this.chunk = null;
+  }
+
+  /**
+   * Counts the lines of chunk[pos, len) from pos on while they are ordinary requests; returns the
+   * start of the first line left (len when none is). `lines` tells how many were counted.
+   */
+  run(chunk: Buffer, pos: number, len: number): number {
+    this.internPending();
+    this.syncTime();
+    const W = MEMORY.WINDOW;
+    const out = this.i32;
+    this.lines = 0;
+    for (;;) {
+      if (chunk !== this.chunk || pos < this.winStart || pos >= this.winEnd) {
+        const n = Math.min(len - pos, MEMORY.WINDOW_BYTES);
+        chunk.copy(this.mem, W, pos, pos + n);
+        this.chunk = chunk;
+        this.winStart = pos;
+        this.winEnd = pos + n;
+      }
+      const base = this.winStart - W;
+      const stop = this.x.run(pos - base, this.winEnd - base, this.maxLine);
+      const at = out[0] + base;
+      if (out[1] > 0) this.count(out[1], out[2], out[3]);
+      if (stop === Stop.NewTime) {
+        // the JavaScript scanner decodes the new time, and the run goes on from its line
+        const gen = this.sc.clfGeneration;
+        this.sc.cacheTime(chunk, out[4] + base, out[5] + base);
+        if (this.sc.clfGeneration !== gen && this.syncTime()) {
+          pos = at;
+          continue;
+        }
+        return at;
+      }
+      this.learning = stop === Stop.NewUpstream && !this.full;
+      if (stop === Stop.NewUpstream) {
+        const s = out[4] + base;
+        this.pendingKey = Buffer.from(chunk.subarray(s, out[5] + base));
+        this.pendingHash = out[6];
+      }
+      // the window ended inside the chunk: go on from the line it cut, in a window that starts
+      // there (a line longer than a whole window is left to the caller)
+      if (stop === Stop.End && this.winEnd < len && at > this.winStart) {
+        pos = at;
+        this.chunk = null;
+        continue;
+      }
+      return at;
+    }
+  }
+
+  /** n lines of the cached minute, seconds first..last, counted by the module. */
+  private count(n: number, first: number, last: number): void {
+    this.lines += n;
+    this.statusesSeen = true;
+    this.sink.countRequests(this.minute, n, first, last);
+  }
+
+  /** Hands the counts of the statuses and upstreams to the sink (the summary is complete after it). */
+  flush(): void {
+    this.internPending();
+    if (!this.statusesSeen) return;
+    this.statusesSeen = false;
+    const u = this.u32;
+    const st = MEMORY.STATUS >> 2;
+    for (let i = 0; i < 1000; i++) {
+      const n = u[st + i];
+      if (n !== 0) {
+        this.sink.addStatusCount(i, n);
+        u[st + i] = 0;
+      }
+    }
+    const up = MEMORY.UP_ATTEMPTS >> 2;
+    for (let id = 0; id < this.handles.length; id++) {
+      const n = u[up + id];
+      if (n !== 0) {
+        this.sink.countAttempts(this.handles[id], n);
+        u[up + id] = 0;
+      }
+    }
+  }
+
+  /**
+   * The line run() left for its new upstream has been through the JavaScript path since: the
+   * address is interned here if the sink now keeps a handle for it.
+   */
+  private internPending(): void {
+    const key = this.pendingKey;
+    if (key === null) return;
+    this.pendingKey = null;
+    const h = key.length <= MAX_KEY_BYTES ? this.sink.upstreamHandle(this.pendingHash, key, 0, key.length) : undefined;
+    // the sink keeps no handle for it: its table of addresses is full (or the key is hostile)
+    if (h === undefined) {
+      this.full = this.full || key.length <= MAX_KEY_BYTES;
+      return;
+    }
+    key.copy(this.mem, MEMORY.KEY);
+    const id = this.x.addUpstream(MEMORY.KEY, MEMORY.KEY + key.length, this.pendingHash);
+    if (id >= 0) this.handles[id] = h;
+    else this.full = true;
+  }
+
+  /**
+   * Copies the JavaScript scanner's cached time into the module when it changed; true when the
+   * module holds a time (the 26-byte `16/Nov/2024:14:15:25 +0000` it compares lines with).
+   */
+  private syncTime(): boolean {
+    const sc = this.sc;
+    if (sc.clfGeneration !== this.timeGeneration) {
+      this.timeGeneration = sc.clfGeneration;
+      const valid = sc.clfLen === 26;
+      if (valid) {
+        sc.clfKey.copy(this.mem, MEMORY.TIME_KEY, 0, 26);
+        this.minute = sc.clfMinuteKey;
+      }
+      this.i32[MEMORY.TIME_VALID >> 2] = valid ? 1 : 0;
+    }
+    return this.i32[MEMORY.TIME_VALID >> 2] === 1;
+  }
+}

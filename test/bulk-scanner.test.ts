@@ -1,0 +1,224 @@
+import * as fc from 'fast-check';
+import { FailureEvent } from '../src/model';
+import { Analyzer, AnalyzerOptions } from '../src/analyze/analyzer';
+import { FileReader } from '../src/analyze/read-file';
+import { BulkScanner } from '../src/parse/bulk-scanner';
+import { MEMORY } from '../src/parse/bulk-compiler';
+import { buildDocument } from '../src/report/json';
+import { UPSTREAM_TABLE_CAP } from '../src/report/summary';
+import { ZoneClock } from '../src/parse/time';
+import { allLogFiles, linePool, readLogFile } from './helpers/real-lines';
+import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, mutatedFrom } from './helpers/fuzz';
+
+/**
+ * The bulk scanner (src/parse/bulk-scanner.ts) changes nothing but the time a run takes: a whole
+ * analysis with it equals one where every line goes through AccessScanner and Analyzer.access
+ * (line accounting, report, events), on every real access log this checkout has, on generated
+ * logs full of the lines it must leave to JavaScript, and on fuzzed logs; and it does count the
+ * ordinary lines itself (else these equalities would prove nothing).
+ */
+
+const clock = new ZoneClock('UTC');
+
+/** The same analysis, every access line through access(). */
+class PerLine extends Analyzer {
+  override bulkSink(): null {
+    return null;
+  }
+}
+
+interface Outcome {
+  stats: unknown;
+  doc: unknown;
+  events: FailureEvent[];
+}
+
+interface Input {
+  name: string;
+  data: Buffer;
+}
+
+function analyze(make: (o: AnalyzerOptions) => Analyzer, files: Input[], chunk: number, maxLine?: number): Outcome {
+  const events: FailureEvent[] = [];
+  const a = make({ onEvent: (e) => events.push(e) });
+  const stats = [];
+  for (const f of files) {
+    const r = new FileReader(f.name, a, { formats: [], clock, showSkipped: 3, maxLine });
+    for (let i = 0; i < f.data.length; i += chunk) r.push(f.data.subarray(i, i + chunk));
+    r.finish();
+    a.flush();
+    a.summary.files.push(r.stats);
+    stats.push(r.stats);
+  }
+  a.settle();
+  const doc = buildDocument(a.summary, { evicted: a.index.evicted, zone: 'UTC' }) as unknown as Record<string, unknown>;
+  delete doc.generatedAt;
+  return { stats, doc, events };
+}
+
+/** Lines the bulk scanner counted during fn. */
+function countedInBulk(fn: () => void): number {
+  let n = 0;
+  const run = BulkScanner.prototype.run;
+  const spy = jest.spyOn(BulkScanner.prototype, 'run').mockImplementation(function (this: BulkScanner<unknown>, chunk, pos, len) {
+    const at = run.call(this, chunk, pos, len);
+    n += this.lines;
+    return at;
+  });
+  try {
+    fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return n;
+}
+
+/** Analyses files both ways, in chunks of `chunk` bytes; returns the lines counted in bulk. */
+function expectSameAnalysis(files: Input[], chunk = 7919, maxLine?: number): number {
+  let bulk: Outcome | null = null;
+  const n = countedInBulk(() => (bulk = analyze((o) => new Analyzer(o), files, chunk, maxLine)));
+  const perLine = analyze((o) => new PerLine(o), files, chunk, maxLine);
+  expect(bulk).toEqual(perLine);
+  return n;
+}
+
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const p2 = (n: number) => String(n).padStart(2, '0');
+function clf(ms: number, zone = '+0000'): string {
+  const d = new Date(ms);
+  return `${p2(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${zone}`;
+}
+
+/** A seeded stream of numbers in [0, 1). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * An nginx `upstream`-format log (synthetic, for this test): mostly ordinary requests a few a
+ * second, among them every kind of line the bulk scanner must leave to JavaScript.
+ */
+function upstreamLog(lines: number, seed: number, upstreams = 4): Buffer {
+  const rnd = random(seed);
+  const out: string[] = [];
+  let t = Date.UTC(2024, 10, 16, 14, 0, 0);
+  for (let i = 0; i < lines; i++) {
+    t += Math.floor(rnd() * 3000);
+    const r = rnd();
+    let time = clf(t);
+    let status = '200';
+    let addr = `10.0.0.${1 + Math.floor(rnd() * upstreams)}:8080`;
+    let ustatus = '200';
+    let ua = 'Mozilla/5.0 (X11; Linux x86_64)';
+    let pre = '';
+    let end = '\n';
+    if (r < 0.02) [status, ustatus] = ['502', '502'];
+    else if (r < 0.03) [status, ustatus] = ['504', '504'];
+    else if (r < 0.035) [status, addr, ustatus] = ['499', '-', '-'];
+    else if (r < 0.04) [addr, ustatus] = [`${addr}, 10.0.0.9:8080`, '502, 200'];
+    else if (r < 0.045) [addr, ustatus] = ['-', '-'];
+    else if (r < 0.05) ustatus = '600';
+    else if (r < 0.053) status = '600';
+    else if (r < 0.055) status = '009'; // nginx's status for an HTTP/0.9 request
+    else if (r < 0.06) addr = 'x';
+    else if (r < 0.065) time = clf(t - 3_600_000); // back an hour
+    else if (r < 0.07) time = clf(t, '+0100'); // another zone, the same bytes but one
+    else if (r < 0.072) time = clf(t).replace(/:\d\d /, ':60 '); // a leap second
+    else if (r < 0.074) time = clf(t).replace('Nov', 'Nox'); // no such month
+    else if (r < 0.076) time = clf(t).replace(' +0000', ''); // no zone: 20 bytes
+    else if (r < 0.078) ua = 'quote \\" inside \\\\';
+    else if (r < 0.08) pre = ' ';
+    else if (r < 0.082) end = '\r\n';
+    else if (r < 0.084) {
+      out.push(rnd() < 0.5 ? '\n' : '  \t\n');
+      continue;
+    } else if (r < 0.086) ua = 'long '.repeat(40);
+    else if (r < 0.088) addr = `unix:/run/php/php${i}-fpm.sock`;
+    else if (r < 0.09) [addr, ustatus] = ['10.0.0.1:8080 : 10.0.0.2:8080', '200 : 200'];
+    out.push(
+      `${pre}192.0.2.${i % 250} - - [${time}] "GET /item/${i % 97}?q=${i} HTTP/1.1" ${status} ${i % 5000} "-" "${ua}" 0.${p2(i % 100)}1 ${addr} ${ustatus} 0.${p2(i % 100)}0${end}`,
+    );
+  }
+  return Buffer.from(out.join(''), 'latin1');
+}
+
+describe('bulk scanner: a whole analysis is unchanged', () => {
+  const logs = allLogFiles().filter((f) => f.kind === 'nginx-access' || f.kind === 'apache-access');
+
+  test.each(logs.map((f) => [f.path.replace(/.*\/(fixtures|peer-corpus)\//, '$1/'), f.path]))('%s', (_, p) => {
+    const data = readLogFile(p);
+    expectSameAnalysis([{ name: p, data }]);
+    expectSameAnalysis([{ name: p, data }], data.length + 1);
+  });
+
+  test('the captured fixtures are counted in bulk, mostly', () => {
+    const files = logs.filter((f) => f.path.includes('/fixtures/') && f.path.endsWith('/access.log'));
+    expect(files.length).toBe(2);
+    const inputs = files.map((f) => ({ name: f.path, data: readLogFile(f.path) }));
+    const lines = inputs.reduce((n, f) => n + f.data.toString('latin1').split('\n').length - 1, 0);
+    const bulk = expectSameAnalysis(inputs, 1 << 20);
+    // the captured requests are failures on purpose; the first 64 lines of a file go to detection
+    expect(bulk).toBeGreaterThan(0);
+    expect(bulk).toBeLessThan(lines);
+  });
+
+  test('a generated log with every kind of line it must leave to JavaScript, in several chunk sizes', () => {
+    const data = upstreamLog(20_000, 7);
+    for (const chunk of [1 << 20, 65536, 4093, 333]) {
+      const bulk = expectSameAnalysis([{ name: '/logs/a/access.log', data }], chunk);
+      // 9 lines in 100 are of the odd kinds: most others are counted in bulk (in 333-byte chunks,
+      // a line in two starts in one chunk and ends in the next: that one is JavaScript's)
+      expect(bulk).toBeGreaterThan(chunk > 333 ? 15_000 : 2_000);
+    }
+  });
+
+  test('chunks larger than the module window: lines cut by the window end are read in the next window', () => {
+    const data = upstreamLog(30_000, 11);
+    expect(data.length).toBeGreaterThan(2 * MEMORY.WINDOW_BYTES);
+    expect(expectSameAnalysis([{ name: '/logs/a/access.log', data }], data.length)).toBeGreaterThan(25_000);
+  });
+
+  test('lines over the line limit are skipped as too long, as without the bulk scanner', () => {
+    const data = upstreamLog(5_000, 13);
+    expect(expectSameAnalysis([{ name: '/logs/a/access.log', data }], 1 << 20, 180)).toBeGreaterThan(1_000);
+  });
+
+  test(`past ${UPSTREAM_TABLE_CAP} upstreams (the table's cap) and past the interned addresses, counts are the same`, () => {
+    const data = upstreamLog(40_000, 17, 2500);
+    // the first sight of each address, and the 500 the summary interns no more, are JavaScript's
+    expect(expectSameAnalysis([{ name: '/logs/a/access.log', data }], 1 << 20)).toBeGreaterThan(20_000);
+  });
+
+  test('several files, one reader each, into one summary', () => {
+    const files = [1, 2, 3].map((k) => ({ name: `/logs/${k}/access.log`, data: upstreamLog(3_000, k) }));
+    expect(expectSameAnalysis(files, 1 << 20)).toBeGreaterThan(6_000);
+  });
+
+  test(
+    'fuzzed access logs: generated, real and mutated lines, binary lines, in random chunks',
+    () => {
+      const pool = linePool('nginx-access', 'apache-access');
+      const generated = upstreamLog(2_000, 23).toString('latin1').split('\n').map((l) => Buffer.from(l, 'latin1'));
+      const physical = fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom(...generated) },
+        { weight: 2, arbitrary: fc.constantFrom(...pool) },
+        { weight: 2, arbitrary: mutatedFrom(generated) },
+        { weight: 1, arbitrary: hostileBytes(60) },
+      );
+      fc.assert(
+        fc.property(fc.array(physical, { minLength: 1, maxLength: 150 }), fc.integer({ min: 1, max: 5000 }), (lines, chunk) => {
+          const data = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+          expectSameAnalysis([{ name: '/logs/f/access.log', data }], chunk);
+        }),
+        fuzzParams(150, 2000),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+});
