@@ -1,4 +1,4 @@
-import { FNV_OFFSET, FNV_PRIME, MAX_KEY_BYTES } from '../util/byte-interner';
+import { MAX_KEY_BYTES } from '../util/byte-interner';
 import { ScanField, ScanLayout, Strategy, hashSlots } from './scan-compiler';
 import { Func, ModuleWriter, Op, T } from './wasm/module';
 
@@ -86,10 +86,10 @@ export function compileBulkModule(layout: ScanLayout, slots: BulkSlots): Uint8Ar
   if (layout.fields.length > MAX_FIELDS || slots.time < 0) throw new Error('the bulk scanner needs a CLF time and at most MAX_FIELDS fields');
   const mod = new ModuleWriter(PAGES);
   const odd = oddBackslashesFn(mod);
-  const scan = scanFn(mod, layout, odd);
+  scanFn(mod, layout, odd);
   const lookup = lookupFn(mod);
   addUpstreamFn(mod, lookup);
-  runFn(mod, layout, slots, scan, lookup);
+  runFn(mod, layout, slots, odd, lookup);
   return mod.bytes();
 }
 
@@ -157,42 +157,46 @@ function bytesAt(f: Func, lit: Buffer, at: number): void {
   if (terms === 0) f.i32(1);
 }
 
-/** `return -1` when the i32 on the stack is non-zero. */
-function failIf(f: Func): void {
-  f.if(() => f.i32(-1).op(Op.return));
+/**
+ * Where a scan's code leads: what becomes of a field boundary, of a line that does not have the
+ * format's shape, and of a line that ends early where the format tolerates it (no bytes trail).
+ * The exported scan() stores every boundary and returns; run() keeps the few it reads in locals
+ * and branches on.
+ */
+interface ScanTarget {
+  /** boundary slot i (2 × field, 2 × field + 1, then the hashed field's hash and plain flag) is local v */
+  boundary(i: number, v: number): void;
+  fail(): void;
+  done(): void;
 }
 
-/** Stores local v into the scanner's boundary slot i. */
-function setOff(f: Func, i: number, v: number): void {
-  f.i32(0).get(v).mem('i32_store', MEMORY.OFF + 4 * i);
+/** target.fail() when the i32 on the stack is non-zero. */
+function failIf(f: Func, target: ScanTarget): void {
+  f.if(() => target.fail());
 }
 
 /**
- * scan(s, e): the generated scanner of scan-compiler.ts, instruction for instruction: the trailing
- * bytes, or -1 when the line does not have the format's shape; boundaries at OFF.
+ * The generated scanner of scan-compiler.ts, instruction for instruction, over the line [s, e):
+ * afterwards local p is where the format's last literal ended (e - p bytes trail).
  */
-function scanFn(mod: ModuleWriter, layout: ScanLayout, odd: Func): Func {
-  const f = mod.func('scan', [T.I32, T.I32], [T.I32], true);
-  const [s, e] = [0, 1];
-  const [p, q, r, h, m, c, t, lim] = f.locals(T.I32, 8);
-  const v = f.local(T.V128);
-  const L = { p, q, r, h, m, c, t, lim, v, e };
+function scanCode(f: Func, layout: ScanLayout, odd: Func, L: ScanLocals, s: number, target: ScanTarget): void {
+  const { p, q, e } = L;
   const { lead, fields } = layout;
   const last = fields.length - 1;
   f.get(s).set(p);
   if (lead.length > 0) {
     f.get(e).get(p).op(Op.i32_sub).i32(lead.length).op(Op.i32_lt_s);
-    failIf(f);
+    failIf(f, target);
     bytesAt(f, lead, p);
     f.op(Op.i32_eqz);
-    failIf(f);
+    failIf(f, target);
     f.get(p).i32(lead.length).op(Op.i32_add).set(p);
   }
   for (let i = 0; i < fields.length; i++) {
     const fd = fields[i];
-    fieldCode(f, fd, i === layout.hashed ? hashSlots(layout) : -1, L, odd);
-    setOff(f, 2 * i, p);
-    setOff(f, 2 * i + 1, q);
+    fieldCode(f, fd, i === layout.hashed ? hashSlots(layout) : -1, L, odd, target);
+    target.boundary(2 * i, p);
+    target.boundary(2 * i + 1, q);
     f.get(q).set(p);
     const n = fd.next;
     if (n.length === 0) continue;
@@ -200,35 +204,54 @@ function scanFn(mod: ModuleWriter, layout: ScanLayout, odd: Func): Func {
       f.get(p).i32(n.length).op(Op.i32_add).set(p);
       continue;
     }
-    // if (e - p < n.length || !bytesAt(n, p)) { if (p !== e) return -1; <ends> }
+    // if (e - p < n.length || !bytesAt(n, p)) { if (p !== e) fail; <the line ends here> }
     f.get(e).get(p).op(Op.i32_sub).i32(n.length).op(Op.i32_lt_s);
     f.if(
-      () => lineEnds(f, i, last, p, e),
+      () => lineEnds(f, i, last, L, target),
       () => {
         bytesAt(f, n, p);
         f.op(Op.i32_eqz);
-        f.if(() => lineEnds(f, i, last, p, e));
+        f.if(() => lineEnds(f, i, last, L, target));
       },
     );
     f.get(p).i32(n.length).op(Op.i32_add).set(p);
   }
-  f.get(e).get(p).op(Op.i32_sub);
-  return f;
 }
 
 /** The line ended before field i's closing literal: tolerated for the last field or two. */
-function lineEnds(f: Func, i: number, last: number, p: number, e: number): void {
-  f.get(p).get(e).op(Op.i32_ne);
-  failIf(f);
+function lineEnds(f: Func, i: number, last: number, L: ScanLocals, target: ScanTarget): void {
+  f.get(L.p).get(L.e).op(Op.i32_ne);
+  failIf(f, target);
   if (i === last) {
-    f.i32(0).op(Op.return);
+    target.done();
   } else if (i === last - 1) {
-    setOff(f, 2 * (i + 1), e);
-    setOff(f, 2 * (i + 1) + 1, e);
-    f.i32(0).op(Op.return);
+    target.boundary(2 * (i + 1), L.e);
+    target.boundary(2 * (i + 1) + 1, L.e);
+    target.done();
   } else {
-    f.i32(-1).op(Op.return);
+    target.fail();
   }
+}
+
+function scanLocals(f: Func, e: number): ScanLocals {
+  const [p, q, r, h, m, c, t, lim] = f.locals(T.I32, 8);
+  return { p, q, r, h, m, c, t, lim, v: f.local(T.V128), e };
+}
+
+/**
+ * scan(s, e): the trailing bytes of the line [s, e), or -1 when it does not have the format's
+ * shape; every boundary stored at OFF (the tests hold it to the reference interpreter).
+ */
+function scanFn(mod: ModuleWriter, layout: ScanLayout, odd: Func): Func {
+  const f = mod.func('scan', [T.I32, T.I32], [T.I32], true);
+  const L = scanLocals(f, 1);
+  scanCode(f, layout, odd, L, 0, {
+    boundary: (i, v) => f.i32(0).get(v).mem('i32_store', MEMORY.OFF + 4 * i),
+    fail: () => f.i32(-1).op(Op.return),
+    done: () => f.i32(0).op(Op.return),
+  });
+  f.get(L.e).get(L.p).op(Op.i32_sub);
+  return f;
 }
 
 interface ScanLocals {
@@ -245,7 +268,7 @@ interface ScanLocals {
   e: number;
 }
 
-function fieldCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals, odd: Func): void {
+function fieldCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals, odd: Func, target: ScanTarget): void {
   const { p, q, r, e, lim, v, t } = L;
   const n = fd.next;
   switch (fd.strategy) {
@@ -256,16 +279,16 @@ function fieldCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals, odd: F
     case Strategy.Bracketed:
       // if (p >= e || b[p] !== '[') return -1; q = first ']' in [p, e - 1]; if none return -1; q++
       f.get(p).get(e).op(Op.i32_ge_s);
-      failIf(f);
+      failIf(f, target);
       f.get(p).mem('i32_load8_u').i32(91).op(Op.i32_ne);
-      failIf(f);
+      failIf(f, target);
       find(f, p, e, 93, q, v, t);
       f.get(q).get(e).op(Op.i32_ge_s);
-      failIf(f);
+      failIf(f, target);
       f.get(q).i32(1).op(Op.i32_add).set(q);
       return;
     case Strategy.List:
-      listCode(f, fd, hashAt, L);
+      listCode(f, fd, hashAt, L, target);
       return;
     case Strategy.Literal: {
       // The next occurrence of the whole literal at or before e - n.length; a quote preceded by an
@@ -275,7 +298,7 @@ function fieldCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals, odd: F
         f.get(e).i32(n.length - 1).op(Op.i32_sub).set(lim);
         find(f, r, lim, n[0], q, v, t);
         f.get(q).get(e).i32(n.length).op(Op.i32_sub).op(Op.i32_gt_s);
-        failIf(f);
+        failIf(f, target);
         // (a miss) = !(rest of the literal at q + 1) || (q > p && b[q - 1] === '\\' && odd(p, q))
         if (n.length > 1) {
           f.get(q).i32(1).op(Op.i32_add).set(L.t);
@@ -303,14 +326,20 @@ function fieldCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals, odd: F
   }
 }
 
-/** The List strategy: items without spaces joined by `, `, ` : ` or `,`; hashAt >= 0 hashes too. */
-function listCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals): void {
-  const { p, q, h, m, c, e } = L;
+/**
+ * The List strategy: items without spaces joined by `, `, ` : ` or `,`. An item's end (a space, a
+ * comma or the stop byte) is found 16 bytes at a time; hashAt >= 0 also flags whether the field
+ * is one plain item (no separator, no byte below 32, above 126 or a backslash, as the JavaScript
+ * scanner flags it) and, when it is, stores the module's own hash of it (hashOf).
+ */
+function listCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals, target: ScanTarget): void {
+  const { p, q, m, c, t, e } = L;
   const n = fd.next;
   const stop = n.length > 0 ? n[0] : SPACE;
   const hashed = hashAt >= 0;
   const at = (k: number) => f.get(q).mem('i32_load8_u', k);
-  if (hashed) f.i32(FNV_OFFSET).set(h).i32(1).set(m);
+  const [x, ends, bad] = f.locals(T.V128, 3);
+  if (hashed) f.i32(1).set(m);
   f.get(p).set(q);
   const cut = () => {
     if (hashed) f.i32(0).set(m);
@@ -318,18 +347,26 @@ function listCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals): void {
   f.block('list', () =>
     f.loop('items', () => {
       f.block('item', () =>
-        f.loop('bytes', () => {
+        f.loop('chunk', () => {
           f.get(q).get(e).op(Op.i32_ge_s).brIf('item');
-          at(0).tee(c).i32(SPACE).op(Op.i32_eq).get(c).i32(COMMA).op(Op.i32_eq).op(Op.i32_or);
-          if (stop !== SPACE && stop !== COMMA) f.get(c).i32(stop).op(Op.i32_eq).op(Op.i32_or);
-          f.brIf('item');
+          f.get(q).simd('v128_load').set(x);
+          f.get(x).i32(SPACE).simd('i8x16_splat').simd('i8x16_eq');
+          f.get(x).i32(COMMA).simd('i8x16_splat').simd('i8x16_eq').simd('v128_or');
+          if (stop !== SPACE && stop !== COMMA) f.get(x).i32(stop).simd('i8x16_splat').simd('i8x16_eq').simd('v128_or');
+          f.set(ends);
+          // c = the item's bytes in this chunk: up to its end byte, the line's end, or 16
+          f.get(ends).simd('i8x16_bitmask').i32(0x10000).op(Op.i32_or).op(Op.i32_ctz).set(c);
+          f.get(e).get(q).op(Op.i32_sub).tee(t).get(c).op(Op.i32_lt_u);
+          f.if(() => f.get(t).set(c));
           if (hashed) {
-            // if (c < 32 || c > 126 || c === 92) m = 0; h = imul(h ^ c, PRIME)
-            f.get(c).i32(32).op(Op.i32_lt_u).get(c).i32(126).op(Op.i32_gt_u).op(Op.i32_or).get(c).i32(92).op(Op.i32_eq).op(Op.i32_or);
+            f.get(x).i32(32).simd('i8x16_splat').simd('i8x16_lt_u');
+            f.get(x).i32(126).simd('i8x16_splat').simd('i8x16_gt_u').simd('v128_or');
+            f.get(x).i32(92).simd('i8x16_splat').simd('i8x16_eq').simd('v128_or').set(bad);
+            f.get(bad).simd('i8x16_bitmask').i32(1).get(c).op(Op.i32_shl).i32(1).op(Op.i32_sub).op(Op.i32_and);
             f.if(() => f.i32(0).set(m));
-            f.get(h).get(c).op(Op.i32_xor).i32(FNV_PRIME).op(Op.i32_mul).set(h);
           }
-          f.get(q).i32(1).op(Op.i32_add).set(q).br('bytes');
+          f.get(q).get(c).op(Op.i32_add).set(q);
+          f.get(c).i32(16).op(Op.i32_eq).brIf('chunk');
         }),
       );
       // `, `
@@ -363,9 +400,41 @@ function listCode(f: Func, fd: ScanField, hashAt: number, L: ScanLocals): void {
     }),
   );
   if (hashed) {
-    f.i32(0).get(h).mem('i32_store', MEMORY.OFF + 4 * hashAt);
-    f.i32(0).get(m).mem('i32_store', MEMORY.OFF + 4 * (hashAt + 1));
+    f.get(m);
+    f.if(
+      () => hashOf(f, p, q, t),
+      () => f.i32(0).set(t),
+    );
+    target.boundary(hashAt, t);
+    target.boundary(hashAt + 1, m);
   }
+}
+
+/**
+ * Sets local h to the module's hash of the bytes [s, e): their first and last eight bytes and
+ * their length, mixed (a constant cost: the JavaScript scanner's FNV-1a went byte by byte). Only
+ * the bytes of the range count, so equal keys hash equal wherever they stand.
+ */
+function hashOf(f: Func, s: number, e: number, h: number): void {
+  f.get(e).get(s).op(Op.i32_sub).tee(h).i32(8).op(Op.i32_ge_u);
+  f.if(
+    () => {
+      f.get(s).mem('i64_load', 0, true).get(e).i32(8).op(Op.i32_sub).mem('i64_load', 0, true).i64(29n).op(Op.i64_rotl).op(Op.i64_xor);
+      f.get(h).op(Op.i64_extend_i32_u).i64(56n).op(Op.i64_shl).op(Op.i64_xor);
+      mix(f, h);
+    },
+    () => {
+      // fewer than eight bytes: the eight at s with those past e masked off
+      f.get(s).mem('i64_load', 0, true).i64(1n).get(h).i32(3).op(Op.i32_shl).op(Op.i64_extend_i32_u).op(Op.i64_shl).i64(1n).op(Op.i64_sub).op(Op.i64_and);
+      f.get(h).op(Op.i64_extend_i32_u).i64(56n).op(Op.i64_shl).op(Op.i64_xor);
+      mix(f, h);
+    },
+  );
+}
+
+/** h = the high half of (the i64 on the stack × 2^64 / φ): a multiplicative hash. */
+function mix(f: Func, h: number): void {
+  f.i64(0x9e3779b97f4a7c15n).op(Op.i64_mul).i64(32n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).set(h);
 }
 
 /** Sets local slot to (and pushes) the address of slot i of the interning table. */
@@ -387,7 +456,15 @@ function lookupFn(mod: ModuleWriter): Func {
       f.get(slot).mem('i32_load').get(h).op(Op.i32_ne).brIf('differs');
       f.get(slot).mem('i32_load', 8).get(len).op(Op.i32_ne).brIf('differs');
       f.get(slot).mem('i32_load', 4).set(k);
+      // eight bytes at a time, then the rest one by one
       f.i32(0).set(j);
+      f.block('words', () =>
+        f.loop('word', () => {
+          f.get(j).i32(8).op(Op.i32_add).get(len).op(Op.i32_gt_u).brIf('words');
+          f.get(k).get(j).op(Op.i32_add).mem('i64_load', 0, true).get(s).get(j).op(Op.i32_add).mem('i64_load', 0, true).op(Op.i64_ne).brIf('differs');
+          f.get(j).i32(8).op(Op.i32_add).set(j).br('word');
+        }),
+      );
       f.block('same', () =>
         f.loop('bytes', () => {
           f.get(j).get(len).op(Op.i32_ge_u).brIf('same');
@@ -446,11 +523,6 @@ function addUpstreamFn(mod: ModuleWriter, lookup: Func): Func {
   return f;
 }
 
-/** Pushes the field's start and end boundaries' addresses' values: off[2 * slot], off[2 * slot + 1]. */
-function offAt(f: Func, slot: number, end: boolean): Func {
-  return f.i32(0).mem('i32_load', MEMORY.OFF + 4 * (2 * slot + (end ? 1 : 0)));
-}
-
 /**
  * Sets local v to the three decimal digits of [s, e), or 0 (absent, `-`, anything else), as
  * access-scanner.ts reads a status. d0-d2 are scratch locals.
@@ -472,7 +544,7 @@ function threeDigits(f: Func, s: number, e: number, v: number, [d0, d1, d2]: num
  * top of this file) and counts them; stops at the first other line or where no whole line is
  * left. OUT holds where it stopped, how many lines it counted and their first and last second.
  */
-function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Func, lookup: Func): Func {
+function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, odd: Func, lookup: Func): Func {
   const f = mod.func('run', [T.I32, T.I32, T.I32], [T.I32], true);
   const [s, end, maxLine] = [0, 1, 2];
   const [nl, le, lines, minSec, maxSec, sec, reason, a, b, st, c, k, ust] = f.locals(T.I32, 13);
@@ -480,6 +552,14 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Fu
   const vec = f.local(T.V128);
   const hashAt = hashSlots(layout);
   const stopWith = (why: Stop) => f.i32(why).set(reason).br('stop');
+  // the boundaries run() reads, in locals of their own; the others are not kept
+  const kept = new Map<number, number>();
+  for (const slot of [slots.time, slots.status, slots.upstreamAddr, slots.upstreamStatus]) {
+    if (slot >= 0) for (const i of [2 * slot, 2 * slot + 1]) if (!kept.has(i)) kept.set(i, f.local(T.I32));
+  }
+  if (slots.upstreamAddr >= 0) for (const i of [hashAt, hashAt + 1]) kept.set(i, f.local(T.I32));
+  const bound = (slot: number, end: boolean) => f.get(kept.get(2 * slot + (end ? 1 : 0))!);
+  const L = scanLocals(f, le);
   f.i32(60).set(minSec);
   f.i32(-1).set(maxSec);
   f.block('stop', () =>
@@ -498,11 +578,20 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Fu
       f.get(le).get(s).op(Op.i32_eq).brIf('stop');
       f.get(s).mem('i32_load8_u').tee(c).i32(32).op(Op.i32_eq).get(c).i32(9).op(Op.i32_eq).op(Op.i32_or);
       f.get(c).i32(13).op(Op.i32_eq).op(Op.i32_or).brIf('stop');
-      f.get(s).get(le).call(scan).i32(0).op(Op.i32_lt_s).brIf('stop');
+      f.block('scanned', () =>
+        scanCode(f, layout, odd, L, s, {
+          boundary: (i, v) => {
+            const to = kept.get(i);
+            if (to !== undefined) f.get(v).set(to);
+          },
+          fail: () => f.br('stop'),
+          done: () => f.br('scanned'),
+        }),
+      );
 
       // the time: the JavaScript scanner's cached minute (every byte but the seconds), second 0-59
-      offAt(f, slots.time, false).set(a);
-      offAt(f, slots.time, true).set(b);
+      bound(slots.time, false).set(a);
+      bound(slots.time, true).set(b);
       f.get(a).mem('i32_load8_u').i32(91).op(Op.i32_eq);
       f.if(() => {
         f.get(a).i32(1).op(Op.i32_add).set(a);
@@ -529,8 +618,8 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Fu
 
       // the status, not a failure's
       if (slots.status >= 0) {
-        offAt(f, slots.status, false).set(a);
-        offAt(f, slots.status, true).set(b);
+        bound(slots.status, false).set(a);
+        bound(slots.status, true).set(b);
         threeDigits(f, a, b, st, scratch);
       } else f.i32(0).set(st);
       f.get(st).i32(500).op(Op.i32_ge_u).get(st).i32(499).op(Op.i32_eq).op(Op.i32_or);
@@ -538,8 +627,8 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Fu
 
       // no failed upstream attempt: an item of $upstream_status starting with 5
       if (slots.upstreamStatus >= 0) {
-        offAt(f, slots.upstreamStatus, false).tee(a).set(k);
-        offAt(f, slots.upstreamStatus, true).set(b);
+        bound(slots.upstreamStatus, false).tee(a).set(k);
+        bound(slots.upstreamStatus, true).set(b);
         f.block('none', () =>
           f.loop('bytes', () => {
             f.get(k).i32(2).op(Op.i32_add).get(b).op(Op.i32_ge_s).brIf('none');
@@ -555,10 +644,10 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Fu
 
       // the upstream: no attempt (`-`), or one plain address interned here (AccessScanner.singleAttempt)
       if (slots.upstreamAddr >= 0) {
-        offAt(f, slots.upstreamAddr, false).set(a);
-        offAt(f, slots.upstreamAddr, true).set(b);
+        bound(slots.upstreamAddr, false).set(a);
+        bound(slots.upstreamAddr, true).set(b);
         f.get(b).get(a).op(Op.i32_sub).i32(2).op(Op.i32_lt_s);
-        f.i32(0).mem('i32_load', MEMORY.OFF + 4 * (hashAt + 1)).op(Op.i32_eqz).op(Op.i32_or);
+        f.get(kept.get(hashAt + 1)!).op(Op.i32_eqz).op(Op.i32_or);
         f.if(
           () => {
             f.get(b).get(a).op(Op.i32_sub).i32(1).op(Op.i32_ne).brIf('stop');
@@ -567,8 +656,8 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Fu
           () => {
             if (slots.upstreamStatus >= 0) {
               // one status (no space or comma: a list is the JavaScript path's), not 500 or more
-              offAt(f, slots.upstreamStatus, false).tee(k).set(scratch[0]);
-              offAt(f, slots.upstreamStatus, true).set(c);
+              bound(slots.upstreamStatus, false).tee(k).set(scratch[0]);
+              bound(slots.upstreamStatus, true).set(c);
               f.block('single', () =>
                 f.loop('bytes', () => {
                   f.get(k).get(c).op(Op.i32_ge_s).brIf('single');
@@ -580,11 +669,11 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, scan: Fu
               threeDigits(f, k, c, ust, scratch);
               f.get(ust).i32(500).op(Op.i32_ge_u).brIf('stop');
             }
-            f.i32(0).mem('i32_load', MEMORY.OFF + 4 * hashAt).get(a).get(b).call(lookup).tee(k).i32(0).op(Op.i32_lt_s);
+            f.get(kept.get(hashAt)!).get(a).get(b).call(lookup).tee(k).i32(0).op(Op.i32_lt_s);
             f.if(() => {
               f.i32(0).get(a).mem('i32_store', MEMORY.OUT + 16);
               f.i32(0).get(b).mem('i32_store', MEMORY.OUT + 20);
-              f.i32(0).i32(0).mem('i32_load', MEMORY.OFF + 4 * hashAt).mem('i32_store', MEMORY.OUT + 24);
+              f.i32(0).get(kept.get(hashAt)!).mem('i32_store', MEMORY.OUT + 24);
               stopWith(Stop.NewUpstream);
             });
             f.get(k).i32(2).op(Op.i32_shl).tee(k).get(k).mem('i32_load', MEMORY.UP_ATTEMPTS).i32(1).op(Op.i32_add).mem('i32_store', MEMORY.UP_ATTEMPTS);

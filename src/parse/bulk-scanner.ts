@@ -2,7 +2,7 @@ import { AccessScanner } from './access-scanner';
 import { FormatPlan } from './format/plan';
 import { MEMORY, MAX_FIELDS, Stop, compileBulkModule } from './bulk-compiler';
 import { layoutOf } from './scan-compiler';
-import { MAX_KEY_BYTES } from '../util/byte-interner';
+import { MAX_KEY_BYTES, hashBytes } from '../util/byte-interner';
 
 /**
  * Runs of ordinary access lines read and counted in WebAssembly (bulk-compiler.ts), between the
@@ -20,8 +20,8 @@ export interface BulkSink<H> {
   countRequests(minute: number, n: number, firstSec: number, lastSec: number): void;
   addStatusCount(status: number, n: number): void;
   /**
-   * The sink's handle on the upstream whose address is the bytes [s, e) of buf (hash: FNV-1a, as
-   * the scanner computes it), once access() has counted an attempt on it; undefined when the sink
+   * The sink's handle on the upstream whose address is the bytes [s, e) of buf (hash: their FNV-1a,
+   * hashBytes()), once access() has counted an attempt on it; undefined when the sink
    * keeps none for those bytes (its lines then keep going the JavaScript way).
    */
   upstreamHandle(hash: number, buf: Buffer, s: number, e: number): H | undefined;
@@ -191,7 +191,8 @@ export class BulkScanner<H> {
     const key = this.pendingKey;
     if (key === null) return;
     this.pendingKey = null;
-    const h = key.length <= MAX_KEY_BYTES ? this.sink.upstreamHandle(this.pendingHash, key, 0, key.length) : undefined;
+    // the sink's table is keyed by FNV-1a, as the JavaScript scanner hashes; the module has a hash of its own
+    const h = key.length <= MAX_KEY_BYTES ? this.sink.upstreamHandle(hashBytes(key, 0, key.length), key, 0, key.length) : undefined;
     // the sink keeps no handle for it: its table of addresses is full (or the key is hostile)
     if (h === undefined) {
       this.full = this.full || key.length <= MAX_KEY_BYTES;

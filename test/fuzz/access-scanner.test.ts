@@ -268,7 +268,11 @@ describe('bulk module scanner (fuzz)', () => {
     '\u00e9', '\u001b[31m', ':', ', ', ' : ',
   ];
   /** Upstream lists as nginx writes them: the edges of the List strategy. */
-  const LISTS = ['502 : 200', '10.0.0.1:80, 10.0.0.2:80 : unix:/s', '502, 504', '-', '1.0 : 2.0, -', '127.0.0.1:9000', '504 :', ', 1'];
+  const LISTS = [
+    '502 : 200', '10.0.0.1:80, 10.0.0.2:80 : unix:/s', '502, 504', '-', '1.0 : 2.0, -', '127.0.0.1:9000', '504 :', ', 1',
+    // the bytes on each side of what the plain flag allows (32-126, no backslash), in short and long items
+    'a~b', 'a\x7fb', '10.0.0.1:8080\x1f', 'x\\y', 'upstream-with-a-long-name.internal.example:8080', 'long-name-with-del\x7f.example:80',
+  ];
   const valueFor = (t: FormatPlan['tokens'][number]) =>
     t.kind === 'field' && t.type.startsWith('upstream-') ? fc.constantFrom(...LISTS, ...TRICKY) : fc.constantFrom(...TRICKY);
   /** A line written in the plan's format with tricky values, cut short sometimes. */
@@ -282,7 +286,8 @@ describe('bulk module scanner (fuzz)', () => {
   /**
    * The bulk module (parse/bulk-compiler.ts) counts a line only where its own scan found the
    * fields the JavaScript scanner finds: the same verdict, trailing bytes, boundaries and, for the
-   * hashed upstream field, the same hash and plain flag, on hostile, mutated and real lines.
+   * hashed upstream field, the same plain flag (and a hash of the bytes alone, wherever they
+   * stand), on hostile, mutated and real lines.
    */
   test(
     'the bulk module scans as the reference interpreter and the compiled scanner do',
@@ -298,12 +303,44 @@ describe('bulk module scanner (fuzz)', () => {
           expect(bulk.trailing).toBe(want.trailing);
           expect(bulk.offsets).toEqual(want.offsets);
           if (layout.hashed >= 0) {
+            // the plain flag is the JavaScript scanner's; the hash is the module's own, of the bytes alone
             const off = new Int32Array(layout.fields.length * 2 + 2);
             compileScanner(layout)(line, start, line.length, off);
-            expect([bulk.hash, bulk.plain]).toEqual([off[off.length - 2], off[off.length - 1]]);
+            expect(bulk.plain).toBe(off[off.length - 1]);
+            if (bulk.plain === 1) expect(bulkScanner(plan)(line, start, at + 23).hash).toBe(bulk.hash);
           }
         }),
         fuzzParams(1000),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  test(
+    'presets with upstream fields: tricky upstream values flag and hash the same wherever they stand',
+    () => {
+      const plans = PRESETS.filter((p) => p.tokens.some((t) => t.kind === 'field' && t.type === 'time-clf') && layoutOf(p).hashed >= 0);
+      expect(plans.length).toBeGreaterThan(2);
+      // an item of bytes around the plain range (32-126, no backslash) and list separators
+      const edgy = fc.array(fc.constantFrom(0x1f, 0x20, 0x21, 0x2c, 0x3a, 0x5c, 0x7e, 0x7f, 0x80, 0x61, 0x31, 0x2e), { maxLength: 40 }).map((b) => Buffer.from(b).toString('latin1'));
+      fc.assert(
+        fc.property(fc.constantFrom(...plans), fc.oneof(fc.constantFrom(...LISTS), edgy), fc.nat(40), (plan, value, at) => {
+          const text = plan.tokens
+            .map((t) => (t.kind === 'literal' ? t.text : t.type.startsWith('upstream-') ? value : t.type === 'time-clf' && plan.server === 'apache' ? '[16/Nov/2024:14:15:25 +0000]' : t.type === 'time-clf' ? '16/Nov/2024:14:15:25 +0000' : '200'))
+            .join('');
+          const line = Buffer.from(text, 'latin1');
+          const layout = layoutOf(plan);
+          const got = bulkScanner(plan)(line, 0, at);
+          const want = referenceScan(layout, line, 0, line.length);
+          expect(got.trailing >= 0).toBe(want.ok);
+          if (!want.ok) return;
+          expect(got.offsets).toEqual(want.offsets);
+          const off = new Int32Array(layout.fields.length * 2 + 2);
+          compileScanner(layout)(line, 0, line.length, off);
+          expect(got.plain).toBe(off[off.length - 1]);
+          if (got.plain === 1) expect(bulkScanner(plan)(line, 0, at + 17).hash).toBe(got.hash);
+        }),
+        fuzzParams(500),
       );
     },
     FUZZ_TIMEOUT,

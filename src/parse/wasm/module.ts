@@ -35,6 +35,16 @@ export const Op = {
   i32_or: 0x72,
   i32_xor: 0x73,
   i32_shl: 0x74,
+  i64_and: 0x83,
+  i64_or: 0x84,
+  i64_xor: 0x85,
+  i64_shl: 0x86,
+  i64_shr_u: 0x88,
+  i64_rotl: 0x89,
+  i64_sub: 0x7d,
+  i64_mul: 0x7e,
+  i32_wrap_i64: 0xa7,
+  i64_extend_i32_u: 0xad,
 } as const;
 
 /** Loads and stores: opcode and the log2 of the natural alignment. */
@@ -52,6 +62,9 @@ const SIMD = {
   v128_load: 0x00,
   i8x16_splat: 0x0f,
   i8x16_eq: 0x23,
+  i8x16_lt_u: 0x26,
+  i8x16_gt_u: 0x28,
+  v128_or: 0x50,
   i8x16_bitmask: 0x64,
 } as const;
 
@@ -62,6 +75,18 @@ export function uleb(n: number, out: number[]): void {
     if (n !== 0) b |= 0x80;
     out.push(b);
   } while (n !== 0);
+}
+
+/** Signed LEB128 of a 64-bit value (i64.const). */
+export function sleb64(n: bigint, out: number[]): void {
+  n = BigInt.asIntN(64, n);
+  for (;;) {
+    const b = Number(n & 0x7fn);
+    n >>= 7n;
+    const done = (n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return;
+  }
 }
 
 export function sleb(n: number, out: number[]): void {
@@ -109,6 +134,12 @@ export class Func {
   i32(v: number): this {
     this.code.push(0x41);
     sleb(v, this.code);
+    return this;
+  }
+
+  i64(v: bigint): this {
+    this.code.push(0x42);
+    sleb64(v, this.code);
     return this;
   }
 
