@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { discoverInputs, orderRotationSets, rotationKey } from './discover';
 import * as zlib from 'zlib';
-import { READ_CHUNK } from './open';
+import { READ_CHUNK, pageAligned } from './open';
 
 /**
  * Follows one log path as it grows, across rotations, reading each file through its own
@@ -74,7 +74,7 @@ interface Generation {
   head: Buffer;
 }
 
-const chunkBuf = Buffer.allocUnsafe(READ_CHUNK);
+const chunkBuf = pageAligned(READ_CHUNK);
 /** One busy file does not keep the others (or the rotation checks) waiting longer than this. */
 const MAX_READ_PER_POLL = 16 * READ_CHUNK;
 

@@ -218,7 +218,20 @@ class FileChunks implements AsyncIterable<Buffer> {
 const SPARE: Buffer[] = [];
 
 function spareBuffer(): Buffer {
-  return SPARE.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
+  return SPARE.pop() ?? pageAligned(READ_CHUNK);
+}
+
+/**
+ * A buffer that starts on a page boundary. A read(2) into a buffer that does not is slower: on
+ * this project's bench machine (a KVM guest, Linux 6.18), reading the 886 MB `upstream` log from
+ * the page cache in 1 MiB pieces took 0.61-0.68 s into Buffer.allocUnsafe's memory (16 bytes past
+ * a page: glibc's mmap header) against 0.16-0.18 s into an aligned one (node, readSync, 3 runs
+ * each; a C program reading into aligned_alloc memory and 16 bytes past it: 0.19 against 0.51 s).
+ * Node has no aligned allocation, but a WebAssembly memory is mapped on its own pages.
+ */
+export function pageAligned(size: number): Buffer {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(size / 65536), maximum: Math.ceil(size / 65536) });
+  return Buffer.from(memory.buffer, 0, size);
 }
 
 interface ReadResult {
