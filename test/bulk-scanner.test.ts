@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { FailureEvent } from '../src/model';
 import { Analyzer, AnalyzerOptions } from '../src/analyze/analyzer';
-import { FileReader } from '../src/analyze/read-file';
+import { BULK_AFTER_LINES, FileReader } from '../src/analyze/read-file';
 import { BulkScanner } from '../src/parse/bulk-scanner';
 import { MEMORY } from '../src/parse/bulk-compiler';
 import { buildDocument } from '../src/report/json';
@@ -38,12 +38,12 @@ interface Input {
   data: Buffer;
 }
 
-function analyze(make: (o: AnalyzerOptions) => Analyzer, files: Input[], chunk: number, maxLine?: number): Outcome {
+function analyze(make: (o: AnalyzerOptions) => Analyzer, files: Input[], chunk: number, maxLine?: number, bulkAfter?: number): Outcome {
   const events: FailureEvent[] = [];
   const a = make({ onEvent: (e) => events.push(e) });
   const stats = [];
   for (const f of files) {
-    const r = new FileReader(f.name, a, { formats: [], clock, showSkipped: 3, maxLine });
+    const r = new FileReader(f.name, a, { formats: [], clock, showSkipped: 3, maxLine, bulkAfter });
     for (let i = 0; i < f.data.length; i += chunk) r.push(f.data.subarray(i, i + chunk));
     r.finish();
     a.flush();
@@ -73,10 +73,14 @@ function countedInBulk(fn: () => void): number {
   return n;
 }
 
-/** Analyses files both ways, in chunks of `chunk` bytes; returns the lines counted in bulk. */
-function expectSameAnalysis(files: Input[], chunk = 7919, maxLine?: number): number {
+/**
+ * Analyses files both ways, in chunks of `chunk` bytes, the bulk scanner made after `bulkAfter`
+ * lines of each file (0: at once; 'default': the readers' own); returns the lines counted in bulk.
+ */
+function expectSameAnalysis(files: Input[], chunk = 7919, maxLine?: number, bulkAfter: number | 'default' = 0): number {
   let bulk: Outcome | null = null;
-  const n = countedInBulk(() => (bulk = analyze((o) => new Analyzer(o), files, chunk, maxLine)));
+  const after = bulkAfter === 'default' ? undefined : bulkAfter;
+  const n = countedInBulk(() => (bulk = analyze((o) => new Analyzer(o), files, chunk, maxLine, after)));
   const perLine = analyze((o) => new PerLine(o), files, chunk, maxLine);
   expect(bulk).toEqual(perLine);
   return n;
@@ -193,6 +197,15 @@ describe('bulk scanner: a whole analysis is unchanged', () => {
     const data = upstreamLog(40_000, 17, 2500);
     // the first sight of each address, and the 500 the summary interns no more, are JavaScript's
     expect(expectSameAnalysis([{ name: '/logs/a/access.log', data }], 1 << 20)).toBeGreaterThan(20_000);
+  });
+
+  test(`by default a file is read in JavaScript for its first ${BULK_AFTER_LINES} lines, then in bulk`, () => {
+    const small = upstreamLog(BULK_AFTER_LINES - 100, 29);
+    expect(expectSameAnalysis([{ name: '/logs/a/access.log', data: small }], 1 << 20, undefined, 'default')).toBe(0);
+    const large = upstreamLog(BULK_AFTER_LINES + 10_000, 31);
+    const bulk = expectSameAnalysis([{ name: '/logs/a/access.log', data: large }], 1 << 20, undefined, 'default');
+    expect(bulk).toBeGreaterThan(8_000);
+    expect(bulk).toBeLessThan(10_000);
   });
 
   test('several files, one reader each, into one summary', () => {

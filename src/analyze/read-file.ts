@@ -36,7 +36,16 @@ export interface ReadOptions extends DetectOptions {
   clock: ZoneClock;
   maxLine?: number;
   showSkipped?: number; // examples kept per reason
+  /** Lines of an access log read in JavaScript before its bulk scanner is made (BULK_AFTER_LINES). */
+  bulkAfter?: number;
 }
+
+/**
+ * Making a format's bulk module costs ~13-19 ms in a fresh process (generating its code: cold
+ * JavaScript), which a file of a few thousand lines does not win back: CI's `check` of captured
+ * fixtures reads files of hundreds. Past this many lines the rest of a file is read in bulk.
+ */
+export const BULK_AFTER_LINES = 10_000;
 
 /** What a server configuration says about a file: its kind and format are then not guessed. */
 export interface KnownFormat {
@@ -172,6 +181,8 @@ export class FileReader {
    */
   private bulkSkip = 0;
   private bulkMisses = 0;
+  /** The line after which the bulk scanner is made (-1: not to be made, or made). */
+  private bulkFrom = -1;
 
   constructor(
     readonly path: string,
@@ -248,12 +259,23 @@ export class FileReader {
     this.startBulk();
   }
 
-  /** Access lines of a file without an envelope are counted in bulk where the sink allows it. */
+  /**
+   * Access lines of a file without an envelope are counted in bulk where the sink allows it, once
+   * the file has shown it is long enough to pay for the module (bulkAfter).
+   */
   private startBulk(): void {
     const d = this.detection;
     const sink = this.scanner !== null && d !== null && d.envelope === null ? this.sink.bulkSink?.() : null;
     if (!sink) return;
-    this.bulk = BulkScanner.for(this.scanner!, sink, this.opts.maxLine ?? DEFAULT_MAX_LINE);
+    this.bulkFrom = Math.max(this.lineNo, this.opts.bulkAfter ?? BULK_AFTER_LINES);
+    if (this.lineNo >= this.bulkFrom) this.makeBulk();
+  }
+
+  private makeBulk(): void {
+    this.bulkFrom = -1;
+    const sink = this.sink.bulkSink?.();
+    if (!sink || this.scanner === null) return;
+    this.bulk = BulkScanner.for(this.scanner, sink, this.opts.maxLine ?? DEFAULT_MAX_LINE);
     if (this.bulk !== null) this.splitter.bulk = (chunk, pos, len) => this.bulkRun(chunk, pos, len);
   }
 
@@ -285,6 +307,7 @@ export class FileReader {
     }
     this.lineNo++;
     this.handle(buf, s, e);
+    if (this.lineNo === this.bulkFrom) this.makeBulk();
   }
 
   private runDetection(): void {
