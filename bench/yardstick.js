@@ -7,15 +7,20 @@
  *   node bench/yardstick.js FILE...             prints {"lines":N,"keys":K}
  *   node bench/yardstick.js --threads 2 FILE... the files dealt to 2 worker threads: how much a
  *                                               second thread gives this machine right now
+ *   node bench/yardstick.js --aligned FILE...   the same, reading into a page-aligned buffer as
+ *                                               analyze does (src/input/open.ts pageAligned): a
+ *                                               reference for what that trick alone is worth
  */
 const fs = require('fs');
 const { Worker, isMainThread, parentPort, workerData } = require('worker_threads');
 
 const CHUNK = 1 << 20;
 
+let ALIGNED = false;
+
 function countFile(file, counts) {
   const fd = fs.openSync(file, 'r');
-  let buf = Buffer.allocUnsafe(CHUNK * 2);
+  let buf = ALIGNED ? Buffer.from(new WebAssembly.Memory({ initial: (CHUNK * 2) / 65536 }).buffer) : Buffer.allocUnsafe(CHUNK * 2);
   let lines = 0;
   let have = 0;
 
@@ -68,6 +73,7 @@ if (!isMainThread) {
   parentPort.postMessage({ lines, counts: [...counts] });
 } else {
   const args = process.argv.slice(2);
+  if (args[0] === '--aligned') ALIGNED = Boolean(args.shift());
   const threads = args[0] === '--threads' ? Math.max(1, Number(args[1])) : 1;
   const files = args[0] === '--threads' ? args.slice(2) : args;
   if (threads === 1) {

@@ -49,7 +49,7 @@ export const MEMORY = {
 
 /** Fields a module can scan: their boundaries must fit between OFF and TIME_KEY. */
 export const MAX_FIELDS = (MEMORY.TIME_KEY - MEMORY.OFF) / 8 - 1;
-export const UPSTREAMS = 2048;
+const UPSTREAMS = 2048;
 const UP_SLOTS = 4096;
 /** SIMD loads read up to 15 bytes past the last position scanned. */
 const PAD = 64;
@@ -133,7 +133,7 @@ function oddBackslashesFn(mod: ModuleWriter): Func {
 }
 
 /**
- * Pushes 1 when the bytes of lit stand at local `at` + from (the caller has checked the length),
+ * Pushes 1 when the bytes of lit stand at local `at` (the caller has checked the length),
  * else 0: compared four, two, then one at a time.
  */
 function bytesAt(f: Func, lit: Buffer, at: number): void {
@@ -234,8 +234,8 @@ function lineEnds(f: Func, i: number, last: number, L: ScanLocals, target: ScanT
 }
 
 function scanLocals(f: Func, e: number): ScanLocals {
-  const [p, q, r, h, m, c, t, lim] = f.locals(T.I32, 8);
-  return { p, q, r, h, m, c, t, lim, v: f.local(T.V128), e };
+  const [p, q, r, m, c, t, lim] = f.locals(T.I32, 7);
+  return { p, q, r, m, c, t, lim, v: f.local(T.V128), e };
 }
 
 /**
@@ -258,7 +258,6 @@ interface ScanLocals {
   p: number;
   q: number;
   r: number;
-  h: number;
   m: number;
   c: number;
   /** scratch values */
