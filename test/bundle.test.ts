@@ -3,14 +3,29 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CLI, LAUNCHER, ROOT } from './helpers/cli';
+import { BUNDLE_ID_PREFIX } from '../src/cli/launch';
 
 /**
- * bin/upstream-doctor runs dist/cli/bundle.js (scripts/bundle.js, src/cli/launch.ts): it must do
- * what the modules in dist/ do.
+ * bin/upstream-doctor runs dist/cli/bundle.js (scripts/bundle.js) from V8's code cache
+ * (src/cli/launch.ts). The bundle must do what the modules in dist/ do, and a cache that is
+ * missing, stale, corrupt or made under other flags must only cost time.
  */
 
 const BUNDLE = path.join(ROOT, 'dist', 'cli', 'bundle.js');
 const FIXTURES = path.join(ROOT, 'fixtures');
+
+function cacheOf(dist: string): string {
+  const src = fs.readFileSync(path.join(dist, 'cli', 'bundle.js'), 'latin1');
+  const id = src.slice(src.lastIndexOf(BUNDLE_ID_PREFIX) + BUNDLE_ID_PREFIX.length).trim();
+  return path.join(dist, 'cli', `bundle.js.${id}.cache`);
+}
+
+/** The V8 flags the launcher starts node with. */
+function launcherFlags(): string[] {
+  const m = /\bexec node ((?:--[\w-]+(?:=\S+)? ?)+) "\$0"/.exec(fs.readFileSync(LAUNCHER, 'utf8'));
+  expect(m).not.toBeNull();
+  return m![1].trim().split(' ');
+}
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
@@ -42,8 +57,10 @@ const CASES: [string, string[], Record<string, string>?][] = [
 ];
 
 describe('the bundle', () => {
-  test('is built', () => {
-    expect(fs.existsSync(BUNDLE)).toBe(true);
+  test('is ASCII, and its last line names its cache, which is there', () => {
+    const bytes = fs.readFileSync(BUNDLE);
+    expect(bytes.every((b) => b < 0x80)).toBe(true);
+    expect(fs.existsSync(cacheOf(path.join(ROOT, 'dist')))).toBe(true);
   });
 
   test.each(CASES)('%s: the launcher prints what the modules in dist/ print', (_, args, env = {}) => {
@@ -82,6 +99,57 @@ describe('the bundle', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("V8 takes the cache under the launcher's flags, and refuses it under others", () => {
+    const check = `
+      const L = require(${JSON.stringify(path.join(ROOT, 'dist', 'cli', 'launch.js'))});
+      const src = L.readBundle(L.BUNDLE);
+      const script = L.compileBundle(L.BUNDLE, src, require('fs').readFileSync(L.cacheFileOf(L.BUNDLE, src)));
+      process.stdout.write(String(script.cachedDataRejected));`;
+    expect(run(process.execPath, [...launcherFlags(), '-e', check]).stdout).toBe('false');
+    expect(run(process.execPath, ['-e', check]).stdout).toBe('true');
+  });
+
+  describe('a cache that does not fit costs time, not results', () => {
+    const json = CASES[0][1];
+    const expected = run(process.execPath, [CLI, ...json]);
+
+    test.each([
+      ['missing', (cache: string) => fs.rmSync(cache)],
+      ['corrupt', (cache: string) => {
+        // same length, so V8's own length check passes: the checksum must catch it
+        const b = fs.readFileSync(cache);
+        for (let i = b.length >> 1; i < (b.length >> 1) + 256; i++) b[i] ^= 0x5a;
+        fs.writeFileSync(cache, b);
+      }],
+      ['cut short', (cache: string) => fs.writeFileSync(cache, fs.readFileSync(cache).subarray(0, 4096))],
+      ['empty', (cache: string) => fs.writeFileSync(cache, '')],
+      ['of another bundle', (cache: string) => {
+        // a bundle built anew, changed by one character (a constant, say): same length, another name
+        const file = path.join(path.dirname(cache), 'bundle.js');
+        const src = fs.readFileSync(file, 'latin1');
+        const at = src.lastIndexOf('`upstream-doctor: ${'); // main's, for usage errors: the entry comes last
+        expect(at).toBeGreaterThan(0);
+        const changed = `${src.slice(0, at)}\`upstream-doctor! ${src.slice(at + 18, src.lastIndexOf(BUNDLE_ID_PREFIX))}`;
+        fs.writeFileSync(file, `${changed}${BUNDLE_ID_PREFIX}0123456789abcdef\n`, 'latin1');
+        expect(fs.statSync(file).size).toBe(src.length);
+      }],
+    ])('%s', (name, spoil) => {
+      const copy = packageCopy();
+      try {
+        spoil(cacheOf(copy.dist));
+        const r = run(copy.launcher, json);
+        expect(r.stderr).toBe('');
+        expect(r).toEqual(expected);
+        if (name === 'of another bundle') {
+          // the changed bundle runs (its cache is refused, not its code), and it is the one that ran
+          expect(run(copy.launcher, ['analyze', '/nonexistent/x.log']).stderr).toMatch(/^upstream-doctor! /);
+        }
+      } finally {
+        fs.rmSync(copy.root, { recursive: true, force: true });
+      }
+    });
   });
 
   test('without a bundle (a tsc build alone), the launcher runs the modules', () => {
