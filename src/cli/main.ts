@@ -8,6 +8,7 @@ import type { ConfigCommandArgs } from './config';
 import type { CheckArgs } from './check';
 import { EXIT } from './exit-codes';
 import { forTerminal } from '../report/sanitize';
+import { skipHelpCache } from './help-cache';
 import { STDIN_ARG, UsageError, lastValueWins } from './options';
 import type { TailArgs } from './tail';
 
@@ -56,6 +57,7 @@ async function main(rawArgv: string[]): Promise<number> {
       throw err ?? new UsageError(msg);
     })
     .wrap(Math.min(110, process.stdout.columns || 100));
+  skipHelpCache(parser);
   await parser.parseAsync();
   return code;
 }
