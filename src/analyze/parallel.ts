@@ -79,12 +79,14 @@ export function workerScript(): string {
 }
 
 /**
- * `--jobs auto` reads in one thread below this many bytes on disk. A worker costs ~0.15 s to start,
- * warm up and merge, and ~70 MiB of peak RSS (a heap of its own); with the faster scanner one
- * thread reads 222 MB in ~0.9 s, where two were slower (0.91x), and 880 MB in ~2.2 s, where two
- * were 1.24x faster on this 2-vCPU machine (docs/performance.md).
+ * `--jobs auto` reads in one thread below this many bytes on disk. A worker costs what a run pays
+ * once, again: its start-up, its bulk module, the JIT warm-up of the failure path (its code is
+ * optimised anew in every thread), the merge; and ~40 MiB of peak RSS (a heap of its own). Since
+ * the bulk scanner, one thread reads the bench's 4 directories (880 MB) in ~2.3-2.6 s, where two
+ * were no faster (2.2-2.6 s), and 8 directories (1.76 GB) in 3.6-4.5 s against 3.2-4.1 s with
+ * two, on a 2-vCPU machine whose two threads ran the yardstick 1.24x faster (docs/performance.md).
  */
-export const AUTO_MIN_BYTES = 256 * 1024 * 1024;
+export const AUTO_MIN_BYTES = 1024 * 1024 * 1024;
 
 /**
  * `--jobs auto` uses at most this many jobs, and one when no input is an access log. Every job

@@ -38,7 +38,7 @@ export function jobsOption<T>(y: Argv<T>) {
   return y.option('jobs', {
     alias: 'j',
     type: 'string',
-    describe: 'directories read in parallel by N jobs (this thread and N - 1 worker threads), or auto: at most 2 (one per CPU and per directory), 1 below 256 MiB of logs or without access logs; 1 reads all in this thread',
+    describe: 'directories read in parallel by N jobs (this thread and N - 1 worker threads), or auto: at most 2 (one per CPU and per directory), 1 below 1 GiB of logs or without access logs; 1 reads all in this thread',
     default: 'auto',
   });
 }
