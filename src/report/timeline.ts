@@ -145,6 +145,12 @@ export interface Timeline {
    * holding its start.
    */
   stepMinutes?: number;
+  /**
+   * Added in v1: present when the range needs more than MAX_BUCKETS buckets of a day (log times
+   * that span millennia: a hostile or broken line can write any year): the timeline lays out the
+   * last MAX_BUCKETS days, and what came before this time is in the totals but in no bucket.
+   */
+  omittedBefore?: string;
 }
 
 /** Hard cap so a stray timestamp years away cannot make a million empty buckets. */
@@ -209,11 +215,16 @@ export function formatInZone(t: number, zone: string, pattern: string): string {
 }
 
 export function buildTimeline(summary: Summary, opts: TimelineOptions): Timeline {
-  const start = opts.start ?? summary.start;
+  let start = opts.start ?? summary.start;
   const end = opts.end ?? summary.end;
   if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
     return { bucket: opts.bucket === 'auto' ? '1h' : opts.bucket, buckets: [], zone: opts.zone };
   }
+  // Even daily buckets would pass MAX_BUCKETS (and, for a line dated 9999 beside one of today,
+  // millions of zero buckets): the last MAX_BUCKETS days are laid out.
+  const days = Math.floor((end - start) / BUCKETS['1d']) + 1;
+  const omitted = days > MAX_BUCKETS ? end - (MAX_BUCKETS - 2) * BUCKETS['1d'] : null;
+  if (omitted !== null) start = omitted;
   const step = summary.minuteStep;
   const name = chooseBucket(opts.bucket, start, end, step);
   const starts = bucketStarts(start, end, name, opts.zone);
@@ -243,7 +254,9 @@ export function buildTimeline(summary: Summary, opts: TimelineOptions): Timeline
   });
   // Most frequent first (ties by name): the same order however the counts were gathered or merged.
   for (const b of buckets) b.causes = Object.fromEntries(Object.entries(b.causes).sort((x, y) => y[1]! - x[1]! || (x[0] < y[0] ? -1 : 1)));
-  return step > 1 ? { bucket: name, buckets, zone: opts.zone, stepMinutes: step } : { bucket: name, buckets, zone: opts.zone };
+  const t: Timeline = step > 1 ? { bucket: name, buckets, zone: opts.zone, stepMinutes: step } : { bucket: name, buckets, zone: opts.zone };
+  if (omitted !== null && n > 0) t.omittedBefore = buckets[0].start;
+  return t;
 }
 
 function nextStart(t: number, bucket: string, zone: string): number {

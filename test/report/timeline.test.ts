@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
-import { AUTO_MAX_BUCKETS, BUCKETS, LABEL_PATTERN, UTC_NAMES, autoBucket, bucketStarts, buildTimeline, formatInZone, localZone, timeBucketIndex } from '../../src/report/timeline';
+import { AUTO_MAX_BUCKETS, BUCKETS, LABEL_PATTERN, MAX_BUCKETS, UTC_NAMES, autoBucket, bucketStarts, buildTimeline, formatInZone, localZone, timeBucketIndex } from '../../src/report/timeline';
 import { parseRange, parseTimeArg, UsageError } from '../../src/cli/options';
 
 const MIN = 60_000;
@@ -83,6 +83,23 @@ describe('bucket layout in a zone', () => {
     const tl = buildTimeline(s, { bucket: '1m', zone: 'UTC' });
     expect(tl.buckets).toHaveLength(10);
     expect(tl.buckets.map((b) => b.requests)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+
+  test('times millennia apart (a line dated 9999 beside one of 1970): the last MAX_BUCKETS days, and what was left out', () => {
+    const s = new Summary();
+    s.countRequest(Date.parse('1970-11-16T14:15:25Z'), 502);
+    s.countRequest(Date.parse('9999-11-16T14:15:25Z'), 502);
+    s.countRequest(Date.parse('9999-11-16T15:00:00Z'), 200);
+    const tl = buildTimeline(s, { bucket: 'auto', zone: 'UTC' });
+    expect(tl.bucket).toBe('1d');
+    expect(tl.buckets.length).toBeLessThanOrEqual(MAX_BUCKETS);
+    expect(tl.buckets.length).toBeGreaterThan(MAX_BUCKETS - 3);
+    expect(tl.buckets[tl.buckets.length - 1].start).toBe('9999-11-16T00:00:00.000Z');
+    expect(tl.omittedBefore).toBe(tl.buckets[0].start);
+    // the last day's counts are there, the 1970 one is in no bucket
+    expect(tl.buckets.reduce((n, b) => n + b.requests, 0)).toBe(2);
+    // a range that fits says nothing was left out
+    expect(buildTimeline(s, { bucket: 'auto', zone: 'UTC', start: Date.parse('9999-01-01T00:00:00Z') }).omittedBefore).toBeUndefined();
   });
 
   test('a requested range wider than the data is laid out in full', () => {
