@@ -3,6 +3,8 @@ import { FailureEvent } from '../src/model';
 import { Analyzer, AnalyzerOptions } from '../src/analyze/analyzer';
 import { BULK_AFTER_LINES, FileReader } from '../src/analyze/read-file';
 import { BulkScanner } from '../src/parse/bulk-scanner';
+import { AccessScanner } from '../src/parse/access-scanner';
+import { allPresetPlans } from '../src/parse/format/presets';
 import { MEMORY } from '../src/parse/bulk-compiler';
 import { buildDocument } from '../src/report/json';
 import { UPSTREAM_TABLE_CAP } from '../src/report/summary';
@@ -212,6 +214,69 @@ describe('bulk scanner: a whole analysis is unchanged', () => {
     const files = [1, 2, 3].map((k) => ({ name: `/logs/${k}/access.log`, data: upstreamLog(3_000, k) }));
     expect(expectSameAnalysis(files, 1 << 20)).toBeGreaterThan(6_000);
   });
+
+  test(
+    'times decoded in the module: every edge of parseClf (day 0-99, years 0-9999, odd zones, bad months) gives the minute JavaScript gives',
+    () => {
+      // mostly values in range (so that most times are decoded), the whole range and the edges too
+      const num = (lo: number, hi: number, edges: string[]) =>
+        fc.oneof(
+          { weight: 4, arbitrary: fc.integer({ min: lo, max: hi }).map((n) => p2(n)) },
+          { weight: 1, arbitrary: fc.integer({ min: 0, max: 99 }).map((n) => p2(n)) },
+          { weight: 1, arbitrary: fc.constantFrom(...edges) },
+        );
+      const four = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => String(n).padStart(4, '0'));
+      const time = fc
+        .record({
+          d: num(1, 31, ['00', '01', '28', '29', '30', '31', '32', '99']),
+          mon: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...MON) }, { weight: 1, arbitrary: fc.constantFrom('Nox', 'nov', 'NOV') }),
+          y: fc.oneof(
+            { weight: 4, arbitrary: four(1970, 5000) },
+            { weight: 1, arbitrary: four(0, 9999) },
+            { weight: 1, arbitrary: fc.constantFrom('1969', '1970', '2000', '2100', '4999', '5000', '5001', '0069', '0070', '0099', '0100') },
+          ),
+          h: num(0, 23, ['23', '24']),
+          mi: num(0, 59, ['59', '60']),
+          s: num(0, 59, ['59', '60', '61']),
+          sp: fc.constantFrom(' ', ' ', ' ', '_', ':'),
+          sign: fc.constantFrom('+', '-', '+', '*'),
+          zone: fc.oneof(fc.constantFrom('0000', '0100', '0530', '1400', '9999'), four(0, 9999)),
+        })
+        .map((t) => `${t.d}/${t.mon}/${t.y}:${t.h}:${t.mi}:${t.s}${t.sp}${t.sign}${t.zone}`);
+      const plan = allPresetPlans().find((p) => p.server === 'nginx' && p.name === 'combined')!;
+      const counted: [number, number][] = [];
+      const sink = {
+        countRequests: (minute: number, n: number, first: number) => void counted.push([minute, first]),
+        addStatusCount: () => {},
+        upstreamHandle: () => 0,
+        countAttempts: () => {},
+      };
+      let taken = 0;
+      fc.assert(
+        fc.property(fc.array(time, { minLength: 1, maxLength: 8 }), (times) => {
+          // one module for the whole run of times: each decoded in turn, with the last one cached
+          const bulk = BulkScanner.for(new AccessScanner(plan), sink, 65536)!;
+          for (const t of times) {
+            const line = Buffer.from(`192.0.2.1 - - [${t}] "GET / HTTP/1.1" 200 5 "-" "ua"\n`, 'latin1');
+            counted.length = 0;
+            bulk.run(line, 0, line.length);
+            bulk.flush();
+            // a time the module leaves to JavaScript is JavaScript's: nothing to compare
+            if (bulk.lines === 0) continue;
+            const sc = new AccessScanner(plan);
+            expect(sc.scan(line, 0, line.length - 1)).toBe(true);
+            const minute = sc.minute();
+            expect([t, counted]).toEqual([t, [[minute, sc.msInMinute / 1000]]]);
+            taken++;
+          }
+        }),
+        fuzzParams(1000, 20000),
+      );
+      // the edges are reached, not all refused
+      expect(taken).toBeGreaterThan(100);
+    },
+    FUZZ_TIMEOUT,
+  );
 
   test(
     'fuzzed access logs: generated, real and mutated lines, binary lines, in random chunks',

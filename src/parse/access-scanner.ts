@@ -51,15 +51,11 @@ export class AccessScanner {
   private readonly ustatusSlot: number;
   private readonly timeSlot: number;
   private readonly timeKind: TimeKind;
-  /**
-   * The bytes of the last decoded CLF time (20 to CLF_CACHE_BYTES long), its length and minute
-   * number (epoch ms / 60000); bulk-scanner.ts counts lines of that minute with them.
-   */
-  readonly clfKey = Buffer.alloc(CLF_CACHE_BYTES);
-  clfLen = -1;
-  clfMinuteKey = NO_MINUTE;
-  /** Changes whenever the cached time does. */
-  clfGeneration = 0;
+  /** The bytes of the last decoded CLF time (20 to CLF_CACHE_BYTES long), and its length. */
+  private readonly clfKey = Buffer.alloc(CLF_CACHE_BYTES);
+  private clfLen = -1;
+  /** Minute number (epoch ms / 60000) of the cached time. */
+  private clfMinuteKey = NO_MINUTE;
   /** The cached 26-byte time as words (bytes 0-17 and 20-25: all but the seconds). */
   private readonly clfWords = new Uint32Array(7);
   /** A view of the last scanned line's buffer, for word reads (made once per buffer, not per line). */
@@ -124,7 +120,10 @@ export class AccessScanner {
     const t = this.scanFn(buf, start, end, this.offsets);
     if (t < 0) return false;
     this.trailing = t;
-    this.use(buf);
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength) as DataView;
+    }
     return true;
   }
 
@@ -210,26 +209,8 @@ export class AccessScanner {
       }
       this.clfLen = len;
       this.clfMinuteKey = m;
-      this.clfGeneration++;
     }
     return this.atSecond(m, sec);
-  }
-
-  /**
-   * Decodes the CLF time [s, e) of buf as minute() would for a line holding it, caching it: the
-   * bulk scanner goes on with lines of that minute without decoding them.
-   */
-  cacheTime(b: Buffer, s: number, e: number): void {
-    this.use(b);
-    this.clfMinute(b, s, e);
-  }
-
-  /** Makes b the buffer the field reads go to (its word view is made once per buffer, not per line). */
-  private use(b: Buffer): void {
-    if (b !== this.buf) {
-      this.buf = b;
-      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength) as DataView;
-    }
   }
 
   /** Do the len bytes at s equal the cached time's in every byte but the seconds (18-19)? */

@@ -22,10 +22,11 @@ import { Func, ModuleWriter, Op, T } from './wasm/module';
 
 /** Memory layout (byte addresses). */
 export const MEMORY = {
-  /** run()'s results: [pos, lines, minSec, maxSec, addrStart, addrEnd, addrHash] as i32 */
+  /** run()'s results: [pos, minute runs at RUNS, -, -, addrStart, addrEnd, addrHash] as i32 */
   OUT: 0,
-  /** 1 when TIME_KEY holds the cached time of the JavaScript scanner (26 bytes) */
+  /** 1 when TIME_KEY holds the last time decoded (26 bytes), whose minute is CUR_MINUTE */
   TIME_VALID: 40,
+  CUR_MINUTE: 52,
   /** upstreams interned so far, and arena bytes used */
   UP_COUNT: 44,
   UP_USED: 48,
@@ -36,6 +37,8 @@ export const MEMORY = {
   KEY: 1536,
   /** requests by status, 1000 × u32 */
   STATUS: 2048,
+  /** the lines run() counted, by minute in the order read: RUN_CAP × [minute, lines, first second, last second] */
+  RUNS: 6144,
   /** attempts by interned upstream id, UPSTREAMS × u32 */
   UP_ATTEMPTS: 8192,
   /** the interning table: UP_SLOTS × [hash, key offset, key length, id + 1] */
@@ -47,6 +50,7 @@ export const MEMORY = {
   WINDOW_BYTES: 1280 * 1024,
 } as const;
 
+export const RUN_CAP = 128;
 /** Fields a module can scan: their boundaries must fit between OFF and TIME_KEY. */
 export const MAX_FIELDS = (MEMORY.TIME_KEY - MEMORY.OFF) / 8 - 1;
 const UPSTREAMS = 2048;
@@ -63,11 +67,8 @@ export const enum Stop {
   Line = 1,
   /** the line at OUT[0] is the JavaScript path's, and its upstream (OUT[4..6]) is new here */
   NewUpstream = 2,
-  /**
-   * the line at OUT[0] has another time than the cached one (OUT[4..5]: its bounds): once the
-   * JavaScript scanner has decoded and cached it, the run can go on from that line
-   */
-  NewTime = 3,
+  /** the minute runs filled RUNS: once they are counted, the run goes on from the line at OUT[0] */
+  Full = 3,
 }
 
 /** The fields run() reads, as slots of the layout (-1: the format has none). */
@@ -546,8 +547,8 @@ function threeDigits(f: Func, s: number, e: number, v: number, [d0, d1, d2]: num
 function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, odd: Func, lookup: Func): Func {
   const f = mod.func('run', [T.I32, T.I32, T.I32], [T.I32], true);
   const [s, end, maxLine] = [0, 1, 2];
-  const [nl, le, lines, minSec, maxSec, sec, reason, a, b, st, c, k, ust] = f.locals(T.I32, 13);
-  const scratch = f.locals(T.I32, 3);
+  const [nl, le, lines, minSec, maxSec, sec, reason, a, b, st, c, k, ust, runs, cur] = f.locals(T.I32, 15);
+  const scratch = f.locals(T.I32, 6);
   const vec = f.local(T.V128);
   const hashAt = hashSlots(layout);
   const stopWith = (why: Stop) => f.i32(why).set(reason).br('stop');
@@ -561,6 +562,7 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, odd: Fun
   const L = scanLocals(f, le);
   f.i32(60).set(minSec);
   f.i32(-1).set(maxSec);
+  f.i32(0).mem('i32_load', MEMORY.CUR_MINUTE).set(cur);
   f.block('stop', () =>
     f.loop('line', () => {
       f.i32(Stop.Line).set(reason);
@@ -588,7 +590,8 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, odd: Fun
         }),
       );
 
-      // the time: the JavaScript scanner's cached minute (every byte but the seconds), second 0-59
+      // the time: the minute of the last time decoded when every byte but the seconds is the same,
+      // else decoded here as parseClf() decodes it; second 0-59 (a leap second is JavaScript's)
       bound(slots.time, false).set(a);
       bound(slots.time, true).set(b);
       f.get(a).mem('i32_load8_u').i32(91).op(Op.i32_eq);
@@ -600,16 +603,20 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, odd: Fun
       f.block('cached', () => {
         f.block('other', () => {
           f.i32(0).mem('i32_load', MEMORY.TIME_VALID).op(Op.i32_eqz).brIf('other');
-          f.get(a).mem('i64_load', 0, true).i32(0).mem('i64_load', MEMORY.TIME_KEY).op(Op.i64_ne).brIf('other');
-          f.get(a).mem('i64_load', 8, true).i32(0).mem('i64_load', MEMORY.TIME_KEY + 8).op(Op.i64_ne).brIf('other');
-          f.get(a).mem('i32_load16_u', 16, true).i32(0).mem('i32_load16_u', MEMORY.TIME_KEY + 16).op(Op.i32_ne).brIf('other');
-          f.get(a).mem('i32_load', 20, true).i32(0).mem('i32_load', MEMORY.TIME_KEY + 20).op(Op.i32_ne).brIf('other');
-          f.get(a).mem('i32_load16_u', 24, true).i32(0).mem('i32_load16_u', MEMORY.TIME_KEY + 24).op(Op.i32_ne).brIf('other');
+          for (const [kind, at] of TIME_WORDS) f.get(a).mem(kind, at, true).i32(0).mem(kind, MEMORY.TIME_KEY + at).op(kind === 'i64_load' ? Op.i64_ne : Op.i32_ne).brIf('other');
           f.br('cached');
         });
-        f.i32(0).get(a).mem('i32_store', MEMORY.OUT + 16);
-        f.i32(0).get(b).mem('i32_store', MEMORY.OUT + 20);
-        stopWith(Stop.NewTime);
+        clfMinute(f, a, k, scratch, () => f.br('stop'));
+        // a new minute: the lines of the last one are a run of their own
+        f.get(lines);
+        f.if(() => {
+          f.get(runs).i32(RUN_CAP - 1).op(Op.i32_ge_u);
+          f.if(() => stopWith(Stop.Full));
+          pushRun(f, runs, cur, lines, minSec, maxSec);
+        });
+        f.get(k).set(cur);
+        for (const [kind, at] of TIME_WORDS) f.i32(0).get(a).mem(kind, at, true).mem(kind === 'i64_load' ? 'i64_store' : kind === 'i32_load' ? 'i32_store' : 'i32_store16', MEMORY.TIME_KEY + at);
+        f.i32(0).i32(1).mem('i32_store', MEMORY.TIME_VALID);
       });
       f.get(a).mem('i32_load8_u', 18).i32(48).op(Op.i32_sub).tee(c).i32(5).op(Op.i32_gt_u).brIf('stop');
       f.get(a).mem('i32_load8_u', 19).i32(48).op(Op.i32_sub).tee(k).i32(9).op(Op.i32_gt_u).brIf('stop');
@@ -691,10 +698,114 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, odd: Fun
       f.br('line');
     }),
   );
+  f.get(lines);
+  f.if(() => pushRun(f, runs, cur, lines, minSec, maxSec));
   f.i32(0).get(s).mem('i32_store', MEMORY.OUT);
-  f.i32(0).get(lines).mem('i32_store', MEMORY.OUT + 4);
-  f.i32(0).get(minSec).mem('i32_store', MEMORY.OUT + 8);
-  f.i32(0).get(maxSec).mem('i32_store', MEMORY.OUT + 12);
+  f.i32(0).get(runs).mem('i32_store', MEMORY.OUT + 4);
+  f.i32(0).get(cur).mem('i32_store', MEMORY.CUR_MINUTE);
   f.get(reason);
   return f;
 }
+
+/** The 26 bytes of a time but its seconds (18-19), as the loads that compare and copy them. */
+const TIME_WORDS: ['i64_load' | 'i32_load' | 'i32_load16_u', number][] = [
+  ['i64_load', 0],
+  ['i64_load', 8],
+  ['i32_load16_u', 16],
+  ['i32_load', 20],
+  ['i32_load16_u', 24],
+];
+
+/** Appends [minute, lines, first second, last second] to RUNS and starts the next run. */
+function pushRun(f: Func, runs: number, cur: number, lines: number, minSec: number, maxSec: number): void {
+  const at = () => f.get(runs).i32(4).op(Op.i32_shl);
+  at().get(cur).mem('i32_store', MEMORY.RUNS);
+  at().get(lines).mem('i32_store', MEMORY.RUNS + 4);
+  at().get(minSec).mem('i32_store', MEMORY.RUNS + 8);
+  at().get(maxSec).mem('i32_store', MEMORY.RUNS + 12);
+  f.get(runs).i32(1).op(Op.i32_add).set(runs);
+  f.i32(0).set(lines);
+  f.i32(60).set(minSec);
+  f.i32(-1).set(maxSec);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Sets local key to the minute number (epoch ms / 60000) of the 26-byte CLF time at local a,
+ * `16/Nov/2024:14:15:25 +0000`, as AccessScanner's clfMinute gets it from parseClf (time.ts):
+ * the same checks (a day from 1, a known month, an hour, minute and second in range; the zone
+ * read only after a space, its sign and four digits), the same arithmetic as Date.UTC (days past
+ * the month's end run into the next; years 0-99 are 1900-1999). Times it does not take (a year
+ * outside 1970-5000, where an i32 of minutes could end) and times JavaScript would refuse go to
+ * `refuse()`, and the JavaScript path decides them. s is 6 scratch locals.
+ */
+function clfMinute(f: Func, a: number, key: number, s: number[], refuse: () => void): void {
+  const [d, mo, y, h, mi, x] = s;
+  const refuseIf = () => f.if(refuse);
+  /** n digits at a + at into local v (refuse otherwise) */
+  const digits = (at: number, n: number, v: number) => {
+    f.i32(0).set(v);
+    for (let i = 0; i < n; i++) {
+      f.get(a).mem('i32_load8_u', at + i).i32(48).op(Op.i32_sub).tee(x).i32(9).op(Op.i32_gt_u);
+      refuseIf();
+      f.get(v).i32(10).op(Op.i32_mul).get(x).op(Op.i32_add).set(v);
+    }
+  };
+  f.get(a).mem('i32_load8_u', 2).i32(47).op(Op.i32_ne).get(a).mem('i32_load8_u', 6).i32(47).op(Op.i32_ne).op(Op.i32_or);
+  refuseIf();
+  digits(0, 2, d);
+  digits(7, 4, y);
+  digits(12, 2, h);
+  digits(15, 2, mi);
+  digits(18, 2, x);
+  f.get(x).i32(61).op(Op.i32_ge_u).get(d).op(Op.i32_eqz).op(Op.i32_or).get(h).i32(24).op(Op.i32_ge_u).op(Op.i32_or).get(mi).i32(60).op(Op.i32_ge_u).op(Op.i32_or);
+  refuseIf();
+  // the month, from its three bytes
+  f.get(a).mem('i32_load8_u', 3).i32(16).op(Op.i32_shl).get(a).mem('i32_load8_u', 4).i32(8).op(Op.i32_shl).op(Op.i32_or).get(a).mem('i32_load8_u', 5).op(Op.i32_or).set(x);
+  f.i32(-1).set(mo);
+  MONTHS.forEach((name, i) => {
+    f.get(x).i32((name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)).op(Op.i32_eq);
+    f.if(() => f.i32(i + 1).set(mo));
+  });
+  f.get(mo).i32(0).op(Op.i32_lt_s);
+  refuseIf();
+  // Date.UTC: a year of two digits is 19xx
+  f.get(y).i32(100).op(Op.i32_lt_u);
+  f.if(() => f.get(y).i32(1900).op(Op.i32_add).set(y));
+  f.get(y).i32(1970).op(Op.i32_lt_u).get(y).i32(5000).op(Op.i32_gt_u).op(Op.i32_or);
+  refuseIf();
+  // days from 1970-01-01 to the first of the month (H. Hinnant's days_from_civil), then the day
+  f.get(mo).i32(2).op(Op.i32_le_u);
+  f.if(() => f.get(y).i32(1).op(Op.i32_sub).set(y));
+  // key = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + (153 * mp + 2) / 5 - 719468 + d - 1
+  f.get(y).i32(400).op(Op.i32_div_u).tee(x).i32(146097).op(Op.i32_mul);
+  f.get(y).get(x).i32(400).op(Op.i32_mul).op(Op.i32_sub).tee(x).i32(365).op(Op.i32_mul).op(Op.i32_add);
+  f.get(x).i32(4).op(Op.i32_div_u).op(Op.i32_add).get(x).i32(100).op(Op.i32_div_u).op(Op.i32_sub);
+  f.get(mo).i32(2).op(Op.i32_gt_u);
+  f.if(
+    () => f.get(mo).i32(3).op(Op.i32_sub).set(x),
+    () => f.get(mo).i32(9).op(Op.i32_add).set(x),
+  );
+  f.get(x).i32(153).op(Op.i32_mul).i32(2).op(Op.i32_add).i32(5).op(Op.i32_div_u).op(Op.i32_add);
+  f.i32(719468).op(Op.i32_sub).get(d).op(Op.i32_add).i32(1).op(Op.i32_sub);
+  // minutes, less the zone's offset (read only after a space, as parseClf reads it)
+  f.i32(1440).op(Op.i32_mul).get(h).i32(60).op(Op.i32_mul).op(Op.i32_add).get(mi).op(Op.i32_add).set(key);
+  f.get(a).mem('i32_load8_u', 20).i32(32).op(Op.i32_eq);
+  f.if(() => {
+    digits(22, 2, h);
+    digits(24, 2, mi);
+    f.get(h).i32(60).op(Op.i32_mul).get(mi).op(Op.i32_add).set(x);
+    f.get(a).mem('i32_load8_u', 21).set(d);
+    f.get(d).i32(43).op(Op.i32_eq);
+    f.if(
+      () => f.get(key).get(x).op(Op.i32_sub).set(key),
+      () => {
+        f.get(d).i32(45).op(Op.i32_ne);
+        refuseIf();
+        f.get(key).get(x).op(Op.i32_add).set(key);
+      },
+    );
+  });
+}
+

@@ -7,11 +7,12 @@ import { MAX_KEY_BYTES, hashBytes } from '../util/byte-interner';
 /**
  * Runs of ordinary access lines read and counted in WebAssembly (bulk-compiler.ts), between the
  * lines the JavaScript path must see. A reader calls run() with a chunk and a position; it returns
- * where the first line it left stands (a failure, a new minute, a new upstream, a line that does
- * not scan, or a line cut by the end of the chunk), after telling the sink what the lines before
- * it count. The result is the same as if every line had gone through AccessScanner and
- * Analyzer.access: the module scans exactly as the JavaScript scanner does, counts a line only
- * when access() would do nothing but count it, and its minute cache is the JavaScript scanner's.
+ * where the first line it left stands (a failure, a new upstream, a time it does not take, a line
+ * that does not scan, or a line cut by the end of the chunk), after telling the sink what the lines
+ * before it count, minute by minute. The result is the same as if every line had gone through
+ * AccessScanner and Analyzer.access: the module scans exactly as the JavaScript scanner does,
+ * decodes a time as parseClf does, and counts a line only when access() would do nothing but
+ * count it.
  */
 
 /** What the analysis does with the lines a run counted (report/summary.ts implements it). */
@@ -64,8 +65,6 @@ export class BulkScanner<H> {
   private chunk: Buffer | null = null;
   private winStart = 0;
   private winEnd = 0;
-  private timeGeneration = -1;
-  private minute = 0;
   /** Handles by interned id. */
   private readonly handles: H[] = [];
   /** The address of the line run() last left for its upstream, copied out of the window. */
@@ -82,12 +81,11 @@ export class BulkScanner<H> {
   /** A bulk scanner for the scanner's format, or null when its lines are read in JavaScript only. */
   static for<H>(sc: AccessScanner, sink: BulkSink<H>, maxLine: number): BulkScanner<H> | null {
     const m = moduleFor(sc.plan);
-    return m === null ? null : new BulkScanner<H>(m, sc, sink, maxLine);
+    return m === null ? null : new BulkScanner<H>(m, sink, maxLine);
   }
 
   private constructor(
     module: WebAssembly.Module,
-    private readonly sc: AccessScanner,
     private readonly sink: BulkSink<H>,
     private readonly maxLine: number,
   ) {
@@ -109,7 +107,6 @@ export class BulkScanner<H> {
    */
   run(chunk: Buffer, pos: number, len: number): number {
     this.internPending();
-    this.syncTime();
     const W = MEMORY.WINDOW;
     const out = this.i32;
     this.lines = 0;
@@ -124,22 +121,16 @@ export class BulkScanner<H> {
       const base = this.winStart - W;
       const stop = this.x.run(pos - base, this.winEnd - base, this.maxLine);
       const at = out[0] + base;
-      if (out[1] > 0) this.count(out[1], out[2], out[3]);
-      if (stop === Stop.NewTime) {
-        // the JavaScript scanner decodes the new time, and the run goes on from its line
-        const gen = this.sc.clfGeneration;
-        this.sc.cacheTime(chunk, out[4] + base, out[5] + base);
-        if (this.sc.clfGeneration !== gen && this.syncTime()) {
-          pos = at;
-          continue;
-        }
-        return at;
-      }
+      this.countRuns(out[1]);
       this.learning = stop === Stop.NewUpstream && !this.full;
       if (stop === Stop.NewUpstream) {
         const s = out[4] + base;
         this.pendingKey = Buffer.from(chunk.subarray(s, out[5] + base));
         this.pendingHash = out[6];
+      }
+      if (stop === Stop.Full) {
+        pos = at;
+        continue;
       }
       // the window ended inside the chunk: go on from the line it cut, in a window that starts
       // there (a line longer than a whole window is left to the caller)
@@ -152,11 +143,14 @@ export class BulkScanner<H> {
     }
   }
 
-  /** n lines of the cached minute, seconds first..last, counted by the module. */
-  private count(n: number, first: number, last: number): void {
-    this.lines += n;
-    this.statusesSeen = true;
-    this.sink.countRequests(this.minute, n, first, last);
+  /** Hands the sink the n minute runs the module wrote: [minute, lines, first second, last second] each. */
+  private countRuns(n: number): void {
+    const r = this.i32;
+    for (let i = 0, at = MEMORY.RUNS >> 2; i < n; i++, at += 4) {
+      this.lines += r[at + 1];
+      this.sink.countRequests(r[at], r[at + 1], r[at + 2], r[at + 3]);
+    }
+    if (n > 0) this.statusesSeen = true;
   }
 
   /** Hands the counts of the statuses and upstreams to the sink (the summary is complete after it). */
@@ -202,23 +196,5 @@ export class BulkScanner<H> {
     const id = this.x.addUpstream(MEMORY.KEY, MEMORY.KEY + key.length, this.pendingHash);
     if (id >= 0) this.handles[id] = h;
     else this.full = true;
-  }
-
-  /**
-   * Copies the JavaScript scanner's cached time into the module when it changed; true when the
-   * module holds a time (the 26-byte `16/Nov/2024:14:15:25 +0000` it compares lines with).
-   */
-  private syncTime(): boolean {
-    const sc = this.sc;
-    if (sc.clfGeneration !== this.timeGeneration) {
-      this.timeGeneration = sc.clfGeneration;
-      const valid = sc.clfLen === 26;
-      if (valid) {
-        sc.clfKey.copy(this.mem, MEMORY.TIME_KEY, 0, 26);
-        this.minute = sc.clfMinuteKey;
-      }
-      this.i32[MEMORY.TIME_VALID >> 2] = valid ? 1 : 0;
-    }
-    return this.i32[MEMORY.TIME_VALID >> 2] === 1;
   }
 }

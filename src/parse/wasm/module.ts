@@ -24,6 +24,7 @@ export const Op = {
   i32_lt_u: 0x49,
   i32_gt_s: 0x4a,
   i32_gt_u: 0x4b,
+  i32_le_u: 0x4d,
   i32_ge_s: 0x4e,
   i32_ge_u: 0x4f,
   i64_ne: 0x52,
@@ -31,6 +32,7 @@ export const Op = {
   i32_add: 0x6a,
   i32_sub: 0x6b,
   i32_mul: 0x6c,
+  i32_div_u: 0x6e,
   i32_and: 0x71,
   i32_or: 0x72,
   i32_xor: 0x73,
@@ -54,6 +56,8 @@ const MEM = {
   i32_load8_u: [0x2d, 0],
   i32_load16_u: [0x2f, 1],
   i32_store: [0x36, 2],
+  i64_store: [0x37, 3],
+  i32_store16: [0x3b, 1],
   i32_store8: [0x3a, 0],
 } as const;
 
