@@ -255,7 +255,7 @@ describe('bulk scanner: a whole analysis is unchanged', () => {
       fc.assert(
         fc.property(fc.array(time, { minLength: 1, maxLength: 8 }), (times) => {
           // one module for the whole run of times: each decoded in turn, with the last one cached
-          const bulk = BulkScanner.for(new AccessScanner(plan), sink, 65536)!;
+          const bulk = BulkScanner.for(plan, sink, 65536)!;
           for (const t of times) {
             const line = Buffer.from(`192.0.2.1 - - [${t}] "GET / HTTP/1.1" 200 5 "-" "ua"\n`, 'latin1');
             counted.length = 0;

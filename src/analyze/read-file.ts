@@ -213,11 +213,10 @@ export class FileReader {
   }
 
   push(chunk: Buffer): void {
-    const bulk = this.bulk;
-    if (bulk !== null) bulk.invalidate();
+    this.bulk?.invalidate();
     this.splitter.push(chunk);
     // the bulk scanner's counts are the summary's before anything else reads it
-    if (this.bulk !== null) this.bulk.flush();
+    this.bulk?.flush();
     this.keepPendingText();
   }
 
@@ -264,18 +263,17 @@ export class FileReader {
    * the file has shown it is long enough to pay for the module (bulkAfter).
    */
   private startBulk(): void {
-    const d = this.detection;
-    const sink = this.scanner !== null && d !== null && d.envelope === null ? this.sink.bulkSink?.() : null;
-    if (!sink) return;
+    if (this.scanner === null || this.detection?.envelope !== null) return;
     this.bulkFrom = Math.max(this.lineNo, this.opts.bulkAfter ?? BULK_AFTER_LINES);
     if (this.lineNo >= this.bulkFrom) this.makeBulk();
   }
 
+  /** The bulk scanner, when the sink takes bulk counts (not under --since/--until) and the format has one. */
   private makeBulk(): void {
     this.bulkFrom = -1;
     const sink = this.sink.bulkSink?.();
     if (!sink || this.scanner === null) return;
-    this.bulk = BulkScanner.for(this.scanner, sink, this.opts.maxLine ?? DEFAULT_MAX_LINE);
+    this.bulk = BulkScanner.for(this.scanner.plan, sink, this.opts.maxLine ?? DEFAULT_MAX_LINE);
     if (this.bulk !== null) this.splitter.bulk = (chunk, pos, len) => this.bulkRun(chunk, pos, len);
   }
 

@@ -1,4 +1,3 @@
-import { AccessScanner } from './access-scanner';
 import { FormatPlan } from './format/plan';
 import { MEMORY, MAX_FIELDS, Stop, compileBulkModule } from './bulk-compiler';
 import { layoutOf } from './scan-compiler';
@@ -70,17 +69,17 @@ export class BulkScanner<H> {
   /** The address of the line run() last left for its upstream, copied out of the window. */
   private pendingKey: Buffer | null = null;
   private pendingHash = 0;
-  /** Statuses and upstream ids counted since the last flush() (the tables are read only where used). */
-  private statusesSeen = false;
+  /** Lines counted since the last flush(): its status and upstream tables are read only then. */
+  private countsPending = false;
   /** Lines the last run() counted. */
   lines = 0;
   /** The last run() stopped at a new upstream it will count from now on (while it has room for them). */
   learning = false;
   private full = false;
 
-  /** A bulk scanner for the scanner's format, or null when its lines are read in JavaScript only. */
-  static for<H>(sc: AccessScanner, sink: BulkSink<H>, maxLine: number): BulkScanner<H> | null {
-    const m = moduleFor(sc.plan);
+  /** A bulk scanner for the format, or null when its lines are read in JavaScript only. */
+  static for<H>(plan: FormatPlan, sink: BulkSink<H>, maxLine: number): BulkScanner<H> | null {
+    const m = moduleFor(plan);
     return m === null ? null : new BulkScanner<H>(m, sink, maxLine);
   }
 
@@ -150,14 +149,14 @@ export class BulkScanner<H> {
       this.lines += r[at + 1];
       this.sink.countRequests(r[at], r[at + 1], r[at + 2], r[at + 3]);
     }
-    if (n > 0) this.statusesSeen = true;
+    if (n > 0) this.countsPending = true;
   }
 
   /** Hands the counts of the statuses and upstreams to the sink (the summary is complete after it). */
   flush(): void {
     this.internPending();
-    if (!this.statusesSeen) return;
-    this.statusesSeen = false;
+    if (!this.countsPending) return;
+    this.countsPending = false;
     const u = this.u32;
     const st = MEMORY.STATUS >> 2;
     for (let i = 0; i < 1000; i++) {
