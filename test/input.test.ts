@@ -111,6 +111,17 @@ describe('reading', () => {
     expect(events[0]).toMatchObject({ line: 3, status: 502, source: 'nginx-access', request: 'GET /r/3 HTTP/1.1' });
   });
 
+  test('--show-skipped names an error entry the parser refuses by its own line, not the line that ended it', () => {
+    const d = tmpdir();
+    const f = path.join(d, 'error.log');
+    // Produced by the test: an nginx head with hour 24 between two good ones.
+    const entry = (hour: string, n: number) => `2024/11/16 ${hour}:02:06 [error] 1234#1234: *${n} open() "/x/${n}" failed (2: No such file or directory)\n`;
+    fs.writeFileSync(f, entry('14', 1) + entry('24', 2) + entry('14', 3) + entry('24', 4));
+    const doc = runJson(['analyze', f, '--show-skipped', '5']);
+    expect(doc.files[0]).toMatchObject({ kind: 'nginx-error', lines: 4, parsed: 2, skipped: 2 });
+    expect(doc.files[0].skippedSamples.unrecognised.map((s: any) => s.line)).toEqual([2, 4]);
+  });
+
   (HAVE_PEER ? test : test.skip)('a peer error log with a multi-line FastCGI entry: continuation lines count as parsed', () => {
     const doc = runJson(['analyze', peerPath('elastic-beats/nginx/error/error.log')]);
     expect(doc.files[0]).toMatchObject({ kind: 'nginx-error', lines: 6, parsed: 6, skipped: 0 });

@@ -467,7 +467,8 @@ export class FileReader {
       this.counted(this.sink.error(entry, p.kind, this.path, p.line), p.lines);
     } else {
       this.stats.skipped += p.lines;
-      this.countSkip('unrecognised', p.lines, text.slice(0, 512));
+      // the entry's own line: the reader has moved on to the line that ended it
+      this.countSkip('unrecognised', p.lines, text.slice(0, 512), p.line);
     }
   }
 
@@ -484,13 +485,13 @@ export class FileReader {
     this.countSkip(reason, 1, sample);
   }
 
-  private countSkip(reason: SkipReason, n: number, sample: string | null): void {
+  private countSkip(reason: SkipReason, n: number, sample: string | null, line = this.lineNo): void {
     const st = this.stats;
     st.skippedByReason[reason] = (st.skippedByReason[reason] ?? 0) + n;
     const keep = this.opts.showSkipped ?? 0;
     if (keep > 0 && sample !== null) {
       const list = (st.skippedSamples[reason] ??= []);
-      if (list.length < keep) list.push({ line: this.lineNo, text: sample });
+      if (list.length < keep) list.push({ line, text: sample });
     }
   }
 }
