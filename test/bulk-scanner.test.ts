@@ -1,16 +1,14 @@
 import * as fc from 'fast-check';
-import { FailureEvent } from '../src/model';
-import { Analyzer, AnalyzerOptions } from '../src/analyze/analyzer';
-import { BULK_AFTER_LINES, FileReader } from '../src/analyze/read-file';
+import { Analyzer } from '../src/analyze/analyzer';
+import { BULK_AFTER_LINES } from '../src/analyze/read-file';
 import { BulkScanner } from '../src/parse/bulk-scanner';
 import { AccessScanner } from '../src/parse/access-scanner';
 import { allPresetPlans } from '../src/parse/format/presets';
 import { MEMORY } from '../src/parse/bulk-compiler';
-import { buildDocument } from '../src/report/json';
 import { UPSTREAM_TABLE_CAP } from '../src/report/summary';
-import { ZoneClock } from '../src/parse/time';
 import { allLogFiles, linePool, readLogFile } from './helpers/real-lines';
 import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, mutatedFrom } from './helpers/fuzz';
+import { Input, Outcome, analyzeFiles, countedByRuns, random } from './helpers/whole-analysis';
 
 /**
  * The bulk scanner (src/parse/bulk-scanner.ts) changes nothing but the time a run takes: a whole
@@ -20,59 +18,12 @@ import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, mutatedFrom } from './helpers/f
  * ordinary lines itself (else these equalities would prove nothing).
  */
 
-const clock = new ZoneClock('UTC');
 
 /** The same analysis, every access line through access(). */
 class PerLine extends Analyzer {
   override bulkSink(): null {
     return null;
   }
-}
-
-interface Outcome {
-  stats: unknown;
-  doc: unknown;
-  events: FailureEvent[];
-}
-
-interface Input {
-  name: string;
-  data: Buffer;
-}
-
-function analyze(make: (o: AnalyzerOptions) => Analyzer, files: Input[], chunk: number, maxLine?: number, bulkAfter?: number): Outcome {
-  const events: FailureEvent[] = [];
-  const a = make({ onEvent: (e) => events.push(e) });
-  const stats = [];
-  for (const f of files) {
-    const r = new FileReader(f.name, a, { formats: [], clock, showSkipped: 3, maxLine, bulkAfter });
-    for (let i = 0; i < f.data.length; i += chunk) r.push(f.data.subarray(i, i + chunk));
-    r.finish();
-    a.flush();
-    a.summary.files.push(r.stats);
-    stats.push(r.stats);
-  }
-  a.settle();
-  const doc = buildDocument(a.summary, { evicted: a.index.evicted, zone: 'UTC' }) as unknown as Record<string, unknown>;
-  delete doc.generatedAt;
-  return { stats, doc, events };
-}
-
-/** Lines the bulk scanner counted during fn. */
-function countedInBulk(fn: () => void): number {
-  let n = 0;
-  const run = BulkScanner.prototype.run;
-  const spy = jest.spyOn(BulkScanner.prototype, 'run').mockImplementation(function (this: BulkScanner<unknown>, chunk, pos, len) {
-    const at = run.call(this, chunk, pos, len);
-    n += this.lines;
-    return at;
-  });
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return n;
 }
 
 /**
@@ -82,8 +33,8 @@ function countedInBulk(fn: () => void): number {
 function expectSameAnalysis(files: Input[], chunk = 7919, maxLine?: number, bulkAfter: number | 'default' = 0): number {
   let bulk: Outcome | null = null;
   const after = bulkAfter === 'default' ? undefined : bulkAfter;
-  const n = countedInBulk(() => (bulk = analyze((o) => new Analyzer(o), files, chunk, maxLine, after)));
-  const perLine = analyze((o) => new PerLine(o), files, chunk, maxLine);
+  const n = countedByRuns(BulkScanner.prototype, () => (bulk = analyzeFiles((o) => new Analyzer(o), files, chunk, { maxLine, bulkAfter: after })));
+  const perLine = analyzeFiles((o) => new PerLine(o), files, chunk, { maxLine });
   expect(bulk).toEqual(perLine);
   return n;
 }
@@ -93,17 +44,6 @@ const p2 = (n: number) => String(n).padStart(2, '0');
 function clf(ms: number, zone = '+0000'): string {
   const d = new Date(ms);
   return `${p2(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${zone}`;
-}
-
-/** A seeded stream of numbers in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { FormatPlan } from './format/plan';
 import { MEMORY, MAX_FIELDS, Stop, compileBulkModule } from './bulk-compiler';
 import { layoutOf } from './scan-compiler';
 import { MAX_KEY_BYTES, hashBytes } from '../util/byte-interner';
+import { ModuleWindow } from './wasm/window';
 
 /**
  * Runs of ordinary access lines read and counted in WebAssembly (bulk-compiler.ts), between the
@@ -60,10 +61,7 @@ export class BulkScanner<H> {
   private readonly mem: Buffer;
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
-  /** The chunk whose bytes [winStart, winEnd) are in the window, or null. */
-  private chunk: Buffer | null = null;
-  private winStart = 0;
-  private winEnd = 0;
+  private readonly window: ModuleWindow;
   /** Handles by interned id. */
   private readonly handles: H[] = [];
   /** The address of the line run() last left for its upstream, copied out of the window. */
@@ -93,11 +91,12 @@ export class BulkScanner<H> {
     this.mem = Buffer.from(buf);
     this.i32 = new Int32Array(buf);
     this.u32 = new Uint32Array(buf);
+    this.window = new ModuleWindow(this.mem, MEMORY.WINDOW, MEMORY.WINDOW_BYTES);
   }
 
   /** The bytes of the chunk last given to run() are about to change. */
   invalidate(): void {
-    this.chunk = null;
+    this.window.invalidate();
   }
 
   /**
@@ -106,19 +105,12 @@ export class BulkScanner<H> {
    */
   run(chunk: Buffer, pos: number, len: number): number {
     this.internPending();
-    const W = MEMORY.WINDOW;
     const out = this.i32;
+    const win = this.window;
     this.lines = 0;
     for (;;) {
-      if (chunk !== this.chunk || pos < this.winStart || pos >= this.winEnd) {
-        const n = Math.min(len - pos, MEMORY.WINDOW_BYTES);
-        chunk.copy(this.mem, W, pos, pos + n);
-        this.chunk = chunk;
-        this.winStart = pos;
-        this.winEnd = pos + n;
-      }
-      const base = this.winStart - W;
-      const stop = this.x.run(pos - base, this.winEnd - base, this.maxLine);
+      const base = win.show(chunk, pos, len);
+      const stop = this.x.run(pos - base, win.end - base, this.maxLine);
       const at = out[0] + base;
       this.countRuns(out[1]);
       this.learning = stop === Stop.NewUpstream && !this.full;
@@ -131,11 +123,9 @@ export class BulkScanner<H> {
         pos = at;
         continue;
       }
-      // the window ended inside the chunk: go on from the line it cut, in a window that starts
-      // there (a line longer than a whole window is left to the caller)
-      if (stop === Stop.End && this.winEnd < len && at > this.winStart) {
+      // the window ended inside the chunk: go on from the line it cut
+      if (stop === Stop.End && win.slides(at, len)) {
         pos = at;
-        this.chunk = null;
         continue;
       }
       return at;
