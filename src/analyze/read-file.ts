@@ -3,6 +3,7 @@ import { LineSplitter, DEFAULT_MAX_LINE } from '../input/lines';
 import { InputError } from '../input/discover';
 import { AccessScanner } from '../parse/access-scanner';
 import { BulkScanner, BulkSink } from '../parse/bulk-scanner';
+import { QuietScanner } from '../parse/quiet-scanner';
 import { Detection, DetectOptions, accessKindOf, detect, detectWithPlan } from '../parse/detect';
 import { FormatPlan } from '../parse/format/plan';
 import { apacheHeadParses, apacheHeadTime, isApacheErrorHead, parseApacheError } from '../parse/apache-error';
@@ -174,7 +175,7 @@ export class FileReader {
   };
   private readonly lineFilters = new Map<LogKind, ErrorLineFilter | null>();
   private readonly splitter: LineSplitter;
-  private bulk: BulkScanner<unknown> | null = null;
+  private bulk: BulkScanner<unknown> | QuietScanner | null = null;
   /**
    * Lines to leave to the JavaScript path before the bulk scanner is tried again: after runs that
    * counted nothing (a stretch of failures, a time it cannot read) it is tried less and less often.
@@ -259,21 +260,31 @@ export class FileReader {
   }
 
   /**
-   * Access lines of a file without an envelope are counted in bulk where the sink allows it, once
-   * the file has shown it is long enough to pay for the module (bulkAfter).
+   * Access lines and quiet error lines of a file without an envelope are counted in bulk where the
+   * sink allows it, once the file has shown it is long enough to pay for the module (bulkAfter).
    */
   private startBulk(): void {
-    if (this.scanner === null || this.detection?.envelope !== null) return;
+    if ((this.scanner === null && this.stats.kind === null) || this.detection?.envelope !== null) return;
     this.bulkFrom = Math.max(this.lineNo, this.opts.bulkAfter ?? BULK_AFTER_LINES);
     if (this.lineNo >= this.bulkFrom) this.makeBulk();
   }
 
-  /** The bulk scanner, when the sink takes bulk counts (not under --since/--until) and the format has one. */
+  /**
+   * The bulk scanner: for access lines when the sink takes bulk counts (not under --since/--until)
+   * and the format has one; for error lines when the kind has a module and the sink's filter keeps
+   * no time range (a quiet entry is then counted without its time).
+   */
   private makeBulk(): void {
     this.bulkFrom = -1;
-    const sink = this.sink.bulkSink?.();
-    if (!sink || this.scanner === null) return;
-    this.bulk = BulkScanner.for(this.scanner.plan, sink, this.opts.maxLine ?? DEFAULT_MAX_LINE);
+    const maxLine = this.opts.maxLine ?? DEFAULT_MAX_LINE;
+    if (this.scanner !== null) {
+      const sink = this.sink.bulkSink?.();
+      if (sink) this.bulk = BulkScanner.for(this.scanner.plan, sink, maxLine);
+    } else if (this.stats.kind !== null && ERROR_KINDS.some((k) => k.kind === this.detection!.kind)) {
+      const kind = this.detection!.kind;
+      const f = this.lineFilter(kind);
+      if (f !== null && f.inRange === null && f.scanner) this.bulk = QuietScanner.for(kind, f.scanner.tables(), maxLine);
+    }
     if (this.bulk !== null) this.splitter.bulk = (chunk, pos, len) => this.bulkRun(chunk, pos, len);
   }
 
@@ -286,6 +297,8 @@ export class FileReader {
     const at = bulk.run(chunk, pos, len);
     const n = bulk.lines;
     if (n > 0) {
+      // the first quiet line counted starts an entry: the error entry pending before it ends there
+      this.flushPending();
       this.lineNo += n;
       this.stats.parsed += n;
     }

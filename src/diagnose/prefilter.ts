@@ -20,6 +20,8 @@ export interface ErrorLineFilter {
    * upstream …), with the entry before its context: false when the sink needs no more of it.
    */
   needsContext?: (e: ErrorEntry) => boolean;
+  /** The search mayMatter() makes, for a module that makes the same one (parse/quiet-scanner.ts). */
+  scanner?: LiteralScanner;
 }
 
 /**
@@ -66,6 +68,15 @@ export class LiteralScanner {
     }
   }
 
+  /**
+   * The search's tables, for a module that searches as test() does (parse/quiet-scanner.ts);
+   * null when test() needs none (an empty literal) or its window is one byte (the pair ending it
+   * then reaches before the range).
+   */
+  tables(): LiteralTables | null {
+    return this.always || this.m < 2 ? null : { m: this.m, shift: this.shift, ending: this.ending };
+  }
+
   /** Does any literal occur in buf[start, end)? */
   test(buf: Uint8Array, start: number, end: number): boolean {
     if (this.always) return true;
@@ -110,6 +121,15 @@ export class LiteralScanner {
   }
 }
 
+export interface LiteralTables {
+  /** the window's length */
+  m: number;
+  /** byte pair ending the window (b[i - 1] << 8 | b[i]) → how far it may move */
+  shift: Uint8Array;
+  /** byte pair ending the window, where the shift is 0 → the literals whose first m bytes end so */
+  ending: ReadonlyMap<number, readonly Buffer[]>;
+}
+
 /** Ranges shorter than this (from the first window's end) are walked by one window. */
 const TWO_LANES = 48;
 
@@ -138,5 +158,5 @@ export function errorLineFilter(matcher: SignatureMatcher, kind: LogKind, inRang
   const lits = relevantLiterals(matcher, kind);
   if (lits === null) return null;
   const scanner = new LiteralScanner(lits);
-  return { mayMatter: (buf, s, e) => scanner.test(buf, s, e), inRange };
+  return { mayMatter: (buf, s, e) => scanner.test(buf, s, e), inRange, scanner };
 }

@@ -99,7 +99,7 @@ export function compileBulkModule(layout: ScanLayout, slots: BulkSlots): Uint8Ar
  * step, inline (a call per field cost more than the compare). v is a scratch v128 local, m an i32.
  * The loads may read up to 15 bytes past lim: the memory is padded.
  */
-function find(f: Func, from: number, lim: number, c: number, q: number, v: number, m: number): void {
+export function find(f: Func, from: number, lim: number, c: number, q: number, v: number, m: number): void {
   f.i32(c).simd('i8x16_splat').set(v);
   f.get(from).set(q);
   f.block('found', () => {

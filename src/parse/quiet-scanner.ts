@@ -1,0 +1,133 @@
+import { LogKind } from '../model';
+import { LiteralTables } from '../diagnose/prefilter';
+import { QUIET_MEMORY, QuietKind, QuietStop, compileQuietModule } from './quiet-compiler';
+import { ModuleWindow } from './wasm/window';
+
+/**
+ * Runs of quiet error lines counted in WebAssembly (quiet-compiler.ts), between the lines the
+ * JavaScript path must see. A reader calls run() with a chunk and a position; it returns where the
+ * first line it left stands, and `lines` tells how many quiet lines came before it. Each of those
+ * is a whole entry that the reader would have counted as parsed without decoding it: the module
+ * takes only the same decisions on the same bytes (the head test, the literal search).
+ */
+
+/** A quiet-line module's exports (head, parses and matters are exported for the tests). */
+export interface QuietExports {
+  memory: WebAssembly.Memory;
+  run(s: number, end: number, maxLine: number): number;
+  head(s: number, e: number): number;
+  parses(s: number, e: number): number;
+  matters(s: number, e: number): number;
+}
+
+/** Compiled once a process per kind, when the first log of that kind is long enough to want it. */
+const modules = new Map<QuietKind, WebAssembly.Module>();
+
+const isQuietKind = (k: LogKind): k is QuietKind => k === 'nginx-error' || k === 'apache-error';
+
+/** b[i - 1] << 8 | b[i] (LiteralScanner's pair) ↔ b[i - 1] | b[i] << 8 (a little-endian load's). */
+const swapPair = (p: number): number => ((p & 0xff) << 8) | (p >> 8);
+
+/**
+ * The module of `kind`, instantiated, with the search tables loaded; null when the kind has none
+ * or the tables do not fit its memory (its lines then stay in JavaScript).
+ */
+export function quietInstance(kind: LogKind, tables: LiteralTables | null): QuietExports | null {
+  if (!isQuietKind(kind) || tables === null || !fits(tables)) return null;
+  let m = modules.get(kind);
+  if (m === undefined) {
+    m = new WebAssembly.Module(compileQuietModule(kind));
+    modules.set(kind, m);
+  }
+  const x = new WebAssembly.Instance(m).exports as unknown as QuietExports;
+  load(Buffer.from(x.memory.buffer), new Int32Array(x.memory.buffer), tables);
+  return x;
+}
+
+export class QuietScanner {
+  /** Lines the last run() counted. */
+  lines = 0;
+  /** For the reader's backoff, as BulkScanner's: a quiet scanner never learns. */
+  readonly learning = false;
+  private readonly i32: Int32Array;
+  private readonly window: ModuleWindow;
+
+  /**
+   * A quiet scanner for error logs of `kind` whose filter searches with these tables, or null
+   * (see quietInstance()).
+   */
+  static for(kind: LogKind, tables: LiteralTables | null, maxLine: number): QuietScanner | null {
+    const x = quietInstance(kind, tables);
+    return x === null ? null : new QuietScanner(x, maxLine);
+  }
+
+  private constructor(
+    private readonly x: QuietExports,
+    private readonly maxLine: number,
+  ) {
+    this.i32 = new Int32Array(x.memory.buffer);
+    this.window = new ModuleWindow(Buffer.from(x.memory.buffer), QUIET_MEMORY.WINDOW, QUIET_MEMORY.WINDOW_BYTES);
+  }
+
+  /** The bytes of the chunk last given to run() are about to change. */
+  invalidate(): void {
+    this.window.invalidate();
+  }
+
+  /** Nothing is held back: run() hands over its count each time. */
+  flush(): void {}
+
+  /**
+   * Counts the quiet lines of chunk[pos, len) from pos on; returns the start of the first line
+   * left (len when none is).
+   */
+  run(chunk: Buffer, pos: number, len: number): number {
+    const win = this.window;
+    const out = this.i32;
+    this.lines = 0;
+    for (;;) {
+      const base = win.show(chunk, pos, len);
+      const stop = this.x.run(pos - base, win.end - base, this.maxLine);
+      const at = out[QUIET_MEMORY.OUT >> 2] + base;
+      this.lines += out[(QUIET_MEMORY.OUT >> 2) + 1];
+      if (stop === QuietStop.End && win.slides(at, len)) {
+        pos = at;
+        continue;
+      }
+      return at;
+    }
+  }
+}
+
+function fits(t: LiteralTables): boolean {
+  let entries = 0;
+  let bytes = 0;
+  for (const lits of t.ending.values()) {
+    entries += lits.length;
+    for (const l of lits) bytes += l.length;
+  }
+  return entries <= QUIET_MEMORY.LIST_CAP && bytes <= QUIET_MEMORY.LITS_BYTES;
+}
+
+/** Copies the tables into the module's memory, in its layout (quiet-compiler.ts QUIET_MEMORY). */
+function load(mem: Buffer, i32: Int32Array, t: LiteralTables): void {
+  const M = QUIET_MEMORY;
+  i32[M.M >> 2] = t.m;
+  for (let x = 0; x < 65536; x++) mem[M.SHIFT + x] = t.shift[swapPair(x)];
+  let entry = 0;
+  let at = M.LITS;
+  for (const [pair, lits] of t.ending) {
+    // a chain per pair: each entry points at the one after it
+    const ends = M.ENDS + 2 * swapPair(pair);
+    mem.writeUInt16LE(lits.length === 0 ? 0 : entry + 1, ends);
+    lits.forEach((l, k) => {
+      const e = (M.LIST >> 2) + 4 * entry;
+      l.copy(mem, at);
+      i32[e] = at;
+      i32[e + 1] = l.length;
+      i32[e + 2] = k + 1 < lits.length ? entry + 2 : 0;
+      at += l.length;
+      entry++;
+    });
+  }
+}
