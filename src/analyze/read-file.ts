@@ -280,7 +280,8 @@ export class FileReader {
     if (this.scanner !== null) {
       const sink = this.sink.bulkSink?.();
       if (sink) this.bulk = BulkScanner.for(this.scanner.plan, sink, maxLine);
-    } else if (this.stats.kind !== null && ERROR_KINDS.some((k) => k.kind === this.detection!.kind)) {
+    } else if (this.stats.kind !== null) {
+      // an error log (a file of known kind without an access format); QuietScanner knows which kinds it reads
       const kind = this.detection!.kind;
       const f = this.lineFilter(kind);
       if (f !== null && f.inRange === null && f.scanner) this.bulk = QuietScanner.for(kind, f.scanner.tables(), maxLine);
