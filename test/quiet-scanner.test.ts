@@ -33,16 +33,26 @@ const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct
 const DAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /**
- * An nginx error log (synthetic, for this test): mostly entries no signature matches, among them
- * failures and evidence, continuation lines, blank lines, CRs, and heads the parser refuses.
+ * A synthetic log of `lines` entries a few seconds apart from 2024-11-16 14:00 UTC: `entry` writes
+ * entry i at time d (one or more physical lines, each with its line end), drawing from `rnd`.
  */
-function nginxErrorLog(lines: number, seed: number): Buffer {
+function syntheticLog(lines: number, seed: number, entry: (i: number, d: Date, rnd: () => number) => string): Buffer {
   const rnd = random(seed);
   const out: string[] = [];
   let t = Date.UTC(2024, 10, 16, 14, 0, 0);
   for (let i = 0; i < lines; i++) {
     t += Math.floor(rnd() * 3000);
-    const d = new Date(t);
+    out.push(entry(i, new Date(t), rnd));
+  }
+  return Buffer.from(out.join(''), 'utf8');
+}
+
+/**
+ * An nginx error log (synthetic, for this test): mostly entries no signature matches, among them
+ * failures and evidence, continuation lines, blank lines, CRs, and heads the parser refuses.
+ */
+function nginxErrorLog(lines: number, seed: number): Buffer {
+  return syntheticLog(lines, seed, (i, d, rnd) => {
     let stamp = `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
     let level = 'error';
     let msg = `open() "/var/www/html/item/${i}" failed (2: No such file or directory), client: 192.0.2.${i % 250}, server: www.example.com, request: "GET /item/${i} HTTP/1.1", host: "www.example.com"`;
@@ -53,9 +63,8 @@ function nginxErrorLog(lines: number, seed: number): Buffer {
     else if (r < 0.1) msg = `FastCGI sent in stderr: "PHP message: PHP Warning:  oops" while reading response header from upstream, client: 192.0.2.1, server: x`;
     else if (r < 0.11) {
       // FastCGI stderr with raw newlines: the entry runs on over lines that have no head
-      out.push(`${stamp} [error] 1234#1234: *${i} FastCGI sent in stderr: "PHP message: one\n`);
-      out.push(rnd() < 0.5 ? `PHP message: two" while reading upstream, client: 192.0.2.1\n` : `just more text of the entry\n`);
-      continue;
+      const more = rnd() < 0.5 ? `PHP message: two" while reading upstream, client: 192.0.2.1\n` : `just more text of the entry\n`;
+      return `${stamp} [error] 1234#1234: *${i} FastCGI sent in stderr: "PHP message: one\n${more}`;
     } else if (r < 0.12) msg = `client 192.0.2.1 closed keepalive connection ${'\u00e9'}`;
     else if (r < 0.125) stamp = stamp.replace(/\/\d\d\//, '/13/'); // month 13
     else if (r < 0.13) stamp = stamp.replace(/\/\d\d /, '/00 '); // day 0
@@ -65,27 +74,19 @@ function nginxErrorLog(lines: number, seed: number): Buffer {
     else if (r < 0.15) level = 'errorerrorerror'; // `] ` past byte 30
     else if (r < 0.155) level = 'err\u00e9r'; // a non-ASCII byte in the level
     else if (r < 0.16) end = '\r\n';
-    else if (r < 0.165) {
-      out.push(rnd() < 0.5 ? '\n' : '  \t\n');
-      continue;
-    } else if (r < 0.17) msg = `long ${'x'.repeat(300)}`;
+    else if (r < 0.165) return rnd() < 0.5 ? '\n' : '  \t\n';
+    else if (r < 0.17) msg = `long ${'x'.repeat(300)}`;
     else if (r < 0.172) msg = 'x'.repeat(rnd() * 5); // a head shorter than 24 bytes, or just
     else if (r < 0.175) msg = 'upstre' + 'am split? no: ups tream';
     else if (r < 0.18) [level, msg] = ['notice', 'signal process started'];
     else if (r < 0.185) msg = `*${i} no live upstreams while connecting to upstream, client: 192.0.2.1, server: x, request: "GET / HTTP/1.1", upstream: "http://backend/", host: "x"`;
-    out.push(`${stamp} [${level}] 1234#1234: *${i} ${msg}${end}`);
-  }
-  return Buffer.from(out.join(''), 'utf8');
+    return `${stamp} [${level}] 1234#1234: *${i} ${msg}${end}`;
+  });
 }
 
 /** An Apache 2.4 error log (synthetic), with 2.2 and ISO heads, proxy failures and refused heads among quiet lines. */
 function apacheErrorLog(lines: number, seed: number): Buffer {
-  const rnd = random(seed);
-  const out: string[] = [];
-  let t = Date.UTC(2024, 10, 16, 14, 0, 0);
-  for (let i = 0; i < lines; i++) {
-    t += Math.floor(rnd() * 3000);
-    const d = new Date(t);
+  return syntheticLog(lines, seed, (i, d, rnd) => {
     const hms = `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
     let time = `${DAY[d.getUTCDay()]} ${MON[d.getUTCMonth()]} ${p2(d.getUTCDate())} ${hms}.${String(i % 1e6).padStart(6, '0')} ${d.getUTCFullYear()}`;
     let module = '[core:info]';
@@ -105,13 +106,10 @@ function apacheErrorLog(lines: number, seed: number): Buffer {
     else if (r < 0.125) module = '[core:inf\u00f6]';
     else if (r < 0.13) module = 'core:info';
     else if (r < 0.135) msg = `[pid 1:tid 2] mod_proxy_balancer: ${'\u00e9'}`;
-    else if (r < 0.14) {
-      out.push(rnd() < 0.5 ? '\n' : 'a line with no head at all\n');
-      continue;
-    } else if (r < 0.145) time = `${time}${' '.repeat(30)}`; // `] ` beyond 40 bytes
-    out.push(`[${time}] ${module} ${msg}\n`);
-  }
-  return Buffer.from(out.join(''), 'utf8');
+    else if (r < 0.14) return rnd() < 0.5 ? '\n' : 'a line with no head at all\n';
+    else if (r < 0.145) time = `${time}${' '.repeat(30)}`; // `] ` beyond 40 bytes
+    return `[${time}] ${module} ${msg}\n`;
+  });
 }
 
 const errorLogs = allLogFiles().filter((f) => f.kind === 'nginx-error' || f.kind === 'apache-error');
