@@ -37,14 +37,15 @@ export interface ReadOptions extends DetectOptions {
   clock: ZoneClock;
   maxLine?: number;
   showSkipped?: number; // examples kept per reason
-  /** Lines of an access log read in JavaScript before its bulk scanner is made (BULK_AFTER_LINES). */
+  /** Lines of a file read in JavaScript before its bulk or quiet-line scanner is made (BULK_AFTER_LINES). */
   bulkAfter?: number;
 }
 
 /**
  * Making a format's bulk module costs ~13-19 ms in a fresh process (generating its code: cold
- * JavaScript), which a file of a few thousand lines does not win back: CI's `check` of captured
- * fixtures reads files of hundreds. Past this many lines the rest of a file is read in bulk.
+ * JavaScript; a quiet-line module ~8 ms), which a file of a few thousand lines does not win back:
+ * CI's `check` of captured fixtures reads files of hundreds. Past this many lines the rest of a
+ * file is read in bulk.
  */
 export const BULK_AFTER_LINES = 10_000;
 

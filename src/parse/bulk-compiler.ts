@@ -437,6 +437,30 @@ function mix(f: Func, h: number): void {
   f.i64(0x9e3779b97f4a7c15n).op(Op.i64_mul).i64(32n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).set(h);
 }
 
+/**
+ * Compares the n bytes at locals a and b, eight at a time, then one by one, from local j (0 on
+ * entry; a scratch index): runs differ() (which must branch away) at the first difference, falls
+ * through when they are the same.
+ */
+export function sameBytes(f: Func, a: number, b: number, n: number, j: number, differ: () => void): void {
+  f.block('words', () =>
+    f.loop('word', () => {
+      f.get(j).i32(8).op(Op.i32_add).get(n).op(Op.i32_gt_u).brIf('words');
+      f.get(a).get(j).op(Op.i32_add).mem('i64_load', 0, true).get(b).get(j).op(Op.i32_add).mem('i64_load', 0, true).op(Op.i64_ne);
+      f.if(differ);
+      f.get(j).i32(8).op(Op.i32_add).set(j).br('word');
+    }),
+  );
+  f.block('bytes', () =>
+    f.loop('byte', () => {
+      f.get(j).get(n).op(Op.i32_ge_u).brIf('bytes');
+      f.get(a).get(j).op(Op.i32_add).mem('i32_load8_u').get(b).get(j).op(Op.i32_add).mem('i32_load8_u').op(Op.i32_ne);
+      f.if(differ);
+      f.get(j).i32(1).op(Op.i32_add).set(j).br('byte');
+    }),
+  );
+}
+
 /** Sets local slot to (and pushes) the address of slot i of the interning table. */
 function slotAt(f: Func, i: number, slot: number): Func {
   return f.get(i).i32(4).op(Op.i32_shl).i32(MEMORY.UP_TABLE).op(Op.i32_add).tee(slot);
@@ -456,22 +480,8 @@ function lookupFn(mod: ModuleWriter): Func {
       f.get(slot).mem('i32_load').get(h).op(Op.i32_ne).brIf('differs');
       f.get(slot).mem('i32_load', 8).get(len).op(Op.i32_ne).brIf('differs');
       f.get(slot).mem('i32_load', 4).set(k);
-      // eight bytes at a time, then the rest one by one
       f.i32(0).set(j);
-      f.block('words', () =>
-        f.loop('word', () => {
-          f.get(j).i32(8).op(Op.i32_add).get(len).op(Op.i32_gt_u).brIf('words');
-          f.get(k).get(j).op(Op.i32_add).mem('i64_load', 0, true).get(s).get(j).op(Op.i32_add).mem('i64_load', 0, true).op(Op.i64_ne).brIf('differs');
-          f.get(j).i32(8).op(Op.i32_add).set(j).br('word');
-        }),
-      );
-      f.block('same', () =>
-        f.loop('bytes', () => {
-          f.get(j).get(len).op(Op.i32_ge_u).brIf('same');
-          f.get(k).get(j).op(Op.i32_add).mem('i32_load8_u').get(s).get(j).op(Op.i32_add).mem('i32_load8_u').op(Op.i32_ne).brIf('differs');
-          f.get(j).i32(1).op(Op.i32_add).set(j).br('bytes');
-        }),
-      );
+      sameBytes(f, k, s, len, j, () => f.br('differs'));
       f.get(id).i32(1).op(Op.i32_sub).op(Op.return);
     });
     f.get(i).i32(1).op(Op.i32_add).i32(UP_SLOTS - 1).op(Op.i32_and).set(i).br('probe');

@@ -1,4 +1,4 @@
-import { find } from './bulk-compiler';
+import { find, sameBytes } from './bulk-compiler';
 import { Func, ModuleWriter, Op, T } from './wasm/module';
 
 /**
@@ -73,27 +73,11 @@ export function compileQuietModule(kind: QuietKind): Uint8Array {
   return mod.bytes();
 }
 
-/** same(a, b, n): are the n bytes at a those at b? Eight at a time, then one by one. */
+/** same(a, b, n): are the n bytes at a those at b? */
 function sameFn(mod: ModuleWriter): Func {
   const f = mod.func('same', [T.I32, T.I32, T.I32], [T.I32]);
   const [a, b, n] = [0, 1, 2];
-  const j = f.local(T.I32);
-  f.block('words', () =>
-    f.loop('word', () => {
-      f.get(j).i32(8).op(Op.i32_add).get(n).op(Op.i32_gt_u).brIf('words');
-      f.get(a).get(j).op(Op.i32_add).mem('i64_load', 0, true).get(b).get(j).op(Op.i32_add).mem('i64_load', 0, true).op(Op.i64_ne);
-      f.if(() => f.i32(0).op(Op.return));
-      f.get(j).i32(8).op(Op.i32_add).set(j).br('word');
-    }),
-  );
-  f.block('bytes', () =>
-    f.loop('byte', () => {
-      f.get(j).get(n).op(Op.i32_ge_u).brIf('bytes');
-      f.get(a).get(j).op(Op.i32_add).mem('i32_load8_u').get(b).get(j).op(Op.i32_add).mem('i32_load8_u').op(Op.i32_ne);
-      f.if(() => f.i32(0).op(Op.return));
-      f.get(j).i32(1).op(Op.i32_add).set(j).br('byte');
-    }),
-  );
+  sameBytes(f, a, b, n, f.local(T.I32), () => f.i32(0).op(Op.return));
   f.i32(1);
   return f;
 }
