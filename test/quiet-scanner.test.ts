@@ -3,6 +3,7 @@ import { Analyzer, AnalyzerOptions } from '../src/analyze/analyzer';
 import { BULK_AFTER_LINES } from '../src/analyze/read-file';
 import { QuietScanner } from '../src/parse/quiet-scanner';
 import { QUIET_MEMORY } from '../src/parse/quiet-compiler';
+import * as prefilter from '../src/diagnose/prefilter';
 import { allLogFiles, linePool, readLogFile } from './helpers/real-lines';
 import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, mutatedFrom } from './helpers/fuzz';
 import { Input, Outcome, analyzeFiles, countedByRuns, random } from './helpers/whole-analysis';
@@ -80,6 +81,12 @@ function nginxErrorLog(lines: number, seed: number): Buffer {
     else if (r < 0.175) msg = 'upstre' + 'am split? no: ups tream';
     else if (r < 0.18) [level, msg] = ['notice', 'signal process started'];
     else if (r < 0.185) msg = `*${i} no live upstreams while connecting to upstream, client: 192.0.2.1, server: x, request: "GET / HTTP/1.1", upstream: "http://backend/", host: "x"`;
+    // evidence the module counts itself (prefix rows), and the shapes of it it must leave alone
+    else if (r < 0.19) return `${stamp} [warn] 1234#1234: an upstream response is buffered to a temporary file /tmp/${i} while reading upstream, client: 192.0.2.1\n`;
+    else if (r < 0.193) [level, msg] = ['warn', `an upstream response is buffered to a temporary file /tmp/${i}, client: 192.0.2.1, request: "GET /could not be resolved (3: x HTTP/1.1"`];
+    else if (r < 0.196) return `${stamp} [warn] 1234#1234: *${'9'.repeat(16)} an upstream response is buffered to a temporary file /tmp/${i}\n`;
+    else if (r < 0.198) [level, msg] = ['info', 'client logged in, client: 192.0.2.1, server: 0.0.0.0:25'];
+    else if (r < 0.2) [level, msg] = ['warn', 'an upstream response is, client: buffered to a temporary file'];
     return `${stamp} [${level}] 1234#1234: *${i} ${msg}${end}`;
   });
 }
@@ -132,6 +139,26 @@ describe('quiet-line scanner: a whole analysis is unchanged', () => {
       // head; in 333-byte chunks a line and the head after it seldom stand in one chunk
       if (chunk > 333) expect(quiet).toBeGreaterThan(12_000);
     }
+  });
+
+  test('nginx evidence of prefix rows (the buffered-response warning) is counted by the module, as the JavaScript path counts it', () => {
+    const data = nginxErrorLog(20_000, 17);
+    let handed = 0;
+    const real = prefilter.knownLines;
+    const spy = jest.spyOn(prefilter, 'knownLines').mockImplementation((m, kind, count) =>
+      real(m, kind, (sig, n) => {
+        handed += n;
+        count(sig, n);
+      }),
+    );
+    try {
+      expectSameAnalysis([{ name: '/logs/a/error.log', data }], 65536);
+    } finally {
+      spy.mockRestore();
+    }
+    // 4.5% of the entries are buffered-response warnings the module can tell, 2% one-line FastCGI
+    // stderr (~1,300); a few stand before a line that is not a head
+    expect(handed).toBeGreaterThan(1_100);
   });
 
   test('chunks larger than the module window: lines cut by the window end are read in the next window', () => {

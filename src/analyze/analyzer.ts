@@ -7,7 +7,7 @@ import { SignatureMatcher, isUpstreamRelated } from '../diagnose/matcher';
 import { ErrorIndex, IndexedError, JoinKey, MIXED_ONLY_BUDGET, MIXED_ONLY_ENTRIES, clientPortKey, connectionKey, requestKey } from '../diagnose/correlate';
 import { Chain, RequestChains, decisive } from '../diagnose/request-chain';
 import { EvidenceStore } from '../diagnose/evidence';
-import { ErrorLineFilter, errorLineFilter } from '../diagnose/prefilter';
+import { ErrorLineFilter, errorLineFilter, knownLines } from '../diagnose/prefilter';
 import { Summary, requestPath } from '../report/summary';
 import { EntrySink } from './read-file';
 import { isoTime } from '../util/iso-time';
@@ -94,6 +94,9 @@ export class Analyzer implements EntrySink {
     if (f === undefined) {
       f = errorLineFilter(this.matcher, kind, this.ranged ? (ts) => this.inRange(ts) : null);
       if (f) f.needsContext = (e) => this.needsContext(kind, e);
+      // What error() does with an evidence entry, but for PHP-FPM's, which it also keeps by time.
+      const known = f && kind !== 'php-fpm' ? knownLines(this.matcher, kind, (sig, n) => this.summary.countEvidence(sig.id, sig.cause, n)) : null;
+      if (known) f!.known = known;
       this.lineFilters.set(kind, f);
     }
     return f;

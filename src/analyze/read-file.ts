@@ -285,7 +285,7 @@ export class FileReader {
       // an error log (a file of known kind without an access format); QuietScanner knows which kinds it reads
       const kind = this.detection!.kind;
       const f = this.lineFilter(kind);
-      if (f !== null && f.inRange === null && f.scanner) this.bulk = QuietScanner.for(kind, f.scanner.tables(), maxLine);
+      if (f !== null && f.inRange === null && f.scanner) this.bulk = QuietScanner.for(kind, f.scanner.tables(), maxLine, f.known ?? null);
     }
     if (this.bulk !== null) this.splitter.bulk = (chunk, pos, len) => this.bulkRun(chunk, pos, len);
   }

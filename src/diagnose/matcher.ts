@@ -188,6 +188,84 @@ export class SignatureMatcher {
     // come before every rest row and skip them.
     return firstRest(b, e, a ? b.order.get(a)! : Infinity) ?? a;
   }
+  /**
+   * The rows of `kind` whose match the first bytes of a message decide, and what else must be
+   * absent for that (see PrefixRows); null for a kind whose entries carry a code (coded rows are
+   * tried first, on a code only its parser reads).
+   */
+  prefixRows(kind: LogKind): PrefixRows | null {
+    const b = this.byServer.get(SERVER_OF[kind]);
+    if (CARRIES_CODE.has(kind) || !b) return null;
+    const rows: PrefixRow[] = [];
+    const competitors = new Map<string, number>();
+    for (const [sig, order] of b.order) {
+      const prefix = plainPrefix(sig);
+      if (prefix === null || rows.length >= MAX_PREFIX_ROWS) continue;
+      const led = b.byLead.get(prefix.slice(0, prefix.indexOf(' ')));
+      if (!led?.includes(sig)) continue;
+      const bit = 1 << (rows.length + 1);
+      rows.push({ sig, prefix });
+      // what match() tries before it for such a message: its lead list up to it, the rest rows before it
+      for (const s of led) {
+        if (s === sig) break;
+        competitors.set(s.literal, (competitors.get(s.literal) ?? 0) | bit);
+      }
+      b.rest.forEach((s, i) => {
+        if (b.restOrder[i] < order) competitors.set(s.literal, (competitors.get(s.literal) ?? 0) | bit);
+      });
+    }
+    return rows.length === 0 ? null : { rows, competitors: [...competitors].map(([literal, rows]) => ({ literal, rows })) };
+  }
+}
+
+/**
+ * A row match() returns for any entry whose message starts with `prefix` and holds none of the
+ * literals PrefixRows.competitors marks for it. Such an entry needs no decoding to be told apart:
+ * a reader can count it from its bytes (parse/quiet-compiler.ts, nginx). Only evidence rows
+ * qualify (counting them is all error() does with them).
+ */
+export interface PrefixRow {
+  sig: Signature;
+  prefix: string;
+}
+
+/**
+ * Why the two conditions decide the row R: a message that starts with R's prefix has R's lead
+ * word as its first word, and R's pattern (the prefix, anchored) matches it. match() then tries
+ * the lead list of that word in catalogue order up to R, and the rest rows placed before R; each
+ * of those needs its literal in the message to match (firstMatch, firstRest). With none of their
+ * literals present, R is the row. The literals are searched in the whole line (a superset of the
+ * message): a request line that holds one only sends the entry the decoding way.
+ */
+export interface PrefixRows {
+  rows: PrefixRow[];
+  /** Each literal of a row tried before some prefix row, with bit 1 << (k + 1) set for each such rows[k]. */
+  competitors: { literal: string; rows: number }[];
+}
+
+/** Prefix rows at most (their bits must fit an i32 mask with bit 0 unused). */
+export const MAX_PREFIX_ROWS = 15;
+
+/**
+ * The plain text of an evidence row's pattern when the pattern is nothing else (`^` and literal
+ * characters, no flags), its literal is in it, and it holds a space (its first word is whole) and
+ * no comma (a parser cuts a message at `, client: `: the prefix must not straddle the cut); else null.
+ */
+function plainPrefix(s: Signature): string | null {
+  if (s.failure !== false || s.errno !== undefined || s.code !== undefined || s.pattern.flags !== '') return null;
+  const src = s.pattern.source;
+  if (src[0] !== '^') return null;
+  let text = '';
+  for (let i = 1; i < src.length; i++) {
+    let c = src[i];
+    if (c === '\\') {
+      c = src[++i];
+      if (c === undefined || /[A-Za-z0-9]/.test(c)) return null;
+    } else if ('[](){}?*+|.^$'.includes(c)) return null;
+    if (c < ' ' || c > '~' || c === ',') return null;
+    text += c;
+  }
+  return text.includes(' ') && text.includes(s.literal) ? text : null;
 }
 
 function firstMatch(list: Signature[], e: ErrorEntry): Signature | null {

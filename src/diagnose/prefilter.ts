@@ -1,4 +1,4 @@
-import { ErrorEntry, LogKind } from '../model';
+import { ErrorEntry, LogKind, Signature } from '../model';
 import { SignatureMatcher, UPSTREAM_MARKERS } from './matcher';
 
 /**
@@ -22,6 +22,44 @@ export interface ErrorLineFilter {
   needsContext?: (e: ErrorEntry) => boolean;
   /** The search mayMatter() makes, for a module that makes the same one (parse/quiet-scanner.ts). */
   scanner?: LiteralScanner;
+  /** Entries the sink counts from their first bytes, for a module that can tell them (parse/quiet-scanner.ts). */
+  known?: KnownLines;
+}
+
+/**
+ * The prefix rows of a kind (SignatureMatcher.prefixRows) as bytes and search tables, with the
+ * sink's count for an entry of one of them: what error() would do with it, decoded.
+ */
+export interface KnownLines {
+  /** by row: the bytes a message starts with */
+  prefixes: Buffer[];
+  /** the search for the competitors' literals (null: there is none to search) */
+  competitors: LiteralTables | null;
+  /** by competitor literal (the Buffers of `competitors.ending`): the bits of the rows it stands before (bit k + 1: row k) */
+  rowsOf: ReadonlyMap<Buffer, number>;
+  /** n entries of row k were read */
+  count(k: number, n: number): void;
+}
+
+/**
+ * KnownLines for the prefix rows of `kind`, counted by `count`; null when the kind has none or a
+ * competitor's literal is too short for the search's byte pairs.
+ */
+export function knownLines(matcher: SignatureMatcher, kind: LogKind, count: (sig: Signature, n: number) => void): KnownLines | null {
+  const pr = matcher.prefixRows(kind);
+  if (pr === null) return null;
+  const rowsOf = new Map<Buffer, number>();
+  for (const c of pr.competitors) rowsOf.set(Buffer.from(c.literal, 'utf8'), c.rows);
+  const pats = [...rowsOf.keys()];
+  if (pats.some((p) => p.length < 2)) return null;
+  const t = searchTables(pats);
+  const sigs = pr.rows.map((r) => r.sig);
+  return {
+    prefixes: pr.rows.map((r) => Buffer.from(r.prefix, 'latin1')),
+    competitors: pats.length === 0 ? null : t,
+    rowsOf,
+    count: (k, n) => count(sigs[k], n),
+  };
 }
 
 /**
@@ -38,34 +76,19 @@ export class LiteralScanner {
   /** length of the window: the shortest literal, in bytes */
   private readonly m: number;
   /** byte pair ending the window → how far it may move */
-  private readonly shift = new Uint8Array(65536);
+  private readonly shift: Uint8Array;
   /** byte pair ending the window, where the shift is 0 → the literals whose first m bytes end so */
-  private readonly ending = new Map<number, Buffer[]>();
+  private readonly ending: Map<number, Buffer[]>;
 
   constructor(literals: readonly string[]) {
     const kept = withoutImplied([...new Set(literals)]);
     this.literals = kept;
     const pats = kept.map((l) => Buffer.from(l, 'utf8'));
     this.always = pats.some((p) => p.length === 0);
-    const m = pats.length === 0 ? 1 : Math.min(...pats.map((p) => p.length));
-    this.m = m;
-    // No literal at all: no window ever stops (the jump is over the whole range).
-    this.shift.fill(pats.length === 0 ? 255 : Math.min(Math.max(1, m - 1), 255));
-    for (const p of pats) {
-      if (p.length === 0) continue;
-      for (let j = 1; j < m; j++) {
-        const pair = (p[j - 1] << 8) | p[j];
-        this.shift[pair] = Math.min(this.shift[pair], m - 1 - j);
-      }
-      // The window's last pair: with one-byte literals the byte before the window is any byte.
-      const ends = m >= 2 ? [(p[m - 2] << 8) | p[m - 1]] : Array.from({ length: 256 }, (_, x) => (x << 8) | p[0]);
-      for (const pair of ends) {
-        this.shift[pair] = 0;
-        const list = this.ending.get(pair);
-        if (list) list.push(p);
-        else this.ending.set(pair, [p]);
-      }
-    }
+    const t = searchTables(pats.filter((p) => p.length > 0));
+    this.m = t.m;
+    this.shift = t.shift;
+    this.ending = t.ending;
   }
 
   /**
@@ -119,6 +142,33 @@ export class LiteralScanner {
     for (const p of this.ending.get((buf[i - 1] << 8) | buf[i])!) if (at + p.length <= end && bytesAt(buf, at, p)) return true;
     return false;
   }
+}
+
+/**
+ * The Wu-Manber tables of a set of non-empty literals: the window is as long as the shortest; a
+ * byte pair that no literal holds lets it jump by all of it but one byte.
+ */
+export function searchTables(pats: readonly Buffer[]): { m: number; shift: Uint8Array; ending: Map<number, Buffer[]> } {
+  const m = pats.length === 0 ? 1 : Math.min(...pats.map((p) => p.length));
+  const shift = new Uint8Array(65536);
+  const ending = new Map<number, Buffer[]>();
+  // No literal at all: no window ever stops (the jump is over the whole range).
+  shift.fill(pats.length === 0 ? 255 : Math.min(Math.max(1, m - 1), 255));
+  for (const p of pats) {
+    for (let j = 1; j < m; j++) {
+      const pair = (p[j - 1] << 8) | p[j];
+      shift[pair] = Math.min(shift[pair], m - 1 - j);
+    }
+    // The window's last pair: with one-byte literals the byte before the window is any byte.
+    const ends = m >= 2 ? [(p[m - 2] << 8) | p[m - 1]] : Array.from({ length: 256 }, (_, x) => (x << 8) | p[0]);
+    for (const pair of ends) {
+      shift[pair] = 0;
+      const list = ending.get(pair);
+      if (list) list.push(p);
+      else ending.set(pair, [p]);
+    }
+  }
+  return { m, shift, ending };
 }
 
 export interface LiteralTables {

@@ -15,6 +15,12 @@ import { Func, ModuleWriter, Op, T } from './wasm/module';
  * Why: most lines of a busy error log are such lines (404s, access rules, keep-alive and TLS
  * chatter), and their per-line calls were most of what the reader spent on them.
  *
+ * nginx: a line with a literal may still be counted here when it is evidence of a prefix row
+ * (SignatureMatcher.prefixRows: `an upstream response is buffered to a temporary file`, one-line
+ * FastCGI stderr), which known() tells from the bytes; run() counts it by row in KNOWN and the
+ * reader hands those counts to the sink (KnownLines.count). The buffered-response warning was a
+ * fifth of the bench's nginx error log, each decoded, parsed and matched for a count.
+ *
  * The literal search is the Wu-Manber search of LiteralScanner, over the same tables (copied in by
  * quiet-scanner.ts): a result identical to LiteralScanner.test's by construction, and checked by
  * test/fuzz/quiet-lines.test.ts. Only numbers and table bytes reach the module; no log text
@@ -26,21 +32,54 @@ export const QUIET_MEMORY = {
   /** run()'s results: [where it stopped, lines counted] as i32 */
   OUT: 0,
   /** the length of the search window: the shortest literal, i32 */
-  M: 8,
+  M: 16,
+  /** the competitors' search (known()): its window's length, i32; 0: no literal to search */
+  M2: 20,
+  /** known(): the number of prefix rows, i32 */
+  ROWS: 24,
+  /** known(): by row k from 1, [prefix address, prefix length] as i32 */
+  PREFIX: 64,
+  /** by row k from 1: the lines of that row run() counted since it was zeroed, i32 */
+  KNOWN: 256,
+  /** at most this many prefix rows (k from 1; bit k of a competitor's rows) */
+  ROWS_CAP: 15,
   /** 64 Ki × u8: how far the search window may move, by the byte pair ending it (little-endian: b[i - 1] | b[i] << 8) */
   SHIFT: 65536,
   /** 64 Ki × u16: 1 + the first LIST entry of the literals whose first M bytes end with that pair; 0: none */
   ENDS: 131072,
-  /** LIST_CAP × [literal address, literal length, 1 + next entry (0: none), -] as i32 */
+  /** LIST_CAP × [literal address, literal length, 1 + next entry (0: none), tag] as i32; tag: unused */
   LIST: 262144,
   LIST_CAP: 256,
   /** the literals' bytes */
   LITS: 266240,
   LITS_BYTES: 61440,
+  /** the competitors' search, laid out as the one above (from SHIFT2); LIST2's tag: the rows bits */
+  SHIFT2: 327680,
+  ENDS2: 393216,
+  LIST2: 524288,
+  /** the competitors' literals and the prefixes */
+  LITS2: 528384,
   /** the input window */
-  WINDOW: 327680,
+  WINDOW: 589824,
   WINDOW_BYTES: 1280 * 1024,
 } as const;
+
+/** Where the tables of one literal search are (the same layout for both searches). */
+export interface SearchLayout {
+  M: number;
+  SHIFT: number;
+  ENDS: number;
+  LIST: number;
+  LITS: number;
+}
+export const QUIET_SEARCH: SearchLayout = QUIET_MEMORY;
+export const COMPETITOR_SEARCH: SearchLayout = {
+  M: QUIET_MEMORY.M2,
+  SHIFT: QUIET_MEMORY.SHIFT2,
+  ENDS: QUIET_MEMORY.ENDS2,
+  LIST: QUIET_MEMORY.LIST2,
+  LITS: QUIET_MEMORY.LITS2,
+};
 
 /** SIMD loads read up to 15 bytes past the last position scanned. */
 const PAD = 64;
@@ -64,12 +103,13 @@ export type QuietKind = 'nginx-error' | 'apache-error';
 export function compileQuietModule(kind: QuietKind): Uint8Array {
   const mod = new ModuleWriter(PAGES);
   const same = sameFn(mod);
-  const matters = mattersFn(mod, same);
+  const matters = searchFn(mod, 'matters', QUIET_SEARCH, same, true);
   const nginx = kind === 'nginx-error';
   const head = nginx ? nginxHeadFn(mod) : apacheHeadFn(mod);
   const parses = nginx ? nginxParsesFn(mod) : apacheParsesFn(mod);
+  const known = nginx ? nginxKnownFn(mod, same, searchFn(mod, 'competes', COMPETITOR_SEARCH, same, false)) : null;
   // the reader's stampBytes: bytes of a line before any literal can stand
-  runFn(mod, head, parses, matters, nginx ? 20 : 1);
+  runFn(mod, head, parses, matters, known, nginx ? NGINX_STAMP : 1);
   return mod.bytes();
 }
 
@@ -83,34 +123,35 @@ function sameFn(mod: ModuleWriter): Func {
 }
 
 /**
- * matters(s, e): does one of the literals stand whole in [s, e)? LiteralScanner.walk: a window of
- * M bytes slides; the pair ending it says how far it may jump; where it may not, the literals
- * whose first M bytes end with that pair are compared. Needs M >= 2 (the pair is then the window's).
+ * A literal search over one SearchLayout's tables, LiteralScanner.walk's: a window of M bytes
+ * slides; the pair ending it says how far it may jump; where it may not, the literals whose first
+ * M bytes end with that pair are compared. Needs M >= 2 (the pair is then the window's).
+ * `any`: (s, e) → 1 at the first literal standing whole in [s, e), else 0 (matters). Otherwise
+ * (s, e) → the OR of the tags of every literal standing in [s, e) (competes).
  */
-function mattersFn(mod: ModuleWriter, same: Func): Func {
-  const f = mod.func('matters', [T.I32, T.I32], [T.I32], true);
+function searchFn(mod: ModuleWriter, name: string, L: SearchLayout, same: Func, any: boolean): Func {
+  const f = mod.func(name, [T.I32, T.I32], [T.I32], true);
   const [s, e] = [0, 1];
-  const [m, i, pair, sh, k, at, ent, len] = f.locals(T.I32, 8);
-  const M = QUIET_MEMORY;
-  f.i32(0).mem('i32_load', M.M).tee(m).get(s).op(Op.i32_add).i32(1).op(Op.i32_sub).set(i);
+  const [m, i, pair, sh, k, at, ent, len, tags] = f.locals(T.I32, 9);
+  f.i32(0).mem('i32_load', L.M).tee(m).get(s).op(Op.i32_add).i32(1).op(Op.i32_sub).set(i);
   f.block('none', () =>
     f.loop('walk', () => {
       f.get(i).get(e).op(Op.i32_ge_s).brIf('none');
-      f.get(i).i32(1).op(Op.i32_sub).mem('i32_load16_u', 0, true).tee(pair).mem('i32_load8_u', M.SHIFT).tee(sh);
+      f.get(i).i32(1).op(Op.i32_sub).mem('i32_load16_u', 0, true).tee(pair).mem('i32_load8_u', L.SHIFT).tee(sh);
       f.if(() => {
         f.get(i).get(sh).op(Op.i32_add).set(i).br('walk');
       });
-      f.get(pair).i32(1).op(Op.i32_shl).mem('i32_load16_u', M.ENDS).set(k);
+      f.get(pair).i32(1).op(Op.i32_shl).mem('i32_load16_u', L.ENDS).set(k);
       f.get(i).get(m).op(Op.i32_sub).i32(1).op(Op.i32_add).set(at);
       f.block('tried', () =>
         f.loop('candidate', () => {
           f.get(k).op(Op.i32_eqz).brIf('tried');
-          f.get(k).i32(4).op(Op.i32_shl).i32(M.LIST - 16).op(Op.i32_add).set(ent);
+          f.get(k).i32(4).op(Op.i32_shl).i32(L.LIST - 16).op(Op.i32_add).set(ent);
           f.get(ent).mem('i32_load', 4).set(len);
           f.get(at).get(len).op(Op.i32_add).get(e).op(Op.i32_le_s);
           f.if(() => {
             f.get(at).get(ent).mem('i32_load').get(len).call(same);
-            f.if(() => f.i32(1).op(Op.return));
+            f.if(() => (any ? f.i32(1).op(Op.return) : f.get(tags).get(ent).mem('i32_load', 12).op(Op.i32_or).set(tags)));
           });
           f.get(ent).mem('i32_load', 8).set(k).br('candidate');
         }),
@@ -118,9 +159,107 @@ function mattersFn(mod: ModuleWriter, same: Func): Func {
       f.get(i).i32(1).op(Op.i32_add).set(i).br('walk');
     }),
   );
-  f.i32(0);
+  f.get(tags);
   return f;
 }
+
+/**
+ * known(s, e), for a line head() and parses() hold and whose literal search found something: the
+ * prefix row (from 1) that match() gives the entry this line is alone, or 0 for the JavaScript
+ * path. parseNginxError's message starts after `] `, `PID#TID: ` (first `#`, first `: `, within
+ * 24 bytes) and `*CID ` (1-15 digits); only that exact shape is read here (digits where the
+ * parser would take anything), anything else is 0. All of it is ASCII, so byte and character
+ * positions agree. The row is the one whose prefix the message starts with (no prefix holds a
+ * comma, so the `, client: ` cut cannot fall inside it), when no literal of a row match() tries
+ * before it stands in the line (SignatureMatcher.prefixRows).
+ */
+function nginxKnownFn(mod: ModuleWriter, same: Func, competes: Func): Func {
+  const f = mod.func('known', [T.I32, T.I32], [T.I32], true);
+  const [s, e] = [0, 1];
+  const [i, p, j, k, a, len] = f.locals(T.I32, 6);
+  const M = QUIET_MEMORY;
+  const zero = () => f.if(() => f.i32(0).op(Op.return));
+  const byteAt = (at: number, c: number) => f.get(at).mem('i32_load8_u').i32(c).op(Op.i32_eq);
+  /** j past the digits from j on (not past e); then 0 unless there were from 1 to max of them */
+  const digits = (max: number) => {
+    f.get(j).set(a);
+    f.block('end', () =>
+      f.loop('digit', () => {
+        f.get(j).get(e).op(Op.i32_ge_s).brIf('end');
+        f.get(j).mem('i32_load8_u').i32(48).op(Op.i32_sub).i32(9).op(Op.i32_gt_u).brIf('end');
+        f.get(j).i32(1).op(Op.i32_add).set(j).br('digit');
+      }),
+    );
+    f.get(j).get(a).op(Op.i32_eq).get(j).get(a).op(Op.i32_sub).i32(max).op(Op.i32_gt_s).op(Op.i32_or);
+    zero();
+  };
+  /** digits(max), then 0 unless byte c stands at j (before e) */
+  const digitsThen = (max: number, c: number) => {
+    digits(max);
+    f.get(j).get(e).op(Op.i32_ge_s);
+    zero();
+    byteAt(j, c).op(Op.i32_eqz);
+    zero();
+  };
+  // the `] ` parses() found from byte 21 on, within 30
+  f.get(s).i32(21).op(Op.i32_add).set(i);
+  f.block('closed', () =>
+    f.loop('level', () => {
+      f.get(i).get(s).op(Op.i32_sub).i32(30).op(Op.i32_gt_s).get(i).i32(1).op(Op.i32_add).get(e).op(Op.i32_ge_s).op(Op.i32_or);
+      zero();
+      byteAt(i, 93);
+      f.get(i).mem('i32_load8_u', 1).i32(32).op(Op.i32_eq).op(Op.i32_and).brIf('closed');
+      f.get(i).i32(1).op(Op.i32_add).set(i).br('level');
+    }),
+  );
+  // PID#TID:
+  f.get(i).i32(2).op(Op.i32_add).tee(p).set(j);
+  digitsThen(24, 35);
+  f.get(j).i32(1).op(Op.i32_add).set(j);
+  digits(24);
+  f.get(j).i32(1).op(Op.i32_add).get(e).op(Op.i32_ge_s);
+  zero();
+  byteAt(j, 58);
+  f.get(j).mem('i32_load8_u', 1).i32(32).op(Op.i32_eq).op(Op.i32_and).op(Op.i32_eqz);
+  zero();
+  f.get(j).get(p).op(Op.i32_sub).i32(24).op(Op.i32_ge_s);
+  zero();
+  f.get(j).i32(2).op(Op.i32_add).set(p);
+  // *CID
+  f.get(p).get(e).op(Op.i32_lt_s);
+  f.if(() => {
+    byteAt(p, 42);
+    f.if(() => {
+      f.get(p).i32(1).op(Op.i32_add).set(j);
+      digitsThen(15, 32);
+      f.get(j).i32(1).op(Op.i32_add).set(p);
+    });
+  });
+  // the row whose prefix the message starts with
+  f.i32(1).set(k);
+  f.block('row', () =>
+    f.loop('rows', () => {
+      f.get(k).i32(0).mem('i32_load', M.ROWS).op(Op.i32_gt_s);
+      zero();
+      f.get(k).i32(3).op(Op.i32_shl).mem('i32_load', M.PREFIX).set(a);
+      f.get(k).i32(3).op(Op.i32_shl).mem('i32_load', M.PREFIX + 4).tee(len).get(p).op(Op.i32_add).get(e).op(Op.i32_le_s);
+      f.if(() => {
+        f.get(p).get(a).get(len).call(same).brIf('row');
+      });
+      f.get(k).i32(1).op(Op.i32_add).set(k).br('rows');
+    }),
+  );
+  f.i32(0).mem('i32_load', M.M2);
+  f.if(() => {
+    f.get(s).i32(NGINX_STAMP).op(Op.i32_add).get(e).call(competes).i32(1).get(k).op(Op.i32_shl).op(Op.i32_and);
+    zero();
+  });
+  f.get(k);
+  return f;
+}
+
+/** The bytes of an nginx error line before any literal can stand (the reader's stampBytes). */
+const NGINX_STAMP = 20;
 
 /** head(s, e): isNginxErrorHead: `YYYY/MM/DD HH:MM:SS [` with four digits for the year, 24 bytes or more. */
 function nginxHeadFn(mod: ModuleWriter): Func {
@@ -340,17 +479,17 @@ function untilClose(f: Func, L: CloseLocals, found: () => void): void {
 }
 
 /**
- * run(s, end, maxLine): counts the quiet lines of [s, end) from s on, while each is one and the
- * line after it starts an entry; stops at the first other line (or the quiet line before it, when
+ * run(s, end, maxLine): counts the quiet lines (and those known() names a row for, by row in
+ * KNOWN) of [s, end) from s on, while each is one and the line after it starts an entry; stops at the first other line (or the quiet line before it, when
  * that one is not followed by a head), or where no whole line is left. OUT holds where it stopped
  * and the lines counted.
  */
-function runFn(mod: ModuleWriter, head: Func, parses: Func, matters: Func, stamp: number): Func {
+function runFn(mod: ModuleWriter, head: Func, parses: Func, matters: Func, known: Func | null, stamp: number): Func {
   const f = mod.func('run', [T.I32, T.I32, T.I32], [T.I32], true);
   const [s, end, maxLine] = [0, 1, 2];
-  const [nl, le, count, held, isHead, reason, m] = f.locals(T.I32, 7);
+  const [nl, le, count, held, isHead, reason, m, row] = f.locals(T.I32, 8);
   const v = f.local(T.V128);
-  // held: the quiet line waiting for the next line to be a head, or -1
+  // held: the quiet line waiting for the next line to be a head, or -1; row: its prefix row, or 0
   f.i32(-1).set(held);
   f.block('stop', () =>
     f.loop('line', () => {
@@ -370,11 +509,18 @@ function runFn(mod: ModuleWriter, head: Func, parses: Func, matters: Func, stamp
       f.if(() => {
         f.get(isHead).op(Op.i32_eqz).brIf('stop');
         f.get(count).i32(1).op(Op.i32_add).set(count);
+        f.get(row);
+        f.if(() => {
+          f.get(row).i32(2).op(Op.i32_shl).tee(row).get(row).mem('i32_load', QUIET_MEMORY.KNOWN).i32(1).op(Op.i32_add).mem('i32_store', QUIET_MEMORY.KNOWN);
+        });
         f.i32(-1).set(held);
       });
       f.get(isHead).op(Op.i32_eqz).brIf('stop');
       f.get(s).get(le).call(parses).op(Op.i32_eqz).brIf('stop');
-      f.get(s).i32(stamp).op(Op.i32_add).get(le).call(matters).brIf('stop');
+      f.i32(0).set(row);
+      f.get(s).i32(stamp).op(Op.i32_add).get(le).call(matters);
+      if (known === null) f.brIf('stop');
+      else f.if(() => f.get(s).get(le).call(known).tee(row).op(Op.i32_eqz).brIf('stop'));
       f.get(s).set(held);
       f.get(nl).i32(1).op(Op.i32_add).set(s);
       f.br('line');

@@ -1,6 +1,6 @@
 import { LogKind } from '../model';
-import { LiteralTables } from '../diagnose/prefilter';
-import { QUIET_MEMORY, QuietKind, QuietStop, compileQuietModule } from './quiet-compiler';
+import { KnownLines, LiteralTables } from '../diagnose/prefilter';
+import { COMPETITOR_SEARCH, QUIET_MEMORY, QUIET_SEARCH, QuietKind, QuietStop, SearchLayout, compileQuietModule } from './quiet-compiler';
 import { ModuleWindow } from './wasm/window';
 
 /**
@@ -18,6 +18,9 @@ export interface QuietExports {
   head(s: number, e: number): number;
   parses(s: number, e: number): number;
   matters(s: number, e: number): number;
+  /** nginx only */
+  known?(s: number, e: number): number;
+  competes?(s: number, e: number): number;
 }
 
 /** Compiled once a process per kind, when the first log of that kind is long enough to want it. */
@@ -30,10 +33,13 @@ const swapPair = (p: number): number => ((p & 0xff) << 8) | (p >> 8);
 
 /**
  * The module of `kind`, instantiated, with the search tables loaded; null when the kind has none
- * or the tables do not fit its memory (its lines then stay in JavaScript).
+ * or the tables do not fit its memory (its lines then stay in JavaScript). `known` is loaded where
+ * the module can tell such lines (nginx) and it fits; otherwise its lines stop a run as any line
+ * with a literal does.
  */
-export function quietInstance(kind: LogKind, tables: LiteralTables | null): QuietExports | null {
-  if (!isQuietKind(kind) || tables === null || !fits(tables)) return null;
+export function quietInstance(kind: LogKind, tables: LiteralTables | null, known: KnownLines | null = null): QuietExports | null {
+  if (!isQuietKind(kind) || tables === null || !fits(tables, 0)) return null;
+  if (kind !== 'nginx-error' || (known !== null && !knownFits(known))) known = null;
   let m = modules.get(kind);
   if (m === undefined) {
     m = new WebAssembly.Module(compileQuietModule(kind));
@@ -41,11 +47,11 @@ export function quietInstance(kind: LogKind, tables: LiteralTables | null): Quie
   }
   const x = new WebAssembly.Instance(m).exports as unknown as QuietExports;
   let img = images.get(tables.shift);
-  if (img === undefined) {
-    img = image(tables);
+  if (img === undefined || img.known !== known) {
+    img = { known, bytes: image(tables, known) };
     images.set(tables.shift, img);
   }
-  img.copy(Buffer.from(x.memory.buffer));
+  img.bytes.copy(Buffer.from(x.memory.buffer));
   return x;
 }
 
@@ -54,7 +60,7 @@ export function quietInstance(kind: LogKind, tables: LiteralTables | null): Quie
  * tables they were made from (a filter's tables are the same objects for a whole run): a reader
  * per file then copies them in one call (laying them out took 3-6 ms a file).
  */
-const images = new WeakMap<Uint8Array, Buffer>();
+const images = new WeakMap<Uint8Array, { known: KnownLines | null; bytes: Buffer }>();
 
 export class QuietScanner {
   /** Lines the last run() counted. */
@@ -68,14 +74,15 @@ export class QuietScanner {
    * A quiet scanner for error logs of `kind` whose filter searches with these tables, or null
    * (see quietInstance()).
    */
-  static for(kind: LogKind, tables: LiteralTables | null, maxLine: number): QuietScanner | null {
-    const x = quietInstance(kind, tables);
-    return x === null ? null : new QuietScanner(x, maxLine);
+  static for(kind: LogKind, tables: LiteralTables | null, maxLine: number, known: KnownLines | null = null): QuietScanner | null {
+    const x = quietInstance(kind, tables, known);
+    return x === null ? null : new QuietScanner(x, maxLine, known);
   }
 
   private constructor(
     private readonly x: QuietExports,
     private readonly maxLine: number,
+    private readonly known: KnownLines | null,
   ) {
     this.i32 = new Int32Array(x.memory.buffer);
     this.window = new ModuleWindow(Buffer.from(x.memory.buffer), QUIET_MEMORY.WINDOW, QUIET_MEMORY.WINDOW_BYTES);
@@ -86,8 +93,18 @@ export class QuietScanner {
     this.window.invalidate();
   }
 
-  /** Nothing is held back: run() hands over its count each time. */
-  flush(): void {}
+  /** Hands the lines of prefix rows counted so far to the sink (run() hands over its line count each time). */
+  flush(): void {
+    const k = this.known;
+    if (k === null) return;
+    const at = QUIET_MEMORY.KNOWN >> 2;
+    for (let row = 1; row <= k.prefixes.length; row++) {
+      const n = this.i32[at + row];
+      if (n === 0) continue;
+      this.i32[at + row] = 0;
+      k.count(row - 1, n);
+    }
+  }
 
   /**
    * Counts the quiet lines of chunk[pos, len) from pos on; returns the start of the first line
@@ -111,38 +128,60 @@ export class QuietScanner {
   }
 }
 
-function fits(t: LiteralTables): boolean {
+function fits(t: LiteralTables, extraBytes: number): boolean {
   let entries = 0;
-  let bytes = 0;
+  let bytes = extraBytes;
   for (const lits of t.ending.values()) {
     entries += lits.length;
     for (const l of lits) bytes += l.length;
   }
+  // both searches have LITS_BYTES for their literals (and the prefixes, after the competitors')
   return entries <= QUIET_MEMORY.LIST_CAP && bytes <= QUIET_MEMORY.LITS_BYTES;
 }
 
-/** The tables in the module's layout (quiet-compiler.ts QUIET_MEMORY), up to the window. */
-function image(t: LiteralTables): Buffer {
+function knownFits(k: KnownLines): boolean {
+  const prefixBytes = k.prefixes.reduce((n, p) => n + p.length, 0);
+  return k.prefixes.length <= QUIET_MEMORY.ROWS_CAP && (k.competitors === null || fits(k.competitors, prefixBytes));
+}
+
+/** The tables (and the prefix rows) in the module's layout (quiet-compiler.ts QUIET_MEMORY), up to the window. */
+function image(t: LiteralTables, known: KnownLines | null): Buffer {
   const M = QUIET_MEMORY;
   const mem = Buffer.alloc(M.WINDOW);
   const i32 = new Int32Array(mem.buffer, mem.byteOffset, M.WINDOW >> 2);
-  i32[M.M >> 2] = t.m;
-  for (let x = 0; x < 65536; x++) mem[M.SHIFT + x] = t.shift[swapPair(x)];
+  layOut(mem, i32, t, QUIET_SEARCH, () => 0);
+  if (known === null) return mem;
+  let at = known.competitors === null ? M.LITS2 : layOut(mem, i32, known.competitors, COMPETITOR_SEARCH, (l) => known.rowsOf.get(l)!);
+  i32[M.ROWS >> 2] = known.prefixes.length;
+  known.prefixes.forEach((p, k) => {
+    p.copy(mem, at);
+    i32[(M.PREFIX >> 2) + 2 * (k + 1)] = at;
+    i32[(M.PREFIX >> 2) + 2 * (k + 1) + 1] = p.length;
+    at += p.length;
+  });
+  return mem;
+}
+
+/** One search's tables at L (SearchLayout), each literal's entry tagged; returns the end of its literals' bytes. */
+function layOut(mem: Buffer, i32: Int32Array, t: LiteralTables, L: SearchLayout, tag: (l: Buffer) => number): number {
+  i32[L.M >> 2] = t.m;
+  for (let x = 0; x < 65536; x++) mem[L.SHIFT + x] = t.shift[swapPair(x)];
   let entry = 0;
-  let at = M.LITS;
+  let at = L.LITS;
   for (const [pair, lits] of t.ending) {
     // a chain per pair: each entry points at the one after it
-    const ends = M.ENDS + 2 * swapPair(pair);
+    const ends = L.ENDS + 2 * swapPair(pair);
     mem.writeUInt16LE(lits.length === 0 ? 0 : entry + 1, ends);
     lits.forEach((l, k) => {
-      const e = (M.LIST >> 2) + 4 * entry;
+      const e = (L.LIST >> 2) + 4 * entry;
       l.copy(mem, at);
       i32[e] = at;
       i32[e + 1] = l.length;
       i32[e + 2] = k + 1 < lits.length ? entry + 2 : 0;
+      i32[e + 3] = tag(l);
       at += l.length;
       entry++;
     });
   }
-  return mem;
+  return at;
 }

@@ -362,10 +362,10 @@ export class Summary {
     return own;
   }
 
-  countEvidence(signature: string, cause: Cause): void {
+  countEvidence(signature: string, cause: Cause, n = 1): void {
     const e = this.evidence.get(signature);
-    if (e) e.count++;
-    else if (this.evidence.size < TOP_K_CAPACITY) this.evidence.set(signature, { cause, count: 1 });
+    if (e) e.count += n;
+    else if (this.evidence.size < TOP_K_CAPACITY) this.evidence.set(signature, { cause, count: n });
   }
 
   /** The table entry for an address, created while the table has room; null once it is full. */

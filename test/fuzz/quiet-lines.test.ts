@@ -1,9 +1,9 @@
 import * as fc from 'fast-check';
-import { LogKind } from '../../src/model';
-import { errorLineFilter } from '../../src/diagnose/prefilter';
+import { LogKind, Signature } from '../../src/model';
+import { errorLineFilter, knownLines } from '../../src/diagnose/prefilter';
 import { SignatureMatcher } from '../../src/diagnose/matcher';
 import { SIGNATURES } from '../../src/diagnose/signatures';
-import { isNginxErrorHead, nginxHeadParses } from '../../src/parse/nginx-error';
+import { isNginxErrorHead, nginxHeadParses, parseNginxError } from '../../src/parse/nginx-error';
 import { apacheHeadParses, isApacheErrorHead } from '../../src/parse/apache-error';
 import { QUIET_MEMORY } from '../../src/parse/quiet-compiler';
 import { quietInstance } from '../../src/parse/quiet-scanner';
@@ -16,7 +16,8 @@ import { linePool } from '../helpers/real-lines';
  * JavaScript they stand for, on real lines mutated, real lines with a literal or a piece of one
  * spliced in, and hostile bytes: matters() is LiteralScanner.test(), head() is the kind's head
  * test, and parses() is its nginxHeadParses / apacheHeadParses (for Apache, an ISO time is the
- * one case it leaves to JavaScript).
+ * one case it leaves to JavaScript). known() names a prefix row only for a line that
+ * parseNginxError and match() give that row.
  */
 
 const clock = new ZoneClock('UTC');
@@ -138,6 +139,81 @@ describe('quiet-line module (fuzz)', () => {
         fuzzParams(3000, 200000),
       );
       expect(parsed).toBeGreaterThan(50);
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  /**
+   * The catalogue's own competitors never take a prefix row's message (their patterns are anchored
+   * on other texts), so a catalogue with a rival row is checked too: one placed before the
+   * buffered-response row that takes its messages when they hold `while reading upstream`.
+   */
+  const buffered = SIGNATURES.findIndex((s) => s.id === 'nginx-buffered-to-temp-file');
+  const rival: Signature = { ...SIGNATURES[buffered], id: 'rival', literal: 'while reading upstream', pattern: /^an upstream response is buffered to a temporary file \S{1,300} while reading upstream/, failure: undefined };
+  const withRival = new SignatureMatcher([...SIGNATURES.slice(0, buffered), rival, ...SIGNATURES.slice(buffered)]);
+
+  test.each([
+    ['the catalogue', matcher],
+    ['the catalogue with a rival row', withRival],
+  ])(
+    'nginx, %s: known() names a prefix row only where the parser and the matcher give that row, and names it on the usual shapes',
+    (_, matcher) => {
+      const f = errorLineFilter(matcher, 'nginx-error', null)!;
+      const known = knownLines(matcher, 'nginx-error', () => {})!;
+      const rows = matcher.prefixRows('nginx-error')!.rows;
+      const x = quietInstance('nginx-error', f.scanner!.tables(), known)!;
+      const mem = Buffer.from(x.memory.buffer);
+      const prefix = fc.constantFrom(...rows.map((r) => r.prefix));
+      // entries of prefix rows, field by field at and past what the module reads
+      const built = fc
+        .record({
+          level: fc.constantFrom('warn', 'error', 'emergency', 'notice'),
+          pid: fc.constantFrom('1234#1234: ', '1#0: ', `${'1'.repeat(11)}#${'2'.repeat(12)}: `, `${'1'.repeat(11)}#${'2'.repeat(11)}: `, '1234: ', '#1: ', '1#: ', '1x#1: ', '1#1:', '1#1 : ', ''),
+          cid: fc.constantFrom('*1 ', '*5 ', `*${'9'.repeat(15)} `, `*${'9'.repeat(16)} `, '* ', '*1', '*x ', '*1  ', ''),
+          prefix,
+          cut: fc.nat(),
+          whole: fc.boolean(),
+          middle: fc.constantFrom(' /var/cache/nginx/proxy_temp/1/00/000001 while reading upstream', '', ' x', 'PHP message: oops" while reading response header from upstream'),
+          lit: fc.option(literal, { freq: 3 }),
+          ctx: fc.constantFrom('', ', client: 192.0.2.1, server: x, request: "GET / HTTP/1.1", upstream: "http://10.0.0.1:80/", host: "x"', ', client: 1', ', resolver: 10.0.0.53:53'),
+          crlf: fc.boolean(),
+        })
+        .map((t) => {
+          const p = t.whole ? t.prefix : t.prefix.slice(0, t.cut % (t.prefix.length + 1));
+          const lit = t.lit === null ? '' : ` ${t.lit}`;
+          return Buffer.from(`2024/11/16 14:00:05 [${t.level}] ${t.pid}${t.cid}${p}${t.middle}${lit}${t.ctx}${t.crlf ? '\r' : ''}`, 'utf8');
+        });
+      let named = 0;
+      fc.assert(
+        fc.property(fc.oneof({ weight: 3, arbitrary: built }, { weight: 2, arbitrary: mutatedFrom(fc.sample(built, { numRuns: 300, seed: 42 })) }, { weight: 1, arbitrary: line }), fc.integer({ min: 1, max: 40 }), fc.constantFrom(0x20, 0x0a, 0x31), (b, at, around) => {
+          const base = place(mem, b, at, around);
+          const e = base + b.length;
+          // what run() asks first: a head that parses, with a literal in it
+          if (x.head(base, e) !== 1 || x.parses(base, e) !== 1 || x.matters(base + 20, e) !== 1) return;
+          const k = x.known(base, e);
+          if (k === 0) return;
+          named++;
+          const entry = parseNginxError(b.toString('utf8'), clock);
+          expect(entry).not.toBeNull();
+          expect(matcher.match('nginx-error', entry!)).toBe(rows[k - 1].sig);
+        }),
+        fuzzParams(3000, 200000),
+      );
+      expect(named).toBeGreaterThan(50);
+      if (matcher === withRival) {
+        const b = Buffer.from('2024/11/16 14:00:05 [warn] 1#1: *5 an upstream response is buffered to a temporary file /x while reading upstream, client: 192.0.2.1');
+        const base = place(mem, b, 8, 0x0a);
+        expect(matcher.match('nginx-error', parseNginxError(b.toString(), clock)!)!.id).toBe('rival');
+        expect(x.known(base, base + b.length)).toBe(0);
+      }
+      // the shape nginx writes, with and without a connection number, is named (where no competitor stands in it)
+      rows.forEach((r, k) => {
+        for (const cid of ['*5 ', '']) {
+          const b = Buffer.from(`2024/11/16 14:00:05 [warn] 1234#1234: ${cid}${r.prefix} /x, client: 192.0.2.1, server: x`);
+          const base = place(mem, b, 8, 0x0a);
+          expect(x.known(base, base + b.length)).toBe(k + 1);
+        }
+      });
     },
     FUZZ_TIMEOUT,
   );
