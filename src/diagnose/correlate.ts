@@ -143,16 +143,18 @@ function numberText(n: number | null | undefined): string | null {
   return n === null || n === undefined ? null : String(n);
 }
 
-/** About the length pack() gives, without building it. */
+/**
+ * About the length pack() gives, without building it. Field by field: a loop over FIELDS read
+ * each by name (a keyed load), 1% of a failure-heavy error log's profile.
+ */
 function textLength(ev: IndexedEvent): number {
-  let n = 20;
-  for (const f of FIELDS) {
-    const v = ev[f];
-    if (typeof v === 'string') n += v.length;
-    else if (Array.isArray(v)) for (const x of v) n += x.length + 1;
-  }
+  let n = 20 + ev.message.length + lengthOf(ev.cause) + lengthOf(ev.signature) + lengthOf(ev.upstream) + lengthOf(ev.client) + lengthOf(ev.request) + lengthOf(ev.host);
+  const evidence = ev.evidence;
+  if (evidence) for (const x of evidence) n += x.length + 1;
   return n;
 }
+
+const lengthOf = (v: string | null | undefined): number => (v ? v.length : 0);
 
 /** Reads pack()'s fields back in order. */
 class Unpacker {
