@@ -234,8 +234,8 @@ export interface PrefixRow {
  * word as its first word, and R's pattern (the prefix, anchored) matches it. match() then tries
  * the lead list of that word in catalogue order up to R, and the rest rows placed before R; each
  * of those needs its literal in the message to match (firstMatch, firstRest). With none of their
- * literals present, R is the row. The literals are searched in the whole line (a superset of the
- * message): a request line that holds one only sends the entry the decoding way.
+ * literals present, R is the row. A reader may search more than the message (any range that holds
+ * it): a literal found outside it only sends the entry the decoding way.
  */
 export interface PrefixRows {
   rows: PrefixRow[];

@@ -171,12 +171,14 @@ function searchFn(mod: ModuleWriter, name: string, L: SearchLayout, same: Func, 
  * parser would take anything), anything else is 0. All of it is ASCII, so byte and character
  * positions agree. The row is the one whose prefix the message starts with (no prefix holds a
  * comma, so the `, client: ` cut cannot fall inside it), when no literal of a row match() tries
- * before it stands in the line (SignatureMatcher.prefixRows).
+ * before it stands in the message (SignatureMatcher.prefixRows), searched up to the cut: the
+ * request line and the rest of the context after it are the client's to write.
  */
 function nginxKnownFn(mod: ModuleWriter, same: Func, competes: Func): Func {
   const f = mod.func('known', [T.I32, T.I32], [T.I32], true);
   const [s, e] = [0, 1];
-  const [i, p, j, k, a, len] = f.locals(T.I32, 6);
+  const [i, p, j, k, a, len, q, m] = f.locals(T.I32, 8);
+  const v = f.local(T.V128);
   const M = QUIET_MEMORY;
   const zero = () => f.if(() => f.i32(0).op(Op.return));
   const byteAt = (at: number, c: number) => f.get(at).mem('i32_load8_u').i32(c).op(Op.i32_eq);
@@ -251,12 +253,30 @@ function nginxKnownFn(mod: ModuleWriter, same: Func, competes: Func): Func {
   );
   f.i32(0).mem('i32_load', M.M2);
   f.if(() => {
-    f.get(s).i32(NGINX_STAMP).op(Op.i32_add).get(e).call(competes).i32(1).get(k).op(Op.i32_shl).op(Op.i32_and);
+    // the message: from p to the first `, client: ` (the parser's cut; without one, to the line's
+    // end, which holds more than the message when it is cut at `, resolver: `)
+    f.get(p).get(len).op(Op.i32_add).set(j);
+    f.block('cut', () =>
+      f.loop('comma', () => {
+        find(f, j, e, COMMA, q, v, m);
+        f.get(q).i32(CLIENT_KEY.length).op(Op.i32_add).get(e).op(Op.i32_gt_s).brIf('cut');
+        f.get(q).mem('i64_load', 0, true).i64(CLIENT_KEY.readBigInt64LE(0)).op(Op.i64_ne);
+        f.get(q).mem('i32_load16_u', 8, true).i32(CLIENT_KEY.readUInt16LE(8)).op(Op.i32_ne).op(Op.i32_or);
+        f.op(Op.i32_eqz);
+        f.if(() => f.get(q).set(e).br('cut'));
+        f.get(q).i32(1).op(Op.i32_add).set(j).br('comma');
+      }),
+    );
+    f.get(p).get(e).call(competes).i32(1).get(k).op(Op.i32_shl).op(Op.i32_and);
     zero();
   });
   f.get(k);
   return f;
 }
+
+const COMMA = 44;
+/** Where parseNginxError ends a message (messageEnd): 10 bytes, read as 8 and 2. */
+const CLIENT_KEY = Buffer.from(', client: ');
 
 /** The bytes of an nginx error line before any literal can stand (the reader's stampBytes). */
 const NGINX_STAMP = 20;

@@ -201,10 +201,21 @@ describe('quiet-line module (fuzz)', () => {
       );
       expect(named).toBeGreaterThan(50);
       if (matcher === withRival) {
-        const b = Buffer.from('2024/11/16 14:00:05 [warn] 1#1: *5 an upstream response is buffered to a temporary file /x while reading upstream, client: 192.0.2.1');
-        const base = place(mem, b, 8, 0x0a);
-        expect(matcher.match('nginx-error', parseNginxError(b.toString(), clock)!)!.id).toBe('rival');
-        expect(x.known(base, base + b.length)).toBe(0);
+        // the rival's literal in the message: the rival takes it; in the request, after the
+        // message's cut: the row does; before a comma that is not the cut: the rival again
+        const head = '2024/11/16 14:00:05 [warn] 1#1: *5 an upstream response is buffered to a temporary file';
+        const k = rows.findIndex((r) => r.sig.id === 'nginx-buffered-to-temp-file') + 1;
+        for (const [tail, id, named] of [
+          [' /x while reading upstream, client: 192.0.2.1', 'rival', 0],
+          [' /x, client: 192.0.2.1, request: "GET /while reading upstream HTTP/1.1"', 'nginx-buffered-to-temp-file', k],
+          [' /x,y while reading upstream, client: 192.0.2.1', 'rival', 0],
+          [' /x, clients: y while reading upstream', 'nginx-buffered-to-temp-file', 0],
+        ] as const) {
+          const b = Buffer.from(head + tail);
+          const base = place(mem, b, 8, 0x0a);
+          expect(matcher.match('nginx-error', parseNginxError(b.toString(), clock)!)!.id).toBe(id);
+          expect(x.known(base, base + b.length)).toBe(named);
+        }
       }
       // the shape nginx writes, with and without a connection number, is named (where no competitor stands in it)
       rows.forEach((r, k) => {
