@@ -1,6 +1,11 @@
 import * as fc from 'fast-check';
 import { Analyzer } from '../src/analyze/analyzer';
-import { BULK_AFTER_LINES } from '../src/analyze/read-file';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BULK_AFTER_LINES, BULK_NOW_BYTES } from '../src/analyze/read-file';
+import { readInput } from '../src/analyze/run';
+import { ZoneClock } from '../src/parse/time';
 import { BulkScanner } from '../src/parse/bulk-scanner';
 import { AccessScanner } from '../src/parse/access-scanner';
 import { allPresetPlans } from '../src/parse/format/presets';
@@ -148,6 +153,40 @@ describe('bulk scanner: a whole analysis is unchanged', () => {
     const bulk = expectSameAnalysis([{ name: '/logs/a/access.log', data: large }], 1 << 20, undefined, 'default');
     expect(bulk).toBeGreaterThan(8_000);
     expect(bulk).toBeLessThan(10_000);
+  });
+
+  test(`a file of ${BULK_NOW_BYTES} bytes or more is read in bulk right after detection: readInput tells the reader its size`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-bulk-now-'));
+    try {
+      /** The lines the bulk scanner counted while readInput read `data` from a file. */
+      const counted = async (data: Buffer): Promise<number> => {
+        const file = path.join(dir, 'access.log');
+        fs.writeFileSync(file, data);
+        let n = 0;
+        const run = BulkScanner.prototype.run;
+        const probe = jest.spyOn(BulkScanner.prototype, 'run').mockImplementation(function (this: BulkScanner<unknown>, chunk: Buffer, pos: number, len: number) {
+          const at = run.call(this, chunk, pos, len);
+          n += this.lines;
+          return at;
+        });
+        try {
+          await readInput({ path: file, rotationBase: file }, new Analyzer(), { formats: [], clock: new ZoneClock('UTC') });
+        } finally {
+          probe.mockRestore();
+        }
+        return n;
+      };
+      const small = upstreamLog(BULK_AFTER_LINES + 10_000, 31);
+      expect(small.length).toBeLessThan(BULK_NOW_BYTES);
+      expect(await counted(small)).toBeLessThan(10_000);
+      const lines = Math.ceil((BULK_NOW_BYTES / small.length) * (BULK_AFTER_LINES + 10_000)) + 1_000;
+      const large = upstreamLog(lines, 31);
+      expect(large.length).toBeGreaterThanOrEqual(BULK_NOW_BYTES);
+      // some lines stop the module (failures, new minutes and upstreams): most of the rest is bulk
+      expect(await counted(large)).toBeGreaterThan(lines - BULK_AFTER_LINES + 5_000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('several files, one reader each, into one summary', () => {

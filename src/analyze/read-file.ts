@@ -48,6 +48,13 @@ export interface ReadOptions extends DetectOptions {
  * file is read in bulk.
  */
 export const BULK_AFTER_LINES = 10_000;
+/**
+ * An input at least this long (a plain file's size, or a gzip file's compressed size) has its
+ * module made right after detection: the first BULK_AFTER_LINES lines read in JavaScript warmed
+ * up and TurboFan-compiled a per-line path the module then takes over. callgrind, the bench's
+ * logs: 1 M `upstream` lines 3.80 → 3.65 G instructions, 200 k nginx error lines 2.79 → 2.47 G.
+ */
+export const BULK_NOW_BYTES = 8 * 1024 * 1024;
 
 /** What a server configuration says about a file: its kind and format are then not guessed. */
 export interface KnownFormat {
@@ -185,6 +192,13 @@ export class FileReader {
   private bulkMisses = 0;
   /** The line after which the bulk scanner is made (-1: not to be made, or made). */
   private bulkFrom = -1;
+  /** Lines read in JavaScript before the bulk scanner, unless the options say (see expectBytes). */
+  private bulkAfterLines = BULK_AFTER_LINES;
+
+  /** The input is `n` bytes long, as far as its opening tells (BULK_NOW_BYTES). Before the first push. */
+  expectBytes(n: number): void {
+    if (n >= BULK_NOW_BYTES) this.bulkAfterLines = 0;
+  }
 
   constructor(
     readonly path: string,
@@ -266,7 +280,7 @@ export class FileReader {
    */
   private startBulk(): void {
     if ((this.scanner === null && this.stats.kind === null) || this.detection?.envelope !== null) return;
-    this.bulkFrom = Math.max(this.lineNo, this.opts.bulkAfter ?? BULK_AFTER_LINES);
+    this.bulkFrom = Math.max(this.lineNo, this.opts.bulkAfter ?? this.bulkAfterLines);
     if (this.lineNo >= this.bulkFrom) this.makeBulk();
   }
 

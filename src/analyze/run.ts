@@ -111,6 +111,7 @@ export async function readInput(
   try {
     const opened = openInput(spec.path, part?.piece);
     reader.stats.compression = opened.compression;
+    if (opened.size !== null && (!part || part.piece.first)) reader.expectBytes(opened.size);
     let bytes = 0; // stdin has no file position: count what came through
     try {
       for await (const chunk of opened.chunks) {
