@@ -500,9 +500,9 @@ function untilClose(f: Func, L: CloseLocals, found: () => void): void {
 
 /**
  * run(s, end, maxLine): counts the quiet lines (and those known() names a row for, by row in
- * KNOWN) of [s, end) from s on, while each is one and the line after it starts an entry; stops at the first other line (or the quiet line before it, when
- * that one is not followed by a head), or where no whole line is left. OUT holds where it stopped
- * and the lines counted.
+ * KNOWN) of [s, end) from s on, while each is one and the line after it starts an entry; stops
+ * at the first other line (or the quiet line before it, when that one is not followed by a head),
+ * or where no whole line is left. OUT holds where it stopped and the lines counted.
  */
 function runFn(mod: ModuleWriter, head: Func, parses: Func, matters: Func, known: Func | null, stamp: number): Func {
   const f = mod.func('run', [T.I32, T.I32, T.I32], [T.I32], true);
