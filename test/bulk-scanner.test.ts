@@ -3,7 +3,7 @@ import { Analyzer } from '../src/analyze/analyzer';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BULK_AFTER_LINES, BULK_NOW_BYTES } from '../src/analyze/read-file';
+import { BULK_AFTER_LINES, BULK_NOW_BYTES, FileReader } from '../src/analyze/read-file';
 import { readInput } from '../src/analyze/run';
 import { ZoneClock } from '../src/parse/time';
 import { BulkScanner } from '../src/parse/bulk-scanner';
@@ -13,7 +13,7 @@ import { MEMORY } from '../src/parse/bulk-compiler';
 import { UPSTREAM_TABLE_CAP } from '../src/report/summary';
 import { allLogFiles, linePool, readLogFile } from './helpers/real-lines';
 import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, mutatedFrom } from './helpers/fuzz';
-import { Input, Outcome, analyzeFiles, countedByRuns, random } from './helpers/whole-analysis';
+import { Input, Outcome, analyzeFiles, countedByRuns, expectReadInPlace, random, readFileWhole } from './helpers/whole-analysis';
 
 /**
  * The bulk scanner (src/parse/bulk-scanner.ts) changes nothing but the time a run takes: a whole
@@ -187,6 +187,32 @@ describe('bulk scanner: a whole analysis is unchanged', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('a plain file is read into the module\'s own buffers once the module is made, and scanned where it lies: the analysis is the per-line one', async () => {
+    const data = upstreamLog(90_000, 37);
+    expect(data.length).toBeGreaterThan(BULK_NOW_BYTES);
+    await expectReadInPlace(BulkScanner.prototype, 'access.log', data, 90_000, (file) => readFileWhole((o) => new PerLine(o), file));
+  });
+
+  test('a finished reader\'s module instance goes to the next reader of the format; not after an input that broke off', () => {
+    const a = new Analyzer();
+    const opts = { formats: [], clock: new ZoneClock('UTC'), bulkAfter: 0 };
+    /** The memory of the instance a reader of `data` used, after it is done with it. */
+    const memoryOf = (data: Buffer, broke: boolean): ArrayBufferLike => {
+      const r = new FileReader('/logs/access.log', a, opts);
+      r.push(data);
+      const mem = r.readBuffers()![0].buffer;
+      if (broke) r.fail(new Error('EIO'));
+      r.finish();
+      expect(r.readBuffers()).toBeNull();
+      return mem;
+    };
+    const data = upstreamLog(2_000, 43);
+    const first = memoryOf(data, false);
+    expect(memoryOf(data, true)).toBe(first);
+    // the reader whose input broke off kept its instance: a read may still land in its buffers
+    expect(memoryOf(data, false)).not.toBe(first);
   });
 
   test('several files, one reader each, into one summary', () => {

@@ -259,6 +259,34 @@ describe('plain files are read a chunk ahead', () => {
     expect([...again.buffers].filter((buf) => rc.buffers.has(buf)).length).toBe(2); // the same objects
   });
 
+  test('readInto: the reads after the one in flight go into the given pair, taking turns, bytes exact and in order; the reader\'s own pair is reused by the next file', async () => {
+    const file = path.join(tmpdir(), 'f.log');
+    const data = Buffer.alloc(5 * READ_CHUNK + 99);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 13 + (i >> 10)) & 0xff;
+    fs.writeFileSync(file, data);
+    const pair: [Buffer, Buffer] = [Buffer.alloc(READ_CHUNK + 7), Buffer.alloc(READ_CHUNK)];
+    const opened = openInput(file);
+    expect(() => opened.readInto!([Buffer.alloc(READ_CHUNK - 1), pair[1]])).toThrow(RangeError);
+    const got: Buffer[] = [];
+    const from: (ArrayBufferLike | 'own')[] = [];
+    let own: ArrayBufferLike | null = null;
+    for await (const c of opened.chunks) {
+      got.push(Buffer.from(c));
+      from.push(c.buffer === pair[0].buffer ? pair[0].buffer : c.buffer === pair[1].buffer ? pair[1].buffer : 'own');
+      if (got.length === 1) {
+        own = c.buffer;
+        opened.readInto!(pair);
+      }
+    }
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    // the first chunk and the one read ahead meanwhile are the reader's; then the pair's, in turn
+    expect(from).toEqual(['own', 'own', pair[0].buffer, pair[1].buffer, pair[0].buffer, pair[1].buffer]);
+    const next = new Set<ArrayBufferLike>();
+    for await (const c of openInput(file).chunks) next.add(c.buffer);
+    expect(next.has(own!)).toBe(true);
+    expect(next.has(pair[0].buffer) || next.has(pair[1].buffer)).toBe(false);
+  });
+
   test('stopping after the first chunk closes the file once the read ahead has landed', async () => {
     const file = path.join(tmpdir(), 'f.log');
     fs.writeFileSync(file, Buffer.alloc(3 * READ_CHUNK, 0x61));

@@ -1,12 +1,12 @@
 import * as fc from 'fast-check';
 import { Analyzer, AnalyzerOptions } from '../src/analyze/analyzer';
-import { BULK_AFTER_LINES } from '../src/analyze/read-file';
+import { BULK_AFTER_LINES, BULK_NOW_BYTES } from '../src/analyze/read-file';
 import { QuietScanner } from '../src/parse/quiet-scanner';
 import { QUIET_MEMORY } from '../src/parse/quiet-compiler';
 import * as prefilter from '../src/diagnose/prefilter';
 import { allLogFiles, linePool, readLogFile } from './helpers/real-lines';
 import { FUZZ_TIMEOUT, fuzzParams, hostileBytes, mutatedFrom } from './helpers/fuzz';
-import { Input, Outcome, analyzeFiles, countedByRuns, random } from './helpers/whole-analysis';
+import { Input, Outcome, analyzeFiles, countedByRuns, expectReadInPlace, random, readFileWhole } from './helpers/whole-analysis';
 
 /**
  * The quiet-line scanner (src/parse/quiet-scanner.ts) changes nothing but the time a run takes: a
@@ -183,6 +183,12 @@ describe('quiet-line scanner: a whole analysis is unchanged', () => {
     const data = nginxErrorLog(3_000, 5);
     const opts = { since: Date.UTC(2024, 10, 16, 14, 30), until: Date.UTC(2024, 10, 16, 15, 0) };
     expect(expectSameAnalysis([{ name: '/logs/a/error.log', data }], 1 << 20, 0, opts)).toBe(0);
+  });
+
+  test('a plain file is read into the module\'s own buffers once the module is made, and scanned where it lies: the analysis is the JavaScript one', async () => {
+    const data = nginxErrorLog(40_000, 41);
+    expect(data.length).toBeGreaterThan(BULK_NOW_BYTES);
+    await expectReadInPlace(QuietScanner.prototype, 'error.log', data, 40_000, (file) => readFileWhole((o) => new Analyzer(o), file, { bulkAfter: Infinity }));
   });
 
   test('an nginx error log and an Apache one, one reader each, into one summary', () => {

@@ -1,4 +1,6 @@
 import { ModuleWriter, Op, T, sleb, uleb } from '../src/parse/wasm/module';
+import { ModuleWindow, modulePages } from '../src/parse/wasm/window';
+import { READ_CHUNK } from '../src/input/open';
 
 /** The WebAssembly writer the bulk scanner's modules are made with (src/parse/wasm/module.ts). */
 
@@ -52,5 +54,42 @@ describe('wasm module writer', () => {
   test('a branch to a label no block encloses is refused when the code is written', () => {
     const f = new ModuleWriter(1).func('f', [], [], false);
     expect(() => f.block('a', () => f.br('b'))).toThrow('no enclosing block b');
+  });
+});
+
+describe('module windows and read buffers (src/parse/wasm/window.ts)', () => {
+  test.each([1703936, 1900544, 3 * 65536 - 8, 3 * 65536 - 64, 3 * 65536 - 65, 100])('a window ending at %d: read buffers page-aligned, padded, inside the memory', (windowEnd) => {
+    const mem = Buffer.alloc(modulePages(windowEnd) * 65536);
+    const win = new ModuleWindow(mem, 64, windowEnd - 64);
+    const [a, b] = win.readBuffers();
+    for (const r of [a, b]) {
+      expect(r.buffer).toBe(mem.buffer);
+      expect(r.length).toBe(READ_CHUNK);
+      expect(r.byteOffset % 4096).toBe(0);
+      // a SIMD load reads 15 bytes past the last position scanned
+      expect(r.byteOffset + r.length + 16).toBeLessThanOrEqual(mem.length);
+    }
+    expect(a.byteOffset).toBeGreaterThanOrEqual(windowEnd + 16);
+    expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + a.length + 16);
+    // a memory without that room is refused
+    expect(() => new ModuleWindow(mem.subarray(0, mem.length - 1), 64, windowEnd - 64)).toThrow(RangeError);
+  });
+
+  test('a chunk of a read buffer is shown where it lies; any other chunk is copied into the window', () => {
+    const mem = Buffer.alloc(modulePages(65536) * 65536);
+    const win = new ModuleWindow(mem, 1024, 65536 - 1024);
+    const [, b] = win.readBuffers();
+    b.write('GET /a\nGET /b\n', 0, 'latin1');
+    const chunk = b.subarray(0, 14);
+    const base = win.show(chunk, 7, chunk.length);
+    // chunk byte i is at module address i - base
+    expect(mem.toString('latin1', 7 - base, 13 - base)).toBe('GET /b');
+    expect(win.end).toBe(14);
+    expect(mem[1024]).toBe(0); // nothing copied
+    expect(win.slides(7, 14)).toBe(false);
+    const other = Buffer.from('xx\nGET /c\n', 'latin1');
+    const base2 = win.show(other, 3, other.length);
+    expect(mem.toString('latin1', 3 - base2, 9 - base2)).toBe('GET /c');
+    expect(3 - base2).toBe(1024);
   });
 });

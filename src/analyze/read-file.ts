@@ -195,6 +195,14 @@ export class FileReader {
   /** Lines read in JavaScript before the bulk scanner, unless the options say (see expectBytes). */
   private bulkAfterLines = BULK_AFTER_LINES;
 
+  /**
+   * Two buffers to read the rest of the input into (each READ_CHUNK bytes), once its scanning
+   * module is made: the module scans them where they lie (parse/wasm/window.ts); null before.
+   */
+  readBuffers(): [Buffer, Buffer] | null {
+    return this.bulk === null ? null : this.bulk.readBuffers();
+  }
+
   /** The input is `n` bytes long, as far as its opening tells (BULK_NOW_BYTES). Before the first push. */
   expectBytes(n: number): void {
     if (n >= BULK_NOW_BYTES) this.bulkAfterLines = 0;
@@ -250,6 +258,20 @@ export class FileReader {
       this.flushPending();
     }
     this.stats.lines = this.lineNo;
+    this.releaseBulk();
+  }
+
+  /**
+   * The scanner's instance goes to the next reader: only after a read that ended cleanly (an
+   * input that broke off may have left a read in flight into its buffers, input/open.ts).
+   */
+  private releaseBulk(): void {
+    const bulk = this.bulk;
+    if (bulk === null) return;
+    bulk.flush();
+    this.bulk = null;
+    this.splitter.bulk = null;
+    if (this.stats.error === null) bulk.release();
   }
 
   /**

@@ -113,10 +113,19 @@ export async function readInput(
     reader.stats.compression = opened.compression;
     if (opened.size !== null && (!part || part.piece.first)) reader.expectBytes(opened.size);
     let bytes = 0; // stdin has no file position: count what came through
+    // a plain file is read into the scanning module's memory once the reader has made one
+    let readInto = opened.readInto;
     try {
       for await (const chunk of opened.chunks) {
         bytes += chunk.length;
         reader.push(chunk);
+        if (readInto !== undefined) {
+          const bufs = reader.readBuffers();
+          if (bufs !== null) {
+            readInto(bufs);
+            readInto = undefined;
+          }
+        }
         if (tick) tick(opened.position?.() ?? bytes, reader.linesSoFar);
         // NDJSON to a slow pipe: wait rather than buffer the whole run in memory.
         if (output && output.writableNeedDrain) await once(output, 'drain');

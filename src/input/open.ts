@@ -22,6 +22,12 @@ export interface OpenedInput {
   size: number | null;
   /** Bytes read from disk so far (compressed bytes for .gz), for progress against `size`. */
   position?: () => number;
+  /**
+   * Plain files only: the reads after the one in flight go into these two buffers (READ_CHUNK
+   * bytes each, taking turns as the reader's own do), which the caller owns: a scanning module's
+   * memory, which then reads the chunks where they lie.
+   */
+  readInto?: (bufs: [Buffer, Buffer]) => void;
 }
 
 const MAGIC: { bytes: number[]; name: string }[] = [
@@ -98,7 +104,14 @@ export function openInput(p: string, range?: ByteRange): OpenedInput {
   const start = range ? Math.min(range.start, st.size) : 0;
   const end = range ? range.end : Infinity;
   const reader = new FileChunks(fd, start, end);
-  return { chunks: reader, close: () => reader.close(), compression: null, size: Math.min(end, st.size) - start, position: () => reader.bytesRead };
+  return {
+    chunks: reader,
+    close: () => reader.close(),
+    compression: null,
+    size: Math.min(end, st.size) - start,
+    position: () => reader.bytesRead,
+    readInto: (bufs) => reader.readInto(bufs),
+  };
 }
 
 function fromStream(stream: Readable, compression: 'gzip' | null, size: number | null): OpenedInput {
@@ -145,7 +158,10 @@ export async function* scavenging(chunks: AsyncIterable<Buffer>, every = SCAVENG
  * run on a busy machine.
  */
 class FileChunks implements AsyncIterable<Buffer> {
-  private readonly bufs = [spareBuffer(), spareBuffer()];
+  /** The reader's own pair, given back to SPARE at close. */
+  private readonly own: [Buffer, Buffer] = [spareBuffer(), spareBuffer()];
+  /** The pair the next reads go into (see readInto()). */
+  private bufs: [Buffer, Buffer] = this.own;
   private closed = false;
   private reading: Promise<ReadResult> | null = null;
   bytesRead = 0;
@@ -156,20 +172,24 @@ class FileChunks implements AsyncIterable<Buffer> {
     private readonly end = Infinity,
   ) {}
 
+  /** The reads after the one in flight go into this pair. */
+  readInto(bufs: [Buffer, Buffer]): void {
+    if (bufs[0].length < READ_CHUNK || bufs[1].length < READ_CHUNK) throw new RangeError('read buffers are READ_CHUNK bytes or more');
+    this.bufs = bufs;
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     try {
-      let which = 0;
-      let next = this.read(this.bufs[which], 0);
+      let next = this.read(this.bufs[0], 0);
       for (;;) {
         const r = await next;
         if (r.err) throw r.err;
         if (r.n === 0) return;
-        const buf = this.bufs[which];
         this.bytesRead += r.n;
-        which ^= 1;
-        // the chunk handed out before this one is done with: its buffer takes the next read
-        next = this.read(this.bufs[which], this.bytesRead);
-        yield buf.subarray(0, r.n);
+        // the chunk handed out before this one is done with: the buffer of the pair that is not
+        // this one's takes the next read (after readInto(), this one's may be of the old pair)
+        next = this.read(this.bufs[0] === r.buf ? this.bufs[1] : this.bufs[0], this.bytesRead);
+        yield r.buf.subarray(0, r.n);
       }
     } finally {
       this.close();
@@ -183,8 +203,8 @@ class FileChunks implements AsyncIterable<Buffer> {
   private read(buf: Buffer, offset: number): Promise<ReadResult> {
     const length = Math.min(READ_CHUNK, this.end - this.start - offset);
     const p = new Promise<ReadResult>((resolve) => {
-      if (length <= 0) resolve({ n: 0, err: null });
-      else fs.read(this.fd, buf, 0, length, this.start + offset, (err, n) => resolve({ n, err }));
+      if (length <= 0) resolve({ n: 0, err: null, buf });
+      else fs.read(this.fd, buf, 0, length, this.start + offset, (err, n) => resolve({ n, err, buf }));
     });
     this.reading = p;
     void p.then(() => {
@@ -200,7 +220,7 @@ class FileChunks implements AsyncIterable<Buffer> {
     const inFlight = this.reading;
     const done = () => {
       fs.closeSync(this.fd);
-      for (const b of this.bufs) if (SPARE.length < 2) SPARE.push(b);
+      for (const b of this.own) if (SPARE.length < 2) SPARE.push(b);
     };
     if (inFlight) void inFlight.then(done);
     else done();
@@ -237,4 +257,6 @@ export function pageAligned(size: number): Buffer {
 interface ReadResult {
   n: number;
   err: NodeJS.ErrnoException | null;
+  /** the buffer read into */
+  buf: Buffer;
 }

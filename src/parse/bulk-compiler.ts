@@ -1,6 +1,7 @@
 import { MAX_KEY_BYTES } from '../util/byte-interner';
 import { ScanField, ScanLayout, Strategy, hashSlots } from './scan-compiler';
 import { Func, ModuleWriter, Op, T } from './wasm/module';
+import { modulePages } from './wasm/window';
 
 /**
  * Compiles a format's scan layout into a WebAssembly module that reads whole runs of access lines
@@ -55,9 +56,8 @@ export const RUN_CAP = 128;
 export const MAX_FIELDS = (MEMORY.TIME_KEY - MEMORY.OFF) / 8 - 1;
 const UPSTREAMS = 2048;
 const UP_SLOTS = 4096;
-/** SIMD loads read up to 15 bytes past the last position scanned. */
-const PAD = 64;
-const PAGES = Math.ceil((MEMORY.WINDOW + MEMORY.WINDOW_BYTES + PAD) / 65536);
+/** The window, then the read buffers (wasm/window.ts), whose gap after the window is its pad. */
+const PAGES = modulePages(MEMORY.WINDOW + MEMORY.WINDOW_BYTES);
 
 /** What run() returns. */
 export const enum Stop {

@@ -3,6 +3,7 @@ import { MEMORY, MAX_FIELDS, Stop, compileBulkModule } from './bulk-compiler';
 import { layoutOf } from './scan-compiler';
 import { MAX_KEY_BYTES, hashBytes } from '../util/byte-interner';
 import { ModuleWindow } from './wasm/window';
+import { giveInstance, takeInstance } from './wasm/instances';
 
 /**
  * Runs of ordinary access lines read and counted in WebAssembly (bulk-compiler.ts), between the
@@ -57,6 +58,7 @@ interface Exports {
 }
 
 export class BulkScanner<H> {
+  private readonly instance: WebAssembly.Instance;
   private readonly x: Exports;
   private readonly mem: Buffer;
   private readonly i32: Int32Array;
@@ -82,21 +84,38 @@ export class BulkScanner<H> {
   }
 
   private constructor(
-    module: WebAssembly.Module,
+    private readonly module: WebAssembly.Module,
     private readonly sink: BulkSink<H>,
     private readonly maxLine: number,
   ) {
-    this.x = new WebAssembly.Instance(module).exports as unknown as Exports;
+    const { instance, reused } = takeInstance(module);
+    this.instance = instance;
+    this.x = instance.exports as unknown as Exports;
     const buf = this.x.memory.buffer;
     this.mem = Buffer.from(buf);
+    // a fresh instance's state: the module has no data segments, its memory starts zeroed
+    if (reused) this.mem.fill(0, 0, MEMORY.WINDOW);
     this.i32 = new Int32Array(buf);
     this.u32 = new Uint32Array(buf);
     this.window = new ModuleWindow(this.mem, MEMORY.WINDOW, MEMORY.WINDOW_BYTES);
   }
 
+  /**
+   * The reader is done with this scanner, whose counts it has flushed, and nothing reads into its
+   * buffers any more: its instance goes to the next reader of the format (wasm/instances.ts).
+   */
+  release(): void {
+    giveInstance(this.module, this.instance);
+  }
+
   /** The bytes of the chunk last given to run() are about to change. */
   invalidate(): void {
     this.window.invalidate();
+  }
+
+  /** Two read buffers in the module's memory: chunks read into them are scanned without a copy. */
+  readBuffers(): [Buffer, Buffer] {
+    return this.window.readBuffers();
   }
 
   /**

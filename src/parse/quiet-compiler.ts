@@ -1,5 +1,6 @@
 import { find, sameBytes } from './bulk-compiler';
 import { Func, ModuleWriter, Op, T } from './wasm/module';
+import { modulePages } from './wasm/window';
 
 /**
  * A WebAssembly module that counts the quiet lines of an nginx or Apache error log in runs: lines
@@ -81,9 +82,8 @@ export const COMPETITOR_SEARCH: SearchLayout = {
   LITS: QUIET_MEMORY.LITS2,
 };
 
-/** SIMD loads read up to 15 bytes past the last position scanned. */
-const PAD = 64;
-const PAGES = Math.ceil((QUIET_MEMORY.WINDOW + QUIET_MEMORY.WINDOW_BYTES + PAD) / 65536);
+/** The window, then the read buffers (wasm/window.ts), whose gap after the window is its pad. */
+const PAGES = modulePages(QUIET_MEMORY.WINDOW + QUIET_MEMORY.WINDOW_BYTES);
 
 /** What run() returns. */
 export const enum QuietStop {

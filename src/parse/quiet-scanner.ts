@@ -2,6 +2,7 @@ import { LogKind } from '../model';
 import { KnownLines, LiteralTables } from '../diagnose/prefilter';
 import { COMPETITOR_SEARCH, QUIET_MEMORY, QUIET_SEARCH, QuietKind, QuietStop, SearchLayout, compileQuietModule } from './quiet-compiler';
 import { ModuleWindow } from './wasm/window';
+import { giveInstance, takeInstance } from './wasm/instances';
 
 /**
  * Runs of quiet error lines counted in WebAssembly (quiet-compiler.ts), between the lines the
@@ -38,6 +39,17 @@ const swapPair = (p: number): number => ((p & 0xff) << 8) | (p >> 8);
  * with a literal does.
  */
 export function quietInstance(kind: LogKind, tables: LiteralTables | null, known: KnownLines | null = null): QuietExports | null {
+  return loadQuiet(kind, tables, known)?.x ?? null;
+}
+
+interface Loaded {
+  module: WebAssembly.Module;
+  instance: WebAssembly.Instance;
+  x: QuietExports;
+}
+
+/** quietInstance(), with the module and instance the scanner gives back when its reader is done. */
+function loadQuiet(kind: LogKind, tables: LiteralTables | null, known: KnownLines | null): Loaded | null {
   if (!isQuietKind(kind) || tables === null || !fits(tables, 0)) return null;
   if (kind !== 'nginx-error' || (known !== null && !knownFits(known))) known = null;
   let m = modules.get(kind);
@@ -45,14 +57,16 @@ export function quietInstance(kind: LogKind, tables: LiteralTables | null, known
     m = new WebAssembly.Module(compileQuietModule(kind));
     modules.set(kind, m);
   }
-  const x = new WebAssembly.Instance(m).exports as unknown as QuietExports;
+  const { instance } = takeInstance(m);
+  const x = instance.exports as unknown as QuietExports;
   let img = images.get(tables.shift);
   if (img === undefined || img.known !== known) {
     img = { known, bytes: image(tables, known) };
     images.set(tables.shift, img);
   }
+  // everything up to the window: a reused instance's state is reset with it
   img.bytes.copy(Buffer.from(x.memory.buffer));
-  return x;
+  return { module: m, instance, x };
 }
 
 /**
@@ -75,22 +89,35 @@ export class QuietScanner {
    * (see quietInstance()).
    */
   static for(kind: LogKind, tables: LiteralTables | null, maxLine: number, known: KnownLines | null = null): QuietScanner | null {
-    const x = quietInstance(kind, tables, known);
-    return x === null ? null : new QuietScanner(x, maxLine, known);
+    const loaded = loadQuiet(kind, tables, known);
+    return loaded === null ? null : new QuietScanner(loaded, maxLine, known);
   }
 
+  private readonly x: QuietExports;
+
   private constructor(
-    private readonly x: QuietExports,
+    private readonly loaded: Loaded,
     private readonly maxLine: number,
     private readonly known: KnownLines | null,
   ) {
-    this.i32 = new Int32Array(x.memory.buffer);
-    this.window = new ModuleWindow(Buffer.from(x.memory.buffer), QUIET_MEMORY.WINDOW, QUIET_MEMORY.WINDOW_BYTES);
+    this.x = loaded.x;
+    this.i32 = new Int32Array(this.x.memory.buffer);
+    this.window = new ModuleWindow(Buffer.from(this.x.memory.buffer), QUIET_MEMORY.WINDOW, QUIET_MEMORY.WINDOW_BYTES);
+  }
+
+  /** As BulkScanner.release(): the instance goes to the next reader of this kind. */
+  release(): void {
+    giveInstance(this.loaded.module, this.loaded.instance);
   }
 
   /** The bytes of the chunk last given to run() are about to change. */
   invalidate(): void {
     this.window.invalidate();
+  }
+
+  /** Two read buffers in the module's memory: chunks read into them are scanned without a copy. */
+  readBuffers(): [Buffer, Buffer] {
+    return this.window.readBuffers();
   }
 
   /** Hands the lines of prefix rows counted so far to the sink (run() hands over its line count each time). */
