@@ -5,7 +5,6 @@ import {
   FileStats,
   MINUTE_UPSTREAMS,
   MinuteCounts,
-  NO_COUNTS,
   Summary,
   TOP_K_CAPACITY,
   UPSTREAM_TABLE_CAP,
@@ -314,7 +313,7 @@ export function mergeSummaries(parts: PartialSummary[], maxTimeBuckets?: number)
     for (let i = r.start; i < r.end; i++) {
       const k = bucketOf(pm.keys[i], step);
       let m = s.minutes.get(k);
-      if (!m) s.minutes.set(k, (m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined }));
+      if (!m) s.minutes.set(k, (m = new MinuteCounts()));
       m.requests += pm.requests[i];
       m.failures += pm.failures[i];
       if (at[i] !== 0) {

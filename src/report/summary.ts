@@ -103,14 +103,20 @@ export function countIn<K>(m: MinuteCounts, field: 'byStatus' | 'byCause', key: 
   counts.add(key, n);
 }
 
-export interface MinuteCounts {
-  requests: number;
-  failures: number;
+/**
+ * A time bucket's counts. Made with `new`, never as an object literal: V8 tracks a literal's
+ * allocation site, and once it decides that the site's objects live long (a month's minutes do)
+ * it throws away every optimised function that inlined the allocation (the bulk scanner's run,
+ * countRequestAt, countFailure, ...), which are then compiled again.
+ */
+export class MinuteCounts {
+  requests = 0;
+  failures = 0;
   /** 5xx/499/009 only. NO_COUNTS (shared, read-only) until the minute's first failure: see countIn(). */
-  byStatus: SmallCounts<number>;
-  byCause: SmallCounts<Cause>;
+  byStatus: SmallCounts<number> = NO_COUNTS;
+  byCause: SmallCounts<Cause> = NO_COUNTS;
   /** Failures by upstream in this minute (bounded; created on the first failure with an upstream). */
-  upstreams?: TopKTable;
+  upstreams: TopKTable | undefined = undefined;
 }
 
 /** What countFailure reads of an event. */
@@ -207,8 +213,7 @@ export class Summary {
       while (this.minutes.size >= this.maxTimeBuckets && this.coarsen()) at = bucketOf(key, this.step);
       m = this.minutes.get(at);
       if (!m) {
-        // every field from the start (upstreams too): one added later costs each minute a property array
-        m = { requests: 0, failures: 0, byStatus: NO_COUNTS, byCause: NO_COUNTS, upstreams: undefined };
+        m = new MinuteCounts();
         this.minutes.set(at, m);
       }
     }

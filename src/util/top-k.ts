@@ -16,12 +16,16 @@ export interface TopKItem {
   error: number;
 }
 
-interface Counter {
-  key: string;
-  count: number;
-  error: number;
-  /** Index in the heap array. */
-  at: number;
+/** A class, not an object literal: see MinuteCounts (report/summary.ts) on allocation sites. */
+class Counter {
+  constructor(
+    public key: string,
+    public count: number,
+    /** Upper bound of the over-count for this key (0 = exact). */
+    public error: number,
+    /** Index in the heap array. */
+    public at: number,
+  ) {}
 }
 
 /** What the summary and the reports use of a top-K table, whichever layout holds it. */
@@ -69,7 +73,7 @@ export class SpaceSaving implements TopKTable {
       return;
     }
     if (this.heap.length < this.capacity) {
-      const c: Counter = { key, count: n, error: 0, at: this.heap.length };
+      const c = new Counter(key, n, 0, this.heap.length);
       this.heap.push(c);
       this.byKey.set(key, c);
       this.up(c.at);
@@ -174,7 +178,7 @@ export class SpaceSaving implements TopKTable {
     this.total = total;
     this.evictedAny = evicted;
     for (const [key, count, error] of items) {
-      const c: Counter = { key, count, error, at: this.heap.length };
+      const c = new Counter(key, count, error, this.heap.length);
       this.heap.push(c);
       this.byKey.set(key, c);
     }
