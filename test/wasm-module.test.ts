@@ -66,11 +66,11 @@ describe('module windows and read buffers (src/parse/wasm/window.ts)', () => {
       expect(r.buffer).toBe(mem.buffer);
       expect(r.length).toBe(READ_CHUNK);
       expect(r.byteOffset % 4096).toBe(0);
-      // a SIMD load reads 15 bytes past the last position scanned
-      expect(r.byteOffset + r.length + 16).toBeLessThanOrEqual(mem.length);
+      // the SIMD loads read up to 31 bytes past the last position scanned (findFar)
+      expect(r.byteOffset + r.length + 32).toBeLessThanOrEqual(mem.length);
     }
-    expect(a.byteOffset).toBeGreaterThanOrEqual(windowEnd + 16);
-    expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + a.length + 16);
+    expect(a.byteOffset).toBeGreaterThanOrEqual(windowEnd + 32);
+    expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + a.length + 32);
     // a memory without that room is refused
     expect(() => new ModuleWindow(mem.subarray(0, mem.length - 1), 64, windowEnd - 64)).toThrow(RangeError);
   });

@@ -117,6 +117,30 @@ export function find(f: Func, from: number, lim: number, c: number, q: number, v
   });
 }
 
+/**
+ * find() 32 bytes a step, for a byte that is usually far away (a line's end, ~250 bytes on): two
+ * compares and one branch a step instead of two. The loads may read up to 31 bytes past lim.
+ */
+export function findFar(f: Func, from: number, lim: number, c: number, q: number, v: number, m: number): void {
+  f.i32(c).simd('i8x16_splat').set(v);
+  f.get(from).set(q);
+  f.block('found', () => {
+    f.loop('next', () => {
+      f.get(q).simd('v128_load').get(v).simd('i8x16_eq').simd('i8x16_bitmask');
+      f.get(q).simd('v128_load', 16).get(v).simd('i8x16_eq').simd('i8x16_bitmask').i32(16).op(Op.i32_shl);
+      f.op(Op.i32_or).tee(m);
+      f.if(() => {
+        f.get(q).get(m).op(Op.i32_ctz).op(Op.i32_add).tee(q);
+        f.get(lim).op(Op.i32_gt_u);
+        f.if(() => f.get(lim).set(q));
+        f.br('found');
+      });
+      f.get(q).i32(32).op(Op.i32_add).tee(q).get(lim).op(Op.i32_lt_u).brIf('next');
+    });
+    f.get(lim).set(q);
+  });
+}
+
 /** oddBackslashes(p, q): is the byte at q preceded (down to p) by an odd number of backslashes? */
 function oddBackslashesFn(mod: ModuleWriter): Func {
   const f = mod.func('odd', [T.I32, T.I32], [T.I32]);
@@ -577,7 +601,7 @@ function runFn(mod: ModuleWriter, layout: ScanLayout, slots: BulkSlots, odd: Fun
     f.loop('line', () => {
       f.i32(Stop.Line).set(reason);
       // the line's end: none in the window leaves the rest to the caller
-      find(f, s, end, 10, nl, vec, c);
+      findFar(f, s, end, 10, nl, vec, c);
       f.get(nl).get(end).op(Op.i32_ge_u);
       f.if(() => stopWith(Stop.End));
       // a CR before the newline is not the line's (b[nl - 1] is in memory: the window is not at 0)

@@ -1,4 +1,4 @@
-import { find, sameBytes } from './bulk-compiler';
+import { find, findFar, sameBytes } from './bulk-compiler';
 import { Func, ModuleWriter, Op, T } from './wasm/module';
 import { modulePages } from './wasm/window';
 
@@ -514,7 +514,7 @@ function runFn(mod: ModuleWriter, head: Func, parses: Func, matters: Func, known
   f.block('stop', () =>
     f.loop('line', () => {
       f.i32(QuietStop.Line).set(reason);
-      find(f, s, end, 10, nl, v, m);
+      findFar(f, s, end, 10, nl, v, m);
       f.get(nl).get(end).op(Op.i32_ge_u);
       f.if(() => f.i32(QuietStop.End).set(reason).br('stop'));
       // a CR before the newline is not the line's (b[nl - 1] is in memory: the window is not at 0)

@@ -17,12 +17,12 @@ import { READ_CHUNK } from '../../input/open';
  * buffer off a page boundary is slower: input/open.ts) and room for the SIMD loads' overrun.
  */
 const READ_GAP = 65536;
-/** SIMD loads read up to 15 bytes past the last position scanned: the window's pad. */
+/** The window's pad: SIMD loads read up to 31 bytes past the last position scanned (findFar, bulk-compiler.ts). */
 const WINDOW_PAD = 64;
 /** Bytes of a module's memory from readBuffersAt() on. */
 const READ_BUFFERS_BYTES = 2 * (READ_CHUNK + READ_GAP);
 
-/** Where a module whose window ends at `windowEnd` has its read buffers: the first 64 KiB boundary past the window's pad. */
+/** Where the read buffers of a module whose window ends at `windowEnd` start: the first 64 KiB boundary past its pad. */
 function readBuffersAt(windowEnd: number): number {
   return Math.ceil((windowEnd + WINDOW_PAD) / 65536) * 65536;
 }
