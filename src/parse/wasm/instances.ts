@@ -6,7 +6,10 @@
  * logs read one after the other peaked 5 MiB higher than with the memory of one instance.
  */
 
-/** Instances kept per module: one per reader open at once in a thread (an access log and the error log read in pieces beside it). */
+/**
+ * Instances kept per module, a bound: a thread's readers of one module are mostly open one after
+ * the other (an error log read in pieces keeps its reader between pieces, beside others).
+ */
 const KEEP = 2;
 const spare = new WeakMap<WebAssembly.Module, WebAssembly.Instance[]>();
 
