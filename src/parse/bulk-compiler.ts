@@ -97,48 +97,33 @@ export function compileBulkModule(layout: ScanLayout, slots: BulkSlots): Uint8Ar
 /**
  * Sets local q to the first index in [local from, local lim) holding byte c, else lim: 16 bytes a
  * step, inline (a call per field cost more than the compare). v is a scratch v128 local, m an i32.
- * The loads may read up to 15 bytes past lim: the memory is padded.
+ * The loads may read up to 15 bytes past lim: the memory is padded. `far`: 32 bytes a step, for
+ * a byte that is usually far away (a line's end, ~250 bytes on): two compares and one branch a
+ * step instead of two; its loads may read up to 31 bytes past lim.
  */
-export function find(f: Func, from: number, lim: number, c: number, q: number, v: number, m: number): void {
-  f.i32(c).simd('i8x16_splat').set(v);
-  f.get(from).set(q);
-  f.block('found', () => {
-    f.loop('next', () => {
-      f.get(q).simd('v128_load').get(v).simd('i8x16_eq').simd('i8x16_bitmask').tee(m);
-      f.if(() => {
-        f.get(q).get(m).op(Op.i32_ctz).op(Op.i32_add).tee(q);
-        f.get(lim).op(Op.i32_gt_u);
-        f.if(() => f.get(lim).set(q));
-        f.br('found');
-      });
-      f.get(q).i32(16).op(Op.i32_add).tee(q).get(lim).op(Op.i32_lt_u).brIf('next');
-    });
-    f.get(lim).set(q);
-  });
-}
-
-/**
- * find() 32 bytes a step, for a byte that is usually far away (a line's end, ~250 bytes on): two
- * compares and one branch a step instead of two. The loads may read up to 31 bytes past lim.
- */
-export function findFar(f: Func, from: number, lim: number, c: number, q: number, v: number, m: number): void {
+export function find(f: Func, from: number, lim: number, c: number, q: number, v: number, m: number, far = false): void {
   f.i32(c).simd('i8x16_splat').set(v);
   f.get(from).set(q);
   f.block('found', () => {
     f.loop('next', () => {
       f.get(q).simd('v128_load').get(v).simd('i8x16_eq').simd('i8x16_bitmask');
-      f.get(q).simd('v128_load', 16).get(v).simd('i8x16_eq').simd('i8x16_bitmask').i32(16).op(Op.i32_shl);
-      f.op(Op.i32_or).tee(m);
+      if (far) f.get(q).simd('v128_load', 16).get(v).simd('i8x16_eq').simd('i8x16_bitmask').i32(16).op(Op.i32_shl).op(Op.i32_or);
+      f.tee(m);
       f.if(() => {
         f.get(q).get(m).op(Op.i32_ctz).op(Op.i32_add).tee(q);
         f.get(lim).op(Op.i32_gt_u);
         f.if(() => f.get(lim).set(q));
         f.br('found');
       });
-      f.get(q).i32(32).op(Op.i32_add).tee(q).get(lim).op(Op.i32_lt_u).brIf('next');
+      f.get(q).i32(far ? 32 : 16).op(Op.i32_add).tee(q).get(lim).op(Op.i32_lt_u).brIf('next');
     });
     f.get(lim).set(q);
   });
+}
+
+/** find() of a far byte (see there). */
+export function findFar(f: Func, from: number, lim: number, c: number, q: number, v: number, m: number): void {
+  find(f, from, lim, c, q, v, m, true);
 }
 
 /** oddBackslashes(p, q): is the byte at q preceded (down to p) by an odd number of backslashes? */
