@@ -115,7 +115,10 @@ export class MinuteCounts {
   /** 5xx/499/009 only. NO_COUNTS (shared, read-only) until the minute's first failure: see countIn(). */
   byStatus: SmallCounts<number> = NO_COUNTS;
   byCause: SmallCounts<Cause> = NO_COUNTS;
-  /** Failures by upstream in this minute (bounded; created on the first failure with an upstream). */
+  /**
+   * Failures by upstream in this minute (bounded; created on the first failure with an upstream).
+   * Set from the start: a field added later costs each minute a property array.
+   */
   upstreams: TopKTable | undefined = undefined;
 }
 
