@@ -35,7 +35,9 @@ export class LineSplitter {
   push(chunk: Buffer): void {
     let pos = 0;
     const len = chunk.length;
-    if (this.carry !== null || this.discarding) {
+    // `discarding` first: tested only when there is no carry (a chunk that ended on a newline),
+    // it had no type feedback when push() was optimised, and the first such chunk deoptimised it.
+    if (this.discarding || this.carry !== null) {
       const nl = chunk.indexOf(NL);
       if (nl === -1) {
         this.extendCarry(chunk, 0, len);
