@@ -15,9 +15,9 @@ export function splitUpstreamList(text: string): string[] {
   // map and filter made three arrays and a closure for it: on ten days of rotated logs, the
   // upstream lists of the access failures were 12% of the bytes the run allocated.
   if (t.indexOf(',') === -1 && !/\s/.test(t)) return [t];
-  // A loop, not map() and filter(): TurboFan's inlined map() made arrays of another map than the
-  // builtin's, and the first list of two attempts then deoptimised the access failure path
-  // (--trace-deopt: "wrong map" in failureOf, recompiled at ~18 ms a time).
+  // A loop, not split().map().filter(): the first list of two attempts deoptimised the optimised
+  // access failure path there (--trace-deopt: "wrong map" at the filter, inlined in failureOf,
+  // which was then compiled again, ~18 ms). docs/performance.md, fifth stop of 2026-12-07.
   const out: string[] = [];
   for (const item of t.split(SEPARATOR)) {
     const x = item.trim();
