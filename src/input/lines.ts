@@ -35,8 +35,8 @@ export class LineSplitter {
   push(chunk: Buffer): void {
     let pos = 0;
     const len = chunk.length;
-    // `discarding` first: tested only when there is no carry (a chunk that ended on a newline),
-    // it had no type feedback when push() was optimised, and the first such chunk deoptimised it.
+    // `discarding` first: after `carry`, it was read only when a chunk had ended on a newline,
+    // so it had no type feedback when push() was optimised and the first such chunk deoptimised it.
     if (this.discarding || this.carry !== null) {
       const nl = chunk.indexOf(NL);
       if (nl === -1) {
