@@ -231,6 +231,8 @@ function main() {
         linesPerS: fmtRate(wl.load.lines, med[name].ms),
         mbPerS: ((wl.load.bytes / MiB) / (med[name].ms / 1000)).toFixed(0),
         rss: (med[name].rssKiB / 1024).toFixed(0),
+        // every round's time, in round order: how far one run of the same build moves
+        rounds: runs.map((x) => (x.ms / 1000).toFixed(2)).join(', '),
       });
     }
     const a = med.analyze;
@@ -288,9 +290,9 @@ function main() {
     ...(BASELINE ? [`- baseline (BENCH_BASELINE): \`${BASELINE}\` at ${baselineCommit()}, run as its package command with the same arguments`] : []),
     ...(tail ? [`- tail: bench/tail-rss.js, ${tail.lines} lines (an hour of log time) written in ${tail.wroteSeconds} s with 10 rotations; peak RSS per quarter of the run: ${tail.rssQuartersMiB.join(', ')} MiB (${tail.samples} samples)`] : []),
     '',
-    '| workload | contender | lines | median s | lines/s | MB/s | peak RSS MiB |',
-    '|---|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.workload} | ${r.contender} | ${r.lines} | ${(r.ms / 1000).toFixed(2)} | ${r.linesPerS} | ${r.mbPerS} | ${r.rss} |`),
+    '| workload | contender | lines | median s | rounds s | lines/s | MB/s | peak RSS MiB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.workload} | ${r.contender} | ${r.lines} | ${(r.ms / 1000).toFixed(2)} | ${r.rounds} | ${r.linesPerS} | ${r.mbPerS} | ${r.rss} |`),
     '',
     '| workload | target | measured | met |',
     '|---|---|---:|---|',
