@@ -30,7 +30,7 @@ describe('the package command (bin/upstream-doctor)', () => {
   });
 
   const linux = fs.existsSync('/proc/self/cmdline') ? test : test.skip;
-  linux('the running process is node itself, with its V8 flags', async () => {
+  linux('the running process is node itself, with its V8 flags and glibc thresholds', async () => {
     const proc = spawn(LAUNCHER, ['tail', path.join(ROOT, 'fixtures', 'nginx', 'access.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       // once it reports, the exec is done and the CLI runs
@@ -43,8 +43,11 @@ describe('the package command (bin/upstream-doctor)', () => {
       expect(argv).toContain('--max-semi-space-size=8');
       // without it a compile job and the exit can wait on each other forever (bin/upstream-doctor)
       expect(argv).toContain('--no-concurrent-recompilation');
-      // gc() for the stream reader's scavenges (src/input/open.ts)
+      // gc() for the stream reader's scavenges (src/input/open.ts), glibc's thresholds for zlib's blocks
       expect(argv).toContain('--expose-gc');
+      const env = fs.readFileSync(`/proc/${proc.pid}/environ`, 'utf8').split('\0');
+      expect(env).toContain('MALLOC_MMAP_THRESHOLD_=1048576');
+      expect(env).toContain('MALLOC_TRIM_THRESHOLD_=4194304');
       expect(argv).toContain(LAUNCHER);
     } finally {
       proc.kill('SIGTERM');
