@@ -5,6 +5,7 @@ import * as zlib from 'zlib';
 import { discoverInputs, orderRotationSets, rotationKey } from '../src/input/discover';
 import { LineSplitter } from '../src/input/lines';
 import { READ_CHUNK, SCAVENGE_EVERY, openInput, scavenging } from '../src/input/open';
+import { GUNZIP_WORKER_FROM, WorkerGunzip } from '../src/input/gunzip-worker';
 import { runCli, runJson } from './helpers/cli';
 import { HAVE_PEER, peerPath } from './helpers/peer-corpus';
 
@@ -16,6 +17,15 @@ import { HAVE_PEER, peerPath } from './helpers/peer-corpus';
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ud-input-'));
 }
+
+/** Open descriptors of this process that point at `file`. */
+const openOn = (file: string) => fs.readdirSync('/proc/self/fd').filter((fd) => {
+  try {
+    return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
+  } catch {
+    return false;
+  }
+}).length;
 
 describe('rotation sets', () => {
   test('numbered and dateext files are ordered oldest first, the live file last', () => {
@@ -170,15 +180,6 @@ describe('detection without a hint from the path', () => {
 });
 
 describe('plain files are read a chunk ahead', () => {
-  /** Open descriptors of this process that point at `file`. */
-  const openOn = (file: string) => fs.readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
-    } catch {
-      return false;
-    }
-  }).length;
-
   test.each([0, 1, READ_CHUNK - 1, READ_CHUNK, READ_CHUNK + 1, Math.floor(2.5 * READ_CHUNK)])('%d bytes come out exactly, in order, and the file is closed', async (size) => {
     const file = path.join(tmpdir(), 'f.log');
     const data = Buffer.alloc(size);
@@ -332,5 +333,87 @@ describe('stream inputs ask V8 for a young-generation collection as their chunks
     const seen: Buffer[] = [];
     for await (const c of scavenging(from(chunks), 1, null)) seen.push(c);
     expect(seen).toEqual(chunks);
+  });
+});
+
+describe('large gzip files are inflated on a worker thread into a shared ring', () => {
+  // Content from the captured nginx fixture, repeated: ~13 MB uncompressed, ~100 KB compressed.
+  const fixtureLines = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'nginx', 'access.log'));
+  const plain = Buffer.concat(Array.from({ length: Math.ceil((13 << 20) / fixtureLines.length) }, () => fixtureLines));
+  const gz = zlib.gzipSync(plain);
+  const onWorker = { gunzipWorkerFrom: 0 };
+
+  async function readAll(file: string, opts: { gunzipWorkerFrom: number }): Promise<{ bytes: Buffer; chunks: number; error: NodeJS.ErrnoException | null; position: number }> {
+    const opened = openInput(file, undefined, opts);
+    const parts: Buffer[] = [];
+    let error: NodeJS.ErrnoException | null = null;
+    try {
+      for await (const c of opened.chunks) {
+        expect(c.length).toBeLessThanOrEqual(READ_CHUNK);
+        parts.push(Buffer.from(c)); // a slot is reused once the next chunk is asked for
+      }
+    } catch (e) {
+      error = e as NodeJS.ErrnoException;
+    }
+    return { bytes: Buffer.concat(parts), chunks: parts.length, error, position: opened.position!() };
+  }
+
+  test('the bytes are the file\'s, in slots of at most READ_CHUNK, and the position reaches the compressed size', async () => {
+    const file = path.join(tmpdir(), 'access.log.1.gz');
+    fs.writeFileSync(file, gz);
+    const r = await readAll(file, onWorker);
+    expect(r.error).toBeNull();
+    expect(r.bytes.equals(plain)).toBe(true);
+    expect(r.chunks).toBeGreaterThanOrEqual(Math.ceil(plain.length / READ_CHUNK));
+    expect(r.position).toBe(gz.length);
+    for (let i = 0; i < 100 && openOn(file) > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(openOn(file)).toBe(0);
+  });
+
+  test('a truncated file gives what the stream gives, then zlib\'s own error (reported as a truncated gzip)', async () => {
+    const file = path.join(tmpdir(), 'access.log.2.gz');
+    fs.writeFileSync(file, gz.subarray(0, gz.length >> 1));
+    const worker = await readAll(file, onWorker);
+    const stream = await readAll(file, { gunzipWorkerFrom: Infinity });
+    expect(worker.error?.code).toBe('Z_BUF_ERROR');
+    expect(stream.error?.code).toBe('Z_BUF_ERROR');
+    expect(worker.bytes.length).toBeGreaterThan(0);
+    expect(worker.bytes.equals(stream.bytes)).toBe(true);
+    expect(plain.subarray(0, worker.bytes.length).equals(worker.bytes)).toBe(true);
+  });
+
+  test('a corrupt file fails with zlib\'s data error', async () => {
+    const file = path.join(tmpdir(), 'access.log.3.gz');
+    const noise = Buffer.alloc(300_000);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    fs.writeFileSync(file, Buffer.concat([gz.subarray(0, 1000), noise]));
+    const r = await readAll(file, onWorker);
+    expect(r.error?.code).toBe('Z_DATA_ERROR');
+  });
+
+  test('stopping after the first chunk stops the worker and closes the file', async () => {
+    const file = path.join(tmpdir(), 'access.log.4.gz');
+    fs.writeFileSync(file, gz);
+    const opened = openInput(file, undefined, onWorker);
+    let first: Buffer | null = null;
+    for await (const c of opened.chunks) {
+      first = Buffer.from(c);
+      break;
+    }
+    expect(first!.equals(plain.subarray(0, first!.length))).toBe(true);
+    for (let i = 0; i < 100 && openOn(file) > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(openOn(file)).toBe(0);
+  });
+
+  test('small gzip files keep the stream on this thread (a worker would cost more than it saves)', () => {
+    expect(GUNZIP_WORKER_FROM).toBeGreaterThan(gz.length);
+    const file = path.join(tmpdir(), 'access.log.5.gz');
+    fs.writeFileSync(file, gz);
+    const small = openInput(file);
+    expect(small.chunks).not.toBeInstanceOf(WorkerGunzip);
+    small.close();
+    const big = openInput(file, undefined, onWorker);
+    expect(big.chunks).toBeInstanceOf(WorkerGunzip);
+    big.close();
   });
 });

@@ -70,7 +70,7 @@ async function peekInput(p: string, opts: ReadOptions, known?: { kind?: LogKind;
 }
 
 async function firstLines(p: string): Promise<Buffer[]> {
-  const opened = openInput(p);
+  const opened = openInput(p, undefined, { gunzipWorkerFrom: Infinity });
   const chunks: Buffer[] = [];
   let n = 0;
   try {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import type * as Zlib from 'zlib';
 import { Readable } from 'stream';
 import { InputError, describeFsError } from './discover';
+import { GUNZIP_WORKER_FROM, WORKER_SCAVENGE_EVERY, WorkerGunzip } from './gunzip-worker';
 
 /**
  * Opens one input as a stream of Buffers. Compression is recognised by the file's magic bytes,
@@ -61,7 +62,15 @@ export interface ByteRange {
   end: number;
 }
 
-export function openInput(p: string, range?: ByteRange): OpenedInput {
+export interface OpenOptions {
+  /**
+   * Compressed size from which gzip is inflated on a worker thread (GUNZIP_WORKER_FROM); Infinity
+   * for a peek at the first lines, which would not pay for the worker's start-up.
+   */
+  gunzipWorkerFrom?: number;
+}
+
+export function openInput(p: string, range?: ByteRange, opts: OpenOptions = {}): OpenedInput {
   if (p === '-') return fromStream(process.stdin, null, null);
   let fd: number;
   let st: fs.Stats;
@@ -89,6 +98,10 @@ export function openInput(p: string, range?: ByteRange): OpenedInput {
   if (kind && kind !== 'gzip') {
     fs.closeSync(fd);
     throw new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
+  }
+  if (kind === 'gzip' && st.size >= (opts.gunzipWorkerFrom ?? GUNZIP_WORKER_FROM)) {
+    const reader = new WorkerGunzip(fd, READ_CHUNK, WORKER_SCAVENGE_EVERY, () => fs.closeSync(fd));
+    return { chunks: reader, close: () => reader.close(), compression: 'gzip', size: st.size, position: () => reader.bytesRead };
   }
   if (kind === 'gzip') {
     // zlib inflates on libuv's thread pool: the parsing thread only waits when it outruns it.

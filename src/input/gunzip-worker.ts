@@ -1,0 +1,222 @@
+import type { Worker } from 'worker_threads';
+
+/**
+ * A large gzip file inflated on a worker thread into a ring of shared memory that the parsing
+ * thread reads in place. Inflating with zlib's stream on the parsing thread's isolate hands out
+ * a fresh 1 MiB Buffer for every MiB: V8 counts their bytes against the old generation's room and
+ * collects to free them (62 mark-compacts and ~0.75 s of collecting on the bench's 4 M-line gzip
+ * log, whose heap is 10 MB), and glibc maps each block anew (0.7-0.8 s of page faults with the
+ * launcher's thresholds). Here those blocks are the worker's, on the other core; the parsing
+ * thread's chunks are RING_SLOTS fixed slots of one SharedArrayBuffer, as a plain file's are two
+ * reused buffers (docs/performance.md, seventh stop of 2026-12-07).
+ *
+ * The slots are handed over by state, one Int32 each: EMPTY (the worker may fill it), FULL (its
+ * byte count is set), END, FAILED (the error follows as a message). The worker fills the slots
+ * in turn and waits (Atomics.wait) for the next to be empty; the reader takes them in turn and
+ * waits for the next to be full without blocking its event loop (Atomics.waitAsync).
+ */
+
+/** Compressed bytes from which a gzip file is inflated on a worker (the worker's start-up is ~20 ms). */
+export const GUNZIP_WORKER_FROM = 16 * 1024 * 1024;
+const RING_SLOTS = 4;
+/**
+ * Output bytes between the worker's young-generation collections, which free zlib's dead blocks
+ * (see scavenging() in open.ts). Its heap is small, so they are cheap; every 8 MiB, as on the
+ * parsing thread, kept 103-106 MiB of peak RSS on the bench's gzip log, every 2 MiB 100-103.
+ */
+export const WORKER_SCAVENGE_EVERY = 2 * 1024 * 1024;
+/**
+ * zlib's output blocks: under glibc's mmap threshold as the launcher sets it (1 MiB), so that the
+ * worker's heap serves them again instead of mapping (and faulting in) a fresh MiB each time;
+ * several fill one slot.
+ */
+const OUTPUT_PIECE = 256 * 1024;
+/** Compressed bytes read at a time into the worker's one input buffer. */
+const INPUT_PIECE = 256 * 1024;
+
+const EMPTY = 0;
+const FULL = 1;
+const END = 2;
+const FAILED = 3;
+/** Control words: a state per slot, then a byte count per slot, then the stop word. */
+const STOP = 2 * RING_SLOTS;
+
+/** The worker's program (builtins only: evaluated, not loaded from dist/, so it starts fast). */
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('worker_threads');
+const fs = require('fs');
+const zlib = require('zlib');
+const { fd, ring, control, position, slots, slotBytes, scavengeEvery } = workerData;
+const data = Buffer.from(ring);
+const ctl = new Int32Array(control);
+const pos = new Float64Array(position);
+const STOP = 2 * slots;
+const collect = typeof gc === 'function' ? gc : null;
+let slot = 0;
+let sinceScavenge = 0;
+// false once the reader stopped: nothing more is wanted
+function waitEmpty() {
+  for (;;) {
+    if (Atomics.load(ctl, STOP) !== 0) return false;
+    const s = Atomics.load(ctl, slot);
+    if (s === ${EMPTY}) return true;
+    Atomics.wait(ctl, slot, s, 1000);
+  }
+}
+function publish(state, n) {
+  ctl[slots + slot] = n;
+  Atomics.store(ctl, slot, state);
+  Atomics.notify(ctl, slot);
+  slot = (slot + 1) % slots;
+}
+const gunzip = zlib.createGunzip({ chunkSize: ${OUTPUT_PIECE} });
+let used = 0; // bytes in the slot being filled (waited for empty when used > 0)
+gunzip.on('data', (b) => {
+  if (used + b.length > slotBytes && !flush()) return;
+  if (used === 0 && !waitEmpty()) return;
+  b.copy(data, slot * slotBytes + used);
+  used += b.length;
+  // zlib's blocks die here: freed at the next scavenge instead of piling up (see scavenging())
+  sinceScavenge += b.length;
+  if (collect !== null && sinceScavenge >= scavengeEvery) { sinceScavenge = 0; collect({ type: 'minor' }); }
+});
+// hands the slot being filled over; false once the reader stopped
+function flush() {
+  if (used === 0) return Atomics.load(ctl, STOP) === 0;
+  publish(${FULL}, used);
+  used = 0;
+  return Atomics.load(ctl, STOP) === 0;
+}
+function fail(e) {
+  if (!flush() || !waitEmpty()) return;
+  parentPort.postMessage({ message: e.message, code: e.code, errno: e.errno });
+  publish(${FAILED}, 0);
+}
+// The compressed bytes go through one reused buffer: a fresh one per read lived across a scavenge
+// or two while zlib worked through it, and piled up in the old generation until a mark-compact.
+const input = Buffer.allocUnsafe(${INPUT_PIECE});
+async function run() {
+  let at = 0;
+  for (;;) {
+    if (Atomics.load(ctl, STOP) !== 0) return;
+    const n = fs.readSync(fd, input, 0, input.length, at);
+    at += n;
+    pos[0] = at;
+    if (n === 0) break;
+    // zlib is done with the input when the write's callback comes
+    const err = await settled((done) => gunzip.write(input.subarray(0, n), done));
+    if (err) return fail(err);
+  }
+  // the last output comes after end(): wait for the readable side's end (a truncated stream fails there)
+  const err = await settled((done) => {
+    gunzip.once('end', () => done(null));
+    gunzip.end();
+  });
+  if (err) return fail(err);
+  if (flush() && waitEmpty()) publish(${END}, 0);
+}
+// A zlib error destroys the stream without calling back the write it failed in: either ends the wait.
+function settled(start) {
+  return new Promise((resolve) => {
+    const onError = (e) => resolve(e);
+    gunzip.once('error', onError);
+    start((e) => {
+      gunzip.off('error', onError);
+      resolve(e || null);
+    });
+  });
+}
+run().catch(fail);
+`;
+
+export class WorkerGunzip implements AsyncIterable<Buffer> {
+  private readonly ring: SharedArrayBuffer;
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(4 * (2 * RING_SLOTS + 1)));
+  private readonly pos = new Float64Array(new SharedArrayBuffer(8));
+  private readonly worker: Worker;
+  /** The worker's error, when it sent one or died. */
+  private failure: Error | null = null;
+  private failed: Promise<void>;
+  private closed = false;
+
+  constructor(
+    fd: number,
+    private readonly slotBytes: number,
+    scavengeEvery: number,
+    private readonly closeFd: () => void,
+  ) {
+    this.ring = new SharedArrayBuffer(RING_SLOTS * slotBytes);
+    const { Worker: WorkerThread } = require('worker_threads') as typeof import('worker_threads');
+    this.worker = new WorkerThread(WORKER_SOURCE, {
+      eval: true,
+      workerData: { fd, ring: this.ring, control: this.ctl.buffer, position: this.pos.buffer, slots: RING_SLOTS, slotBytes, scavengeEvery },
+    });
+    this.failed = new Promise<void>((resolve) => {
+      this.worker.on('message', (m: { message: string; code?: string; errno?: number }) => {
+        this.failure = Object.assign(new Error(m.message), { code: m.code, errno: m.errno });
+        resolve();
+      });
+      // A worker that dies without an answer (out of memory, terminated): every slot says so.
+      const died = (err: Error) => {
+        this.failure ??= err;
+        for (let i = 0; i < RING_SLOTS; i++) {
+          if (Atomics.load(this.ctl, i) === EMPTY) {
+            Atomics.store(this.ctl, i, FAILED);
+            Atomics.notify(this.ctl, i);
+          }
+        }
+        resolve();
+      };
+      this.worker.on('error', died);
+      this.worker.on('exit', (code) => {
+        if (!this.closed) died(new Error(`gzip worker exited (code ${code}) before the end of the file`));
+      });
+    });
+  }
+
+  /** Compressed bytes read so far (progress). */
+  get bytesRead(): number {
+    return this.pos[0];
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    const data = Buffer.from(this.ring);
+    let slot = 0;
+    let handed = -1;
+    try {
+      for (;;) {
+        // the chunk handed out before is done with: its slot takes the next output
+        if (handed !== -1) {
+          Atomics.store(this.ctl, handed, EMPTY);
+          Atomics.notify(this.ctl, handed);
+        }
+        let state = Atomics.load(this.ctl, slot);
+        while (state === EMPTY) {
+          const w = Atomics.waitAsync(this.ctl, slot, EMPTY);
+          if (w.async) await w.value;
+          state = Atomics.load(this.ctl, slot);
+        }
+        if (state === END) return;
+        if (state === FAILED) {
+          await this.failed;
+          throw this.failure;
+        }
+        const n = this.ctl[RING_SLOTS + slot];
+        handed = slot;
+        slot = (slot + 1) % RING_SLOTS;
+        yield data.subarray(handed * this.slotBytes, handed * this.slotBytes + n);
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Stops the worker (it may be waiting for a slot) and closes the file once it is gone. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.ctl, STOP, 1);
+    for (let i = 0; i < RING_SLOTS; i++) Atomics.notify(this.ctl, i);
+    void this.worker.terminate().then(this.closeFd, this.closeFd);
+  }
+}
