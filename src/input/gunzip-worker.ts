@@ -21,8 +21,9 @@ export const GUNZIP_WORKER_FROM = 16 * 1024 * 1024;
 const RING_SLOTS = 4;
 /**
  * Output bytes between the worker's young-generation collections, which free zlib's dead blocks
- * (see scavenging() in open.ts). Its heap is small, so they are cheap; every 8 MiB, as on the
- * parsing thread, kept 103-106 MiB of peak RSS on the bench's gzip log, every 2 MiB 100-103.
+ * (see scavenging() in open.ts). Its heap is small, so they are cheap: on the bench's gzip log a
+ * collection every 8 MiB, as on the parsing thread, peaked at 103-106 MiB, every 2 MiB at 97-100,
+ * in the same time.
  */
 export const WORKER_SCAVENGE_EVERY = 2 * 1024 * 1024;
 /**
