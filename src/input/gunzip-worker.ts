@@ -137,7 +137,7 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
   private readonly worker: Worker;
   /** The worker's error, when it sent one or died. */
   private failure: Error | null = null;
-  private failed: Promise<void>;
+  private readonly failed: Promise<void>;
   private closed = false;
 
   constructor(
@@ -146,6 +146,8 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
     scavengeEvery: number,
     private readonly closeFd: () => void,
   ) {
+    // a slot holds whole zlib blocks
+    if (slotBytes < OUTPUT_PIECE) throw new RangeError(`a slot is ${OUTPUT_PIECE} bytes or more`);
     this.ring = new SharedArrayBuffer(RING_SLOTS * slotBytes);
     const { Worker: WorkerThread } = require('worker_threads') as typeof import('worker_threads');
     this.worker = new WorkerThread(WORKER_SOURCE, {
@@ -218,6 +220,13 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
     this.closed = true;
     Atomics.store(this.ctl, STOP, 1);
     for (let i = 0; i < RING_SLOTS; i++) Atomics.notify(this.ctl, i);
-    void this.worker.terminate().then(this.closeFd, this.closeFd);
+    const closeFd = () => {
+      try {
+        this.closeFd();
+      } catch {
+        // a read-only descriptor whose reads are over: nothing is lost if closing it fails
+      }
+    };
+    void this.worker.terminate().then(closeFd, closeFd);
   }
 }
