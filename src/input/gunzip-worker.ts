@@ -29,7 +29,7 @@ const RING_SLOTS = 4;
  * collection every 8 MiB, as on the parsing thread, peaked at 103-106 MiB, every 2 MiB at 97-100,
  * in the same time.
  */
-export const WORKER_SCAVENGE_EVERY = 2 * 1024 * 1024;
+const WORKER_SCAVENGE_EVERY = 2 * 1024 * 1024;
 /**
  * zlib's output blocks: under glibc's mmap threshold as the launcher sets it (1 MiB), so that the
  * worker's heap serves them again instead of mapping (and faulting in) a fresh MiB each time;
@@ -51,7 +51,7 @@ const WORKER_SOURCE = `
 const { workerData, parentPort } = require('worker_threads');
 const fs = require('fs');
 const zlib = require('zlib');
-const { fd, ring, control, position, slots, slotBytes, scavengeEvery } = workerData;
+const { fd, ring, control, position, slots, slotBytes } = workerData;
 const data = Buffer.from(ring);
 const ctl = new Int32Array(control);
 const pos = new Float64Array(position);
@@ -83,7 +83,7 @@ gunzip.on('data', (b) => {
   used += b.length;
   // zlib's blocks die here: freed at the next scavenge instead of piling up (see scavenging())
   sinceScavenge += b.length;
-  if (collect !== null && sinceScavenge >= scavengeEvery) { sinceScavenge = 0; collect({ type: 'minor' }); }
+  if (collect !== null && sinceScavenge >= ${WORKER_SCAVENGE_EVERY}) { sinceScavenge = 0; collect({ type: 'minor' }); }
 });
 // hands the slot being filled over; false once the reader stopped
 function flush() {
@@ -147,7 +147,6 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
   constructor(
     fd: number,
     private readonly slotBytes: number,
-    scavengeEvery: number,
     private readonly closeFd: () => void,
   ) {
     // a slot holds whole zlib blocks
@@ -156,7 +155,7 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
     const { Worker: WorkerThread } = require('worker_threads') as typeof import('worker_threads');
     this.worker = new WorkerThread(WORKER_SOURCE, {
       eval: true,
-      workerData: { fd, ring: this.ring, control: this.ctl.buffer, position: this.pos.buffer, slots: RING_SLOTS, slotBytes, scavengeEvery },
+      workerData: { fd, ring: this.ring, control: this.ctl.buffer, position: this.pos.buffer, slots: RING_SLOTS, slotBytes },
     });
     this.failed = new Promise<void>((resolve) => {
       this.worker.on('message', (m: { message: string; code?: string; errno?: number }) => {
@@ -175,10 +174,20 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
         resolve();
       };
       this.worker.on('error', died);
+      // a worker exits on its own once it has answered (END or FAILED is in a slot): only otherwise did it die
       this.worker.on('exit', (code) => {
-        if (!this.closed) died(new Error(`gzip worker exited (code ${code}) before the end of the file`));
+        if (!this.closed && !this.answered()) died(new Error(`gzip worker exited (code ${code}) before the end of the file`));
       });
     });
+  }
+
+  /** Has the worker published the end of the file or its error? */
+  private answered(): boolean {
+    for (let i = 0; i < RING_SLOTS; i++) {
+      const state = Atomics.load(this.ctl, i);
+      if (state === END || state === FAILED) return true;
+    }
+    return false;
   }
 
   /** Compressed bytes read so far (progress). */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import type * as Zlib from 'zlib';
 import { Readable } from 'stream';
 import { InputError, describeFsError } from './discover';
-import { GUNZIP_WORKER_FROM, WORKER_SCAVENGE_EVERY, WorkerGunzip } from './gunzip-worker';
+import { GUNZIP_WORKER_FROM, WorkerGunzip } from './gunzip-worker';
 
 /**
  * Opens one input as a stream of Buffers. Compression is recognised by the file's magic bytes,
@@ -100,7 +100,7 @@ export function openInput(p: string, range?: ByteRange, opts: OpenOptions = {}):
     throw new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
   }
   if (kind === 'gzip' && st.size >= (opts.gunzipWorkerFrom ?? GUNZIP_WORKER_FROM)) {
-    const reader = new WorkerGunzip(fd, READ_CHUNK, WORKER_SCAVENGE_EVERY, () => fs.closeSync(fd));
+    const reader = new WorkerGunzip(fd, READ_CHUNK, () => fs.closeSync(fd));
     return { chunks: reader, close: () => reader.close(), compression: 'gzip', size: st.size, position: () => reader.bytesRead };
   }
   if (kind === 'gzip') {
