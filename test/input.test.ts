@@ -6,6 +6,8 @@ import { discoverInputs, orderRotationSets, rotationKey } from '../src/input/dis
 import { LineSplitter } from '../src/input/lines';
 import { READ_CHUNK, SCAVENGE_EVERY, openInput, scavenging } from '../src/input/open';
 import { GUNZIP_WORKER_FROM, WorkerGunzip } from '../src/input/gunzip-worker';
+import { readingOrder } from '../src/analyze/reading-order';
+import { ZoneClock } from '../src/parse/time';
 import { runCli, runJson } from './helpers/cli';
 import { HAVE_PEER, peerPath } from './helpers/peer-corpus';
 
@@ -406,6 +408,27 @@ describe('large gzip files are inflated on a worker thread into a shared ring', 
     }
     expect(first!.equals(plain.subarray(0, first!.length))).toBe(true);
     expect(await openAfterClosing(file)).toBe(0);
+  });
+
+  test.each(['close()', 'break'])('stopping a gzip file\'s stream early by %s closes the file', async (how) => {
+    const file = path.join(tmpdir(), 'access.log.9.gz');
+    fs.writeFileSync(file, gz);
+    const opened = openInput(file, undefined, { gunzipWorkerFrom: Infinity });
+    for await (const c of opened.chunks) {
+      expect(c.length).toBeGreaterThan(0);
+      break;
+    }
+    if (how === 'close()') opened.close();
+    expect(await openAfterClosing(file)).toBe(0);
+  });
+
+  test('the reading order\'s peek at each gzip file\'s first lines leaves none of them open', async () => {
+    const dir = tmpdir();
+    const files = [2, 3, 4].map((n) => path.join(dir, `access.log.${n}.gz`));
+    for (const f of files) fs.writeFileSync(f, gz);
+    const ranked = await readingOrder(discoverInputs([dir]), { formats: [], clock: new ZoneClock('UTC') });
+    expect(ranked.map((r) => path.basename(r.spec.path))).toEqual(['access.log.4.gz', 'access.log.3.gz', 'access.log.2.gz']);
+    for (const f of files) expect(await openAfterClosing(f)).toBe(0);
   });
 
   test('small gzip files keep the stream on this thread (a worker would cost more than it saves)', () => {
