@@ -1,3 +1,4 @@
+import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -407,6 +408,104 @@ describe('large gzip files are inflated on a worker thread into a shared ring', 
       break;
     }
     expect(first!.equals(plain.subarray(0, first!.length))).toBe(true);
+    expect(await openAfterClosing(file)).toBe(0);
+  });
+
+  /**
+   * openInput with worker_threads' Worker replaced by `FakeWorker` while the file is opened (the
+   * reader takes the constructor then): how it behaves when no thread can be had.
+   */
+  function openWithWorker(FakeWorker: unknown, file: string): ReturnType<typeof openInput> {
+    // the module object itself: the reader looks its Worker up there when it starts one
+    const workerThreads = require('worker_threads') as { Worker: unknown };
+    const real = workerThreads.Worker;
+    workerThreads.Worker = FakeWorker;
+    try {
+      return openInput(file, undefined, onWorker);
+    } finally {
+      workerThreads.Worker = real;
+    }
+  }
+  /** A thread that never starts: node's error under a task limit (a container's pids.max). */
+  class UnstartableWorker {
+    constructor() {
+      throw Object.assign(new Error('EAGAIN'), { code: 'ERR_WORKER_INIT_FAILED' });
+    }
+  }
+  /** A thread whose isolate dies before doing anything, as when it cannot get its heap. */
+  class DyingWorker extends EventEmitter {
+    constructor() {
+      super();
+      setImmediate(() => {
+        this.emit('error', Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' }));
+        this.emit('exit', 1);
+      });
+    }
+    terminate(): Promise<number> {
+      return Promise.resolve(1);
+    }
+  }
+
+  test.each([
+    ['cannot be started (EAGAIN)', UnstartableWorker],
+    ['dies before its first slot', DyingWorker],
+  ])('a worker thread that %s leaves the file to the stream: every byte, the position, the file closed', async (_what, FakeWorker) => {
+    const file = path.join(tmpdir(), 'access.log.6.gz');
+    fs.writeFileSync(file, gz);
+    const opened = openWithWorker(FakeWorker, file);
+    // the worker's reader was chosen: the stream is its fallback
+    expect(opened.chunks).toBeInstanceOf(WorkerGunzip);
+    const parts: Buffer[] = [];
+    for await (const c of opened.chunks) parts.push(Buffer.from(c));
+    expect(Buffer.concat(parts).equals(plain)).toBe(true);
+    expect(opened.position!()).toBe(gz.length);
+    expect(await openAfterClosing(file)).toBe(0);
+  });
+
+  test('stopping early on the fallback closes the file', async () => {
+    const file = path.join(tmpdir(), 'access.log.7.gz');
+    fs.writeFileSync(file, gz);
+    const opened = openWithWorker(UnstartableWorker, file);
+    let first: Buffer | null = null;
+    for await (const c of opened.chunks) {
+      first = Buffer.from(c);
+      break;
+    }
+    expect(first!.equals(plain.subarray(0, first!.length))).toBe(true);
+    expect(await openAfterClosing(file)).toBe(0);
+  });
+
+  test('a worker that dies after handing over bytes fails the file (a second reading would count them twice)', async () => {
+    const file = path.join(tmpdir(), 'access.log.8.gz');
+    fs.writeFileSync(file, gz);
+    // Publishes one slot of the file's first bytes as the worker's program does (state FULL = 1), then dies.
+    class DiesMidFile extends EventEmitter {
+      constructor(_src: string, o: { workerData: { ring: SharedArrayBuffer; control: SharedArrayBuffer; slots: number } }) {
+        super();
+        const ctl = new Int32Array(o.workerData.control);
+        plain.copy(Buffer.from(o.workerData.ring), 0, 0, 1000);
+        ctl[o.workerData.slots] = 1000;
+        Atomics.store(ctl, 0, 1);
+        Atomics.notify(ctl, 0);
+        setTimeout(() => {
+          this.emit('error', new Error('worker killed'));
+          this.emit('exit', 1);
+        }, 20);
+      }
+      terminate(): Promise<number> {
+        return Promise.resolve(1);
+      }
+    }
+    const opened = openWithWorker(DiesMidFile, file);
+    const parts: Buffer[] = [];
+    let error: Error | null = null;
+    try {
+      for await (const c of opened.chunks) parts.push(Buffer.from(c));
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).toBe('worker killed');
+    expect(Buffer.concat(parts).equals(plain.subarray(0, 1000))).toBe(true);
     expect(await openAfterClosing(file)).toBe(0);
   });
 

@@ -14,6 +14,11 @@ import type { Worker } from 'worker_threads';
  * byte count is set), END, FAILED (the error follows as a message). The worker fills the slots
  * in turn and waits (Atomics.wait) for the next to be empty; the reader takes them in turn and
  * waits for the next to be full without blocking its event loop (Atomics.waitAsync).
+ *
+ * A worker that cannot start is no reason to lose the file: under a task limit (a container's
+ * pids.max, systemd's TasksMax) `new Worker` throws EAGAIN, and an isolate that cannot get its
+ * heap dies before its first slot. Until the reader has had a byte from the worker, the file is
+ * read on the stream instead (the fallback), as a small one is.
  */
 
 /**
@@ -134,37 +139,61 @@ function settled(start) {
 run().catch(fail);
 `;
 
+/** The same file read another way, which owns the descriptor from then on (open.ts: the stream). */
+export interface GunzipFallback {
+  chunks: AsyncIterable<Buffer>;
+  close(): void;
+  /** Compressed bytes read so far. */
+  position(): number;
+}
+
 export class WorkerGunzip implements AsyncIterable<Buffer> {
   private readonly ring: SharedArrayBuffer;
   private readonly ctl = new Int32Array(new SharedArrayBuffer(4 * (2 * RING_SLOTS + 1)));
   private readonly pos = new Float64Array(new SharedArrayBuffer(8));
-  private readonly worker: Worker;
+  /** null: it could not be started. */
+  private readonly worker: Worker | null = null;
   /** The worker's error, when it sent one or died. */
   private failure: Error | null = null;
+  /** The worker died (or never started) rather than answering with zlib's error. */
+  private died = false;
   private readonly failed: Promise<void>;
   private closed = false;
+  /** The fallback, once the file is read through it. */
+  private instead: GunzipFallback | null = null;
 
   constructor(
     fd: number,
     private readonly slotBytes: number,
     private readonly closeFd: () => void,
+    private readonly fallback: (() => GunzipFallback) | null = null,
   ) {
     // a slot holds whole zlib blocks
     if (slotBytes < OUTPUT_PIECE) throw new RangeError(`a slot is ${OUTPUT_PIECE} bytes or more`);
     this.ring = new SharedArrayBuffer(RING_SLOTS * slotBytes);
     const { Worker: WorkerThread } = require('worker_threads') as typeof import('worker_threads');
-    this.worker = new WorkerThread(WORKER_SOURCE, {
-      eval: true,
-      workerData: { fd, ring: this.ring, control: this.ctl.buffer, position: this.pos.buffer, slots: RING_SLOTS, slotBytes },
-    });
+    try {
+      this.worker = new WorkerThread(WORKER_SOURCE, {
+        eval: true,
+        workerData: { fd, ring: this.ring, control: this.ctl.buffer, position: this.pos.buffer, slots: RING_SLOTS, slotBytes },
+      });
+    } catch (err) {
+      if (fallback === null) throw err;
+      this.failure = err as Error;
+      this.died = true;
+      this.failed = Promise.resolve();
+      return;
+    }
+    const worker = this.worker;
     this.failed = new Promise<void>((resolve) => {
-      this.worker.on('message', (m: { message: string; code?: string; errno?: number }) => {
+      worker.on('message', (m: { message: string; code?: string; errno?: number }) => {
         this.failure = Object.assign(new Error(m.message), { code: m.code, errno: m.errno });
         resolve();
       });
       // A worker that dies without an answer (out of memory, terminated): every slot says so.
       const died = (err: Error) => {
         this.failure ??= err;
+        this.died = true;
         for (let i = 0; i < RING_SLOTS; i++) {
           if (Atomics.load(this.ctl, i) === EMPTY) {
             Atomics.store(this.ctl, i, FAILED);
@@ -173,9 +202,9 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
         }
         resolve();
       };
-      this.worker.on('error', died);
+      worker.on('error', died);
       // a worker exits on its own once it has answered (END or FAILED is in a slot): only otherwise did it die
-      this.worker.on('exit', (code) => {
+      worker.on('exit', (code) => {
         if (!this.closed && !this.answered()) died(new Error(`gzip worker exited (code ${code}) before the end of the file`));
       });
     });
@@ -192,7 +221,7 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
 
   /** Compressed bytes read so far (progress). */
   get bytesRead(): number {
-    return this.pos[0];
+    return this.instead !== null ? this.instead.position() : this.pos[0];
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
@@ -200,6 +229,10 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
     let slot = 0;
     let handed = -1;
     try {
+      if (this.worker === null) {
+        yield* this.readInstead();
+        return;
+      }
       for (;;) {
         // the chunk handed out before is done with: its slot takes the next output
         if (handed !== -1) {
@@ -215,6 +248,11 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
         if (state === END) return;
         if (state === FAILED) {
           await this.failed;
+          // nothing of the worker's reached the reader: the file can still be read whole
+          if (handed === -1 && this.died && this.fallback !== null) {
+            yield* this.readInstead();
+            return;
+          }
           throw this.failure;
         }
         const n = this.ctl[RING_SLOTS + slot];
@@ -227,10 +265,22 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
     }
   }
 
+  /** The whole file through the fallback, which owns the descriptor from now on. */
+  private readInstead(): AsyncIterable<Buffer> {
+    this.instead = this.fallback!();
+    return this.instead.chunks;
+  }
+
   /** Stops the worker (it may be waiting for a slot) and closes the file once it is gone. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.instead !== null) {
+      // the fallback closes the descriptor
+      this.instead.close();
+      void this.worker?.terminate();
+      return;
+    }
     Atomics.store(this.ctl, STOP, 1);
     for (let i = 0; i < RING_SLOTS; i++) Atomics.notify(this.ctl, i);
     const closeFd = () => {
@@ -240,6 +290,7 @@ export class WorkerGunzip implements AsyncIterable<Buffer> {
         // a read-only descriptor whose reads are over: nothing is lost if closing it fails
       }
     };
-    void this.worker.terminate().then(closeFd, closeFd);
+    if (this.worker === null) closeFd();
+    else void this.worker.terminate().then(closeFd, closeFd);
   }
 }

@@ -100,24 +100,11 @@ export function openInput(p: string, range?: ByteRange, opts: OpenOptions = {}):
     throw new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
   }
   if (kind === 'gzip' && st.size >= (opts.gunzipWorkerFrom ?? GUNZIP_WORKER_FROM)) {
-    const reader = new WorkerGunzip(fd, READ_CHUNK, () => fs.closeSync(fd));
+    // the stream is the fallback when no worker thread can be started (gunzip-worker.ts)
+    const reader = new WorkerGunzip(fd, READ_CHUNK, () => fs.closeSync(fd), () => gunzipStream(fd, st.size));
     return { chunks: reader, close: () => reader.close(), compression: 'gzip', size: st.size, position: () => reader.bytesRead };
   }
-  if (kind === 'gzip') {
-    // zlib inflates on libuv's thread pool: the parsing thread only waits when it outruns it.
-    const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
-    // A deep readable buffer lets inflation run ahead of the parser instead of in lock step with it.
-    // loaded with the first gzip file (start-up: see docs/performance.md)
-    const zlib = require('zlib') as typeof Zlib;
-    const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as Zlib.ZlibOptions);
-    raw.on('error', (e) => gunzip.destroy(e));
-    // Stopping early destroys the gunzip stream (close(), or a loop left with break) and nothing
-    // else: the file's stream, unpiped, kept its descriptor open. The reading order's peek at each
-    // gzip file's first lines stops early, so a directory of a hundred rotated .gz files ran out of
-    // descriptors under `ulimit -n 100` and every file failed with EMFILE.
-    gunzip.once('close', () => raw.destroy());
-    return { ...fromStream(raw.pipe(gunzip), 'gzip', st.size), position: () => raw.bytesRead };
-  }
+  if (kind === 'gzip') return gunzipStream(fd, st.size);
   // A range that runs to the end reads on to the end, as a whole file does: lines appended meanwhile count.
   const start = range ? Math.min(range.start, st.size) : 0;
   const end = range ? range.end : Infinity;
@@ -130,6 +117,23 @@ export function openInput(p: string, range?: ByteRange, opts: OpenOptions = {}):
     position: () => reader.bytesRead,
     readInto: (bufs) => reader.readInto(bufs),
   };
+}
+
+/** A gzip file inflated by zlib's stream: the stream owns `fd` and closes it. */
+function gunzipStream(fd: number, size: number): OpenedInput & { position: () => number } {
+  // zlib inflates on libuv's thread pool: the parsing thread only waits when it outruns it.
+  const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
+  // A deep readable buffer lets inflation run ahead of the parser instead of in lock step with it.
+  // loaded with the first gzip file (start-up: see docs/performance.md)
+  const zlib = require('zlib') as typeof Zlib;
+  const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as Zlib.ZlibOptions);
+  raw.on('error', (e) => gunzip.destroy(e));
+  // Stopping early destroys the gunzip stream (close(), or a loop left with break) and nothing
+  // else: the file's stream, unpiped, kept its descriptor open. The reading order's peek at each
+  // gzip file's first lines stops early, so a directory of a hundred rotated .gz files ran out of
+  // descriptors under `ulimit -n 100` and every file failed with EMFILE.
+  gunzip.once('close', () => raw.destroy());
+  return { ...fromStream(raw.pipe(gunzip), 'gzip', size), position: () => raw.bytesRead };
 }
 
 function fromStream(stream: Readable, compression: 'gzip' | null, size: number | null): OpenedInput {
