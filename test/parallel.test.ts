@@ -1,3 +1,4 @@
+import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -233,6 +234,68 @@ describe('--jobs 2 gives the report of --jobs 1', () => {
     const r = runCli(['analyze', FIX('nginx'), FIX('apache'), '--format', 'json', '--jobs', '2', '--progress']);
     expect(r.code).toBe(0);
     expect(r.stderr.endsWith('\r\x1b[K') || r.stderr === '').toBe(true);
+  });
+});
+
+describe('--jobs 3: worker threads that cannot start or stop under their task', () => {
+  /** A thread that never starts: node's error under a task limit (a container's pids.max). */
+  class UnstartableWorker {
+    constructor() {
+      throw Object.assign(new Error('EAGAIN'), { code: 'ERR_WORKER_INIT_FAILED' });
+    }
+  }
+  /** A thread that dies with its first task (its isolate out of memory): no answer, an error, an exit. */
+  class DiesWithItsTask extends EventEmitter {
+    static tasks = 0;
+    postMessage(): void {
+      DiesWithItsTask.tasks++;
+      setImmediate(() => {
+        this.emit('error', Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' }));
+        this.emit('exit', 1);
+      });
+    }
+    terminate(): Promise<number> {
+      return Promise.resolve(1);
+    }
+  }
+
+  /** analyzeInputs with --jobs 3, its two worker threads made by `FakeWorker` (one of them) and node. */
+  async function withOneFake(FakeWorker: unknown, inputs: ReturnType<typeof discoverInputs>) {
+    // the module object itself: the pool looks its Worker up there when it starts its threads
+    const workerThreads = require('worker_threads') as { Worker: new (...args: unknown[]) => unknown };
+    const Real = workerThreads.Worker;
+    let made = 0;
+    workerThreads.Worker = function (this: unknown, ...args: unknown[]) {
+      return made++ === 0 ? new (FakeWorker as typeof Real)(...args) : new Real(...args);
+    } as unknown as typeof Real;
+    try {
+      // the pool starts its threads before the call's first await
+      return analyzeInputs({ inputs, read: read(), jobs: 3 });
+    } finally {
+      workerThreads.Worker = Real;
+    }
+  }
+  const read = () => ({ formats: [], clock: new ZoneClock('UTC'), maxLine: 65536, showSkipped: 2 });
+  const doc = (o: Awaited<ReturnType<typeof analyzeInputs>>) => JSON.stringify({ ...buildDocument(o.summary, { evicted: o.evicted, zone: 'UTC' }), generatedAt: '' });
+
+  test('one that cannot start: the others read its share, the report of --jobs 1, a note saying so', async () => {
+    const inputs = discoverInputs([multiInput()]);
+    const seq = await analyzeInputs({ inputs, read: read(), jobs: 1 });
+    const par = await withOneFake(UnstartableWorker, inputs);
+    expect(par.workers).toBe(1);
+    expect(par.notes).toEqual(['a worker thread could not start (EAGAIN): its files are read by the other jobs']);
+    expect(doc(par)).toBe(doc(seq));
+  });
+
+  test('one that dies with its task: the task is read again by another job, once; the report of --jobs 1', async () => {
+    const inputs = discoverInputs([multiInput()]);
+    const seq = await analyzeInputs({ inputs, read: read(), jobs: 1 });
+    DiesWithItsTask.tasks = 0;
+    const par = await withOneFake(DiesWithItsTask, inputs);
+    expect(DiesWithItsTask.tasks).toBe(1);
+    expect(par.workers).toBe(1);
+    expect(par.notes).toEqual(['a worker thread stopped (Worker terminated due to reaching memory limit: JS heap out of memory): its files are read by the other jobs']);
+    expect(doc(par)).toBe(doc(seq));
   });
 });
 

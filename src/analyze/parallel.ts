@@ -62,6 +62,8 @@ export interface AnalysisOutcome {
   offenders(key: string): Offender[];
   /** Worker threads used (0: sequential, in process). */
   workers: number;
+  /** One line each for stderr: worker threads that could not start or stopped (their files were read by the other jobs). */
+  notes: string[];
 }
 
 /** `--jobs` value: a positive integer or `auto`; anything else is a usage error for the caller. */
@@ -164,7 +166,7 @@ async function runParallel(req: AnalysisRequest, pool: Pool, peeked: Ranked[] | 
   req.progress?.done();
   // The workers' heaps go before the merge and the report build theirs: a few MiB off the peak.
   await pool.close();
-  return combine([first, ...results], jobs - 1);
+  return { ...combine([first, ...results], Math.min(pool.size, jobs) - 1), notes: pool.lost };
 }
 
 /**
@@ -208,10 +210,10 @@ async function runSequential(req: AnalysisRequest, ranked: Ranked[]): Promise<An
       : req.onEvent;
   const analyzer = new Analyzer({ since: req.since, until: req.until, onEvent });
   const { unreadable } = await runOrdered(ranked, analyzer, req.read, req.output, req.progress);
-  return { summary: analyzer.summary, evicted: analyzer.index.evicted, unreadable, offenders: (k) => collector.get(k), workers: 0 };
+  return { summary: analyzer.summary, evicted: analyzer.index.evicted, unreadable, offenders: (k) => collector.get(k), workers: 0, notes: [] };
 }
 
-function combine(results: UnitResult[], workers: number): AnalysisOutcome {
+function combine(results: UnitResult[], workers: number): Omit<AnalysisOutcome, 'notes'> {
   const { summary, indexEvicted } = mergeSummaries(results.map((r) => r.partial));
   const unreadable = results
     .flatMap((r) => r.unreadable)
@@ -241,20 +243,25 @@ export const WORKER_SEMI_SPACE_MB = 4;
 /**
  * N jobs taking tasks from one queue: this thread (between its chunks it also serves the others'
  * messages) and N - 1 worker threads. Progress is summed over the tasks read so far.
+ *
+ * A worker thread that cannot start (under a task or address-space limit `new Worker` throws
+ * EAGAIN) or dies (its isolate out of memory) leaves the pool, and the task it held goes back in
+ * the queue for the others: a task's result is only merged when it is done, so nothing of it is
+ * counted twice, and this thread's job is always there to take it. `lost` says what happened.
  */
 class Pool {
   private readonly idle: Slot[] = [];
   private readonly workers: Worker[] = [];
-  private readonly queue: { id: number; task: UnitTask; resolve: (r: UnitResult) => void; reject: (e: Error) => void }[] = [];
+  private readonly queue: Job[] = [];
   private readonly progress = new Map<number, { bytes: number; lines: number }>();
   private nextId = 0;
   private closed = false;
-  private broken: Error | null = null;
-
-  readonly size: number;
+  /** Jobs able to take a task: this thread's and the live workers'. */
+  private live = 1;
+  /** One line each for stderr: the worker threads that could not start or died. */
+  readonly lost: string[] = [];
 
   constructor(jobs: number, private readonly sink?: ProgressSink) {
-    this.size = jobs;
     this.idle.push({ run: (id, task) => runUnit(task, this.progressFor(id)) });
     const script = workerScript();
     if (jobs > 1) {
@@ -266,17 +273,46 @@ class Pool {
     }
     // loaded only for a run with workers (start-up: see docs/performance.md)
     const { Worker: WorkerThread } = jobs > 1 ? (require('worker_threads') as typeof import('worker_threads')) : { Worker: null };
-    for (let i = 1; i < jobs; i++) this.idle.push(this.workerSlot(new WorkerThread!(script)));
+    for (let i = 1; i < jobs; i++) {
+      let w: Worker;
+      try {
+        w = new WorkerThread!(script);
+      } catch (err) {
+        this.lost.push(`a worker thread could not start (${messageOf(err)}): its files are read by the other jobs`);
+        continue;
+      }
+      this.live++;
+      this.idle.push(this.workerSlot(w));
+    }
+  }
+
+  /** Jobs able to take a task now. */
+  get size(): number {
+    return this.live;
   }
 
   private workerSlot(w: Worker): Slot {
     this.workers.push(w);
     let current: { id: number; resolve: (r: UnitResult) => void; reject: (e: Error) => void } | null = null;
-    const fail = (err: Error) => {
-      this.broken ??= err;
-      current?.reject(err);
+    let gone = false;
+    const slot: Slot = {
+      run: (id, task) =>
+        new Promise<UnitResult>((resolve, reject) => {
+          current = { id, resolve, reject };
+          const msg: ToWorker = { type: 'unit', id, task, progress: this.sink !== undefined };
+          w.postMessage(msg);
+        }),
+    };
+    const leave = (err: Error) => {
+      if (gone || this.closed) return;
+      gone = true;
+      this.live--;
+      this.lost.push(`a worker thread stopped (${messageOf(err)}): its files are read by the other jobs`);
+      const at = this.idle.indexOf(slot);
+      if (at !== -1) this.idle.splice(at, 1);
+      const c = current;
       current = null;
-      for (const job of this.queue.splice(0)) job.reject(err);
+      c?.reject(new WorkerGone());
     };
     w.on('message', (m: FromWorker) => {
       if (m.type === 'progress') return void this.progressFor(m.id)?.(m.bytes, m.lines);
@@ -286,18 +322,9 @@ class Pool {
       if (m.type === 'done') c.resolve(m.result);
       else c.reject(new Error(`in a worker thread: ${m.error}`));
     });
-    w.on('error', fail);
-    w.on('exit', (code) => {
-      if (!this.closed) fail(new Error(`worker thread exited with code ${code}`));
-    });
-    return {
-      run: (id, task) =>
-        new Promise<UnitResult>((resolve, reject) => {
-          current = { id, resolve, reject };
-          const msg: ToWorker = { type: 'unit', id, task, progress: this.sink !== undefined };
-          w.postMessage(msg);
-        }),
-    };
+    w.on('error', leave);
+    w.on('exit', (code) => leave(new Error(`exit code ${code}`)));
+    return slot;
   }
 
   progressFor(id: number): ((bytes: number, lines: number) => void) | undefined {
@@ -315,7 +342,6 @@ class Pool {
   }
 
   run(task: UnitTask): Promise<UnitResult> {
-    if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve, reject });
       this.dispatch();
@@ -332,7 +358,12 @@ class Pool {
           job.resolve(r);
           this.dispatch();
         },
-        (err) => job.reject(err),
+        (err) => {
+          if (!(err instanceof WorkerGone)) return void job.reject(err);
+          // its worker is gone: the task goes to the next free job, ahead of the others
+          this.queue.unshift(job);
+          this.dispatch();
+        },
       );
     }
   }
@@ -341,6 +372,20 @@ class Pool {
     this.closed = true;
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
+}
+
+interface Job {
+  id: number;
+  task: UnitTask;
+  resolve: (r: UnitResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** A task's rejection when its worker thread stopped under it: the task is run again elsewhere. */
+class WorkerGone extends Error {}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 interface Slot {

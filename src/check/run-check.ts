@@ -33,6 +33,8 @@ export interface CheckOutcome {
   unreadable: InputError[];
   /** Inputs that broke off part way: their rules were measured on what could be read. */
   broken: { path: string; error: string }[];
+  /** One line each for stderr: worker threads that could not start or stopped (analyzeInputs' notes). */
+  notes: string[];
 }
 
 export class ScopeError extends Error {}
@@ -43,7 +45,13 @@ export const SUITE_BASELINE = 'baseline';
 async function analyse(inputs: InputSpec[], readOpts: ReadOptions, jobs: Jobs, watches: WatchSpec[]) {
   const run = await analyzeInputs({ inputs, read: readOpts, jobs, watches });
   const doc = buildDocument(run.summary, { evicted: run.evicted });
-  return { doc, unreadable: run.unreadable, broken: run.summary.files.filter((f) => f.error).map((f) => ({ path: f.path, error: f.error! })), offenders: run.offenders };
+  return {
+    doc,
+    unreadable: run.unreadable,
+    broken: run.summary.files.filter((f) => f.error).map((f) => ({ path: f.path, error: f.error! })),
+    offenders: run.offenders,
+    notes: run.notes,
+  };
 }
 
 /** Scoped rules by scope, each scope with the inputs it matches. */
@@ -91,10 +99,12 @@ export async function runCheck(
   if (baseline) for (const cause of ALL_CAUSES) watches.push({ key: `cause:${cause}`, cause });
   const all = await analyse(inputs, readOpts, jobs, watches);
   const results = verdicts(SUITE_RULES, unscoped, all.doc, all.offenders);
+  const notes = new Set(all.notes);
 
   for (const [scope, group] of scoped) {
     const run = await analyse(group.inputs, readOpts, jobs, ruleWatches(group.rules));
     results.push(...verdicts(`scope ${scope.name}`, group.rules, run.doc, run.offenders));
+    for (const n of run.notes) notes.add(n);
   }
 
   if (baseline) {
@@ -103,5 +113,5 @@ export async function runCheck(
     }
   }
   // Scopes read subsets of the inputs, so the first run's unreadable and broken files are all of them.
-  return { results, doc: all.doc, unreadable: all.unreadable, broken: all.broken };
+  return { results, doc: all.doc, unreadable: all.unreadable, broken: all.broken, notes: [...notes] };
 }

@@ -158,7 +158,7 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
     argv.format === 'ndjson' ? (ev: FailureEvent) => void out.write(JSON.stringify(ev) + '\n') : undefined;
   const progress = progressFor(inputs, process.stderr, argv.progress);
   // NDJSON streams the events in reading order: that run is sequential whatever --jobs says.
-  const { summary, evicted, unreadable } = await analyzeInputs({
+  const { summary, evicted, unreadable, notes } = await analyzeInputs({
     inputs,
     read: readOpts,
     since,
@@ -168,6 +168,7 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
     output: argv.format === 'ndjson' ? (out as any) : undefined,
     progress,
   });
+  for (const n of notes) process.stderr.write(`upstream-doctor: ${forTerminal(n)}\n`);
   const doc = buildDocument(summary, {
     bucket,
     showSkipped: argv['show-skipped'] > 0,

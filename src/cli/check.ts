@@ -102,6 +102,7 @@ export async function runCheckCommand(argv: CheckArgs): Promise<number> {
     throw err instanceof ScopeError ? new UsageError(err.message) : err;
   });
 
+  for (const n of outcome.notes) process.stderr.write(`upstream-doctor: ${n}\n`);
   for (const e of outcome.unreadable) process.stderr.write(`upstream-doctor: ${e.message}\n`);
   if (outcome.unreadable.length > 0) return EXIT.USAGE;
   const { lines } = outcome.doc;
