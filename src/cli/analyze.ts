@@ -12,6 +12,7 @@ import { EXIT } from './exit-codes';
 import { KINDS, STDIN_ARG, UsageError, checkBucket, checkZone, parseRange, userFormats } from './options';
 import { progressFor } from './progress';
 import { ConfigArgs, resolveInputs } from './config-inputs';
+import { openReportFile } from './output';
 
 const table = (): typeof import('../report/table') => require('../report/table');
 const csv = (): typeof import('../report/csv') => require('../report/csv');
@@ -153,10 +154,13 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   const inputs = resolved.inputs;
   readOpts.formats.push(...resolved.formats);
   for (const note of resolved.notes) process.stderr.write(`upstream-doctor: ${forTerminal(note)}\n`);
-  const out: NodeJS.WritableStream & { isTTY?: boolean } = argv.output ? fs.createWriteStream(argv.output) : process.stdout;
+  const file = argv.output ? openReportFile(argv.output) : null;
+  const out: NodeJS.WritableStream & { isTTY?: boolean } = file ? file.stream : process.stdout;
   const onEvent =
     argv.format === 'ndjson' ? (ev: FailureEvent) => void out.write(JSON.stringify(ev) + '\n') : undefined;
   const progress = progressFor(inputs, process.stderr, argv.progress);
+  // NDJSON's events are the report's start
+  if (argv.format === 'ndjson') file?.begin();
   // NDJSON streams the events in reading order: that run is sequential whatever --jobs says.
   const { summary, evicted, unreadable, notes } = await analyzeInputs({
     inputs,
@@ -180,6 +184,7 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
   });
   // Only the chosen renderer is loaded: the HTML one and the table's (with date-fns' formatting)
   // cost a JSON run ~30 ms of start-up.
+  if (argv.format !== 'ndjson') file?.begin();
   if (argv.format === 'json') out.write(JSON.stringify(doc, null, 2) + '\n');
   else if (argv.format === 'csv') out.write(csv().renderCsv(doc));
   else if (argv.format === 'html') out.write(html().renderHtml(doc));
@@ -189,7 +194,7 @@ export async function runAnalyze(argv: AnalyzeArgs): Promise<number> {
     const color = argv.color ?? (tty && !process.env.NO_COLOR);
     out.write(table().renderTable(doc, { boxes: argv.boxes ?? tty, color, width: tty ? process.stdout.columns : undefined }));
   }
-  if (argv.output) await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
+  await file?.finish();
   for (const e of unreadable) process.stderr.write(`upstream-doctor: ${forTerminal(e.message)}\n`);
   if (unreadable.length > 0) return EXIT.USAGE;
   const broken = summary.files.filter((f) => f.error);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Argv } from 'yargs';
-import { describeFsError, discoverInputs } from '../input/discover';
+import { discoverInputs } from '../input/discover';
 import { Baseline, BaselineError, readBaseline, recordBaseline } from '../check/baseline';
 import { ConfigError, readConfig } from '../check/config';
 import { githubAnnotations } from '../check/github';
@@ -11,6 +11,7 @@ import { renderSummary } from '../check/text';
 import { InputArgs, JobsArgs, commonInputOptions, jobsFrom, jobsOption, readOptionsFrom, resolvePaths } from './analyze';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
+import { cannotWrite } from './output';
 
 /** `upstream-doctor check [PATH...]`: the CI gate. Rules, baselines and outputs: docs/check.md. */
 
@@ -77,7 +78,7 @@ function writeOutput(file: string, text: string): void {
   try {
     fs.writeFileSync(file, text);
   } catch (err) {
-    throw new UsageError(`${file}: cannot write (${describeFsError(err)})`);
+    throw cannotWrite(file, err);
   }
 }
 

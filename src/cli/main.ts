@@ -7,6 +7,7 @@ import { AnalyzeArgs, analyzeCommand, runAnalyze } from './analyze';
 import type { ConfigCommandArgs } from './config';
 import type { CheckArgs } from './check';
 import { EXIT } from './exit-codes';
+import { cannotWrite } from './output';
 import { forTerminal } from '../report/sanitize';
 import { skipHelpCache } from './help-cache';
 import { STDIN_ARG, UsageError, lastValueWins } from './options';
@@ -63,16 +64,28 @@ async function main(rawArgv: string[]): Promise<number> {
 }
 
 // `analyze --format ndjson | head`: the reader went away; that is the end of the output, not a bug.
+// Any other failure to write it (stdout sent to a full disk) is one line, not a stack.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(EXIT.OK);
-  throw err;
+  process.stderr.write(`upstream-doctor: ${cannotWrite('stdout', err).message}\n`);
+  process.exit(EXIT.USAGE);
 });
+
+/**
+ * A write that failed where it was made: stdout to a file or a terminal is written synchronously,
+ * so its error comes up through the command. Inputs are only read, and the files a command writes
+ * itself (--output, --junit, a baseline) are named by their own errors: a failed write is stdout's.
+ */
+function isWriteError(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).syscall === 'write';
+}
 
 main(hideBin(process.argv)).then(
   (code) => {
     process.exitCode = code;
   },
   (err) => {
+    if (isWriteError(err)) err = cannotWrite('stdout', err);
     if (err instanceof UsageError || err instanceof InputError) {
       process.stderr.write(`upstream-doctor: ${forTerminal(err.message)}\n`);
       process.exitCode = EXIT.USAGE;

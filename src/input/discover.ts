@@ -90,6 +90,12 @@ export function describeFsError(err: unknown): string {
       return 'not a directory';
     case 'ELOOP':
       return 'too many symbolic links';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
     default:
       return (e && e.message) || String(err);
   }
