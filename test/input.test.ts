@@ -9,7 +9,8 @@ import { READ_CHUNK, SCAVENGE_EVERY, openInput, scavenging } from '../src/input/
 import { GUNZIP_WORKER_FROM, WorkerGunzip } from '../src/input/gunzip-worker';
 import { readingOrder } from '../src/analyze/reading-order';
 import { ZoneClock } from '../src/parse/time';
-import { runCli, runJson } from './helpers/cli';
+import { spawnSync } from 'child_process';
+import { CLI, runCli, runJson } from './helpers/cli';
 import { HAVE_PEER, peerPath } from './helpers/peer-corpus';
 
 /**
@@ -118,6 +119,40 @@ describe('reading', () => {
     const doc = runJson(['analyze', '-'], { input: nginxLine(1, 502) + nginxLine(2) + nginxLine(3, 499) });
     expect(doc.files[0]).toMatchObject({ path: '-', kind: 'nginx-access', lines: 3, parsed: 3 });
     expect(doc.status).toEqual({ '200': 1, '499': 1, '502': 1 });
+  });
+
+  test('gzip on stdin is recognised by its first bytes: the report of the plain lines, compression gzip', () => {
+    const text = nginxLine(1, 502) + nginxLine(2) + nginxLine(3, 499);
+    const plain = runJson(['analyze', '-'], { input: text });
+    const gz = runJson(['analyze', '-'], { input: zlib.gzipSync(text) });
+    expect(gz.files[0]).toMatchObject({ path: '-', compression: 'gzip', kind: 'nginx-access', lines: 3, parsed: 3 });
+    const same = (d: any) => ({ ...d, generatedAt: '', files: d.files.map((f: any) => ({ ...f, compression: null })) });
+    expect(same(gz)).toEqual(same(plain));
+  });
+
+  test('gzip through a FIFO is read as gzip too', () => {
+    const dir = tmpdir();
+    const fifo = path.join(dir, 'access.log.2.gz');
+    fs.writeFileSync(path.join(dir, 'lines'), nginxLine(1, 502) + nginxLine(2));
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // the writer opens the FIFO once analyze does, writes the compressed lines and closes it
+    const r = spawnSync('bash', ['-c', `gzip -c "${path.join(dir, 'lines')}" > "${fifo}" & node "${CLI}" analyze "${fifo}" --format json; wait`], { encoding: 'utf8' });
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files[0]).toMatchObject({ compression: 'gzip', kind: 'nginx-access', lines: 2, parsed: 2 });
+  });
+
+  test('stdin compressed otherwise: exit 2, one line; gzip on stdin cut short: exit 3, what was read counted', () => {
+    const text = Array.from({ length: 2000 }, (_, i) => nginxLine(i, i % 7 === 0 ? 502 : 200)).join('');
+    const xz = runCli(['analyze', '-'], { input: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3]) });
+    expect([xz.code, xz.stderr.trim()]).toEqual([2, 'upstream-doctor: -: xz-compressed; decompress it first (only gzip is read directly)']);
+    const gz = zlib.gzipSync(text);
+    const cut = runCli(['analyze', '-', '--format', 'json'], { input: gz.subarray(0, gz.length >> 1) });
+    expect(cut.code).toBe(3);
+    expect(cut.stderr).toMatch(/^upstream-doctor: -: gzip stream is truncated/m);
+    const doc = JSON.parse(cut.stdout);
+    expect(doc.files[0].compression).toBe('gzip');
+    expect(doc.lines.read).toBeGreaterThan(0);
+    expect(doc.lines.read).toBeLessThan(2000);
   });
 
   test('ndjson line numbers count lines of the uncompressed file', () => {

@@ -136,8 +136,12 @@ export async function readInput(
         reader.fail(new InputError(spec.path, `file shrank while being read (${bytes} of ${opened.size} bytes read; truncated or rotated with copytruncate?)`));
       }
     } catch (err) {
+      // a pipe tells what it holds only once read: one that cannot be read at all is unreadable
+      if (err instanceof InputError && bytes === 0) throw err;
       reader.fail(err);
     }
+    // known once a pipe's first bytes were read
+    reader.stats.compression = opened.compression;
     // A piece ends at an entry head: its last entry is complete and goes to the analyzer now.
     if (part && !part.piece.last && !reader.stats.error) reader.idle();
     else reader.finish();

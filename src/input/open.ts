@@ -71,7 +71,7 @@ export interface OpenOptions {
 }
 
 export function openInput(p: string, range?: ByteRange, opts: OpenOptions = {}): OpenedInput {
-  if (p === '-') return fromStream(process.stdin, null, null);
+  if (p === '-') return fromPipe(process.stdin, p);
   let fd: number;
   let st: fs.Stats;
   try {
@@ -85,8 +85,8 @@ export function openInput(p: string, range?: ByteRange, opts: OpenOptions = {}):
     throw new InputError(p, 'is a directory');
   }
   if (!st.isFile()) {
-    // FIFOs and character devices: stream them as they come, no sniffing (a read would consume).
-    return fromStream(fs.createReadStream('', { fd, highWaterMark: READ_CHUNK }), null, null);
+    // FIFOs and character devices: stream them as they come (a read ahead of time would consume).
+    return fromPipe(fs.createReadStream('', { fd, highWaterMark: READ_CHUNK }), p);
   }
   let kind: string | null;
   try {
@@ -134,6 +134,56 @@ function gunzipStream(fd: number, size: number): OpenedInput & { position: () =>
   // descriptors under `ulimit -n 100` and every file failed with EMFILE.
   gunzip.once('close', () => raw.destroy());
   return { ...fromStream(raw.pipe(gunzip), 'gzip', size), position: () => raw.bytesRead };
+}
+
+/**
+ * A pipe (stdin, a FIFO), whose first bytes tell whether it is gzip: `ssh web1 cat
+ * access.log.2.gz | upstream-doctor analyze -` read the compressed bytes as lines before (every
+ * one skipped as binary, exit 0). A pipe cannot be peeked at before it is read, so the first
+ * bytes are taken from it and handed on, to zlib or as they are; `compression` is set once known.
+ */
+function fromPipe(stream: Readable, p: string): OpenedInput {
+  let gunzip: Zlib.Gunzip | null = null;
+  const opened: OpenedInput = {
+    chunks: sniffed(),
+    close: () => {
+      gunzip?.destroy();
+      stream.destroy();
+    },
+    compression: null,
+    size: null,
+  };
+  async function* sniffed(): AsyncGenerator<Buffer> {
+    const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
+    // the longest magic is 6 bytes, and a pipe may hand them over a few at a time
+    let head: Buffer = Buffer.alloc(0);
+    while (head.length < 6) {
+      const r = await it.next();
+      if (r.done) break;
+      head = head.length === 0 ? r.value : Buffer.concat([head, r.value]);
+    }
+    const kind = sniffCompression(head);
+    if (kind !== null && kind !== 'gzip') {
+      stream.destroy();
+      throw new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
+    }
+    if (kind === null) {
+      if (head.length > 0) yield head;
+      yield* EXPOSED_GC === null ? rest : scavenging(rest);
+      return;
+    }
+    opened.compression = 'gzip';
+    const zlib = require('zlib') as typeof Zlib;
+    const z = (gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as Zlib.ZlibOptions));
+    const source = Readable.from((async function* () {
+      yield head;
+      yield* rest;
+    })(), { objectMode: false });
+    source.on('error', (e) => z.destroy(e));
+    yield* EXPOSED_GC === null ? source.pipe(z) : scavenging(source.pipe(z));
+  }
+  return opened;
 }
 
 function fromStream(stream: Readable, compression: 'gzip' | null, size: number | null): OpenedInput {
