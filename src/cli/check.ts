@@ -11,7 +11,7 @@ import { renderSummary } from '../check/text';
 import { InputArgs, JobsArgs, commonInputOptions, jobsFrom, jobsOption, readOptionsFrom, resolvePaths } from './analyze';
 import { EXIT } from './exit-codes';
 import { UsageError } from './options';
-import { cannotWrite } from './output';
+import { cannotWrite, checkWritable } from './output';
 
 /** `upstream-doctor check [PATH...]`: the CI gate. Rules, baselines and outputs: docs/check.md. */
 
@@ -97,6 +97,9 @@ export async function runCheckCommand(argv: CheckArgs): Promise<number> {
   let baseline: Baseline | null = null;
   if (baselineFile && (!update || fs.existsSync(baselineFile))) baseline = usage(() => readBaseline(baselineFile));
 
+  // the files written at the end are checked before the inputs are read
+  if (update) checkWritable(baselineFile!);
+  if (argv.junit) checkWritable(argv.junit);
   const paths = resolvePaths(argv.paths.length > 0 || !config ? argv.paths : config.paths);
   const inputs = discoverInputs(paths);
   const outcome = await runCheck(inputs, rules, update ? null : baseline, readOpts, jobs).catch((err) => {

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { describeFsError } from '../input/discover';
 import { UsageError } from './options';
 
@@ -20,6 +21,20 @@ export interface ReportFile {
 /** An output that cannot be written, as the one-line error the CLI prints. */
 export function cannotWrite(where: string, err: unknown): UsageError {
   return new UsageError(`${where}: cannot write (${describeFsError(err)})`);
+}
+
+/**
+ * Throws cannotWrite() now for a file that a command will write at its end (check's JUnit file, a
+ * baseline): its directory must exist and be writable, and the file too if it exists. Nothing is
+ * created: a run that fails on its way leaves no empty file behind.
+ */
+export function checkWritable(file: string): void {
+  try {
+    if (fs.existsSync(file)) fs.accessSync(file, fs.constants.W_OK);
+    else fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+  } catch (err) {
+    throw cannotWrite(file, err);
+  }
 }
 
 export function openReportFile(file: string): ReportFile {

@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { runCli } from '../helpers/cli';
 import { describePeer, peerPath } from '../helpers/peer-corpus';
@@ -156,10 +158,13 @@ describe('check: every bad config, rule or baseline value is one line and exit 2
     expect(r.stderr).toBe(`upstream-doctor: ${file}: ${message}\n`);
   });
 
-  test.each([['--junit'], ['--baseline']])('%s to a path that cannot be written: exit 2 naming it', (option) => {
+  test.each([['--junit'], ['--baseline']])('%s to a path that cannot be written: exit 2 naming it, before any input is read', (option) => {
     const target = path.join(dir, 'no-such-dir', 'out');
     const args = option === '--junit' ? ['--forbid', '5xx', '--junit', target] : ['--baseline', target, '--update-baseline'];
-    const r = runCli(['check', log, ...args]);
+    // A FIFO no one writes: reading it would wait for ever, so the run must stop before it does.
+    const fifo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ud-check-fifo-')), 'access.log');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = runCli(['check', fifo, ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`upstream-doctor: ${target}: cannot write (no such file or directory)\n`);
   });
