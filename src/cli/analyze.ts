@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import { Argv } from 'yargs';
 import { FailureEvent, LogKind } from '../model';
 import { DEFAULT_LOG_DIRS, InputError, existingDefaultDirs } from '../input/discover';
