@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { InputSpec } from '../input/discover';
 import { ProgressSink } from '../analyze/run';
+import { thousands } from '../util/thousands';
 
 /**
  * The batch progress bar on stderr: bytes read of the total on disk, lines/s, ETA. Drawn only
@@ -47,11 +48,11 @@ export class ProgressBar implements ProgressSink {
     const elapsed = Math.max(0.001, (this.now() - this.started) / 1000);
     const rate = lines / elapsed;
     // stdin and pipes have no size: show what was read, no bar, no ETA.
-    if (this.total <= 0) return `${mb(bytes)} read  ${Math.round(rate).toLocaleString('en-US')} lines/s`;
+    if (this.total <= 0) return `${mb(bytes)} read  ${thousands(Math.round(rate))} lines/s`;
     const frac = this.total > 0 ? Math.min(1, bytes / this.total) : 0;
     const filled = Math.round(frac * BAR);
     const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
-    return `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(bytes)} / ${mb(this.total)}  ${Math.round(rate).toLocaleString('en-US')} lines/s  ETA ${duration(eta)}`;
+    return `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(bytes)} / ${mb(this.total)}  ${thousands(Math.round(rate))} lines/s  ETA ${duration(eta)}`;
   }
 
   tick(bytes: number, lines: number): void {

@@ -2,6 +2,7 @@ import { Cause } from '../model';
 import { Incident } from './incidents';
 import { ReportDocument } from './json';
 import { formatInZone } from './timeline';
+import { thousands } from '../util/thousands';
 
 /**
  * Wording shared by the table and the HTML report, so both say the same thing. Returns plain,
@@ -9,7 +10,7 @@ import { formatInZone } from './timeline';
  */
 
 export function num(x: number): string {
-  return x.toLocaleString('en-US');
+  return thousands(x);
 }
 
 export function pct(x: number): string {
