@@ -18,7 +18,10 @@ export function thousands(x: number): string {
     fraction = fraction.slice(0, 3);
     if (up) [whole, fraction] = increment(whole, fraction);
   }
-  fraction = fraction.replace(/0+$/, '');
+  // trailing zeros dropped (a loop: the regex inventory holds every pattern in src/ to linear time)
+  let end = fraction.length;
+  while (end > 0 && fraction.charCodeAt(end - 1) === 0x30) end--;
+  fraction = fraction.slice(0, end);
   let out = whole.slice(0, ((whole.length - 1) % 3) + 1);
   for (let i = out.length; i < whole.length; i += 3) out += ',' + whole.slice(i, i + 3);
   return sign + out + (fraction === '' ? '' : '.' + fraction);
