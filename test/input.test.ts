@@ -433,19 +433,6 @@ describe('large gzip files are inflated on a worker thread into a shared ring', 
     expect(r.error?.code).toBe('Z_DATA_ERROR');
   });
 
-  test('stopping after the first chunk stops the worker and closes the file', async () => {
-    const file = path.join(tmpdir(), 'access.log.4.gz');
-    fs.writeFileSync(file, gz);
-    const opened = openInput(file, undefined, onWorker);
-    let first: Buffer | null = null;
-    for await (const c of opened.chunks) {
-      first = Buffer.from(c);
-      break;
-    }
-    expect(first!.equals(plain.subarray(0, first!.length))).toBe(true);
-    expect(await openAfterClosing(file)).toBe(0);
-  });
-
   /**
    * openInput with worker_threads' Worker replaced by `FakeWorker` while the file is opened (the
    * reader takes the constructor then): how it behaves when no thread can be had.
@@ -497,10 +484,13 @@ describe('large gzip files are inflated on a worker thread into a shared ring', 
     expect(await openAfterClosing(file)).toBe(0);
   });
 
-  test('stopping early on the fallback closes the file', async () => {
-    const file = path.join(tmpdir(), 'access.log.7.gz');
+  test.each([
+    ['the worker (which it stops)', (file: string) => openInput(file, undefined, onWorker)],
+    ['the stream a worker that cannot start falls back to', (file: string) => openWithWorker(UnstartableWorker, file)],
+  ])('stopping after the first chunk of %s closes the file', async (_what, open) => {
+    const file = path.join(tmpdir(), 'access.log.4.gz');
     fs.writeFileSync(file, gz);
-    const opened = openWithWorker(UnstartableWorker, file);
+    const opened = open(file);
     let first: Buffer | null = null;
     for await (const c of opened.chunks) {
       first = Buffer.from(c);
