@@ -25,13 +25,14 @@ export function cannotWrite(where: string, err: unknown): UsageError {
 
 /**
  * Throws cannotWrite() now for a file that a command will write at its end (check's JUnit file, a
- * baseline): its directory must exist and be writable, and the file too if it exists. Nothing is
- * created: a run that fails on its way leaves no empty file behind.
+ * baseline): its directory must exist and be writable, and the file too if it exists (and not be
+ * a directory). Nothing is created: a run that fails on its way leaves no empty file behind.
  */
 export function checkWritable(file: string): void {
   try {
-    if (fs.existsSync(file)) fs.accessSync(file, fs.constants.W_OK);
-    else fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+    if (!fs.existsSync(file)) fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+    else if (fs.statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    else fs.accessSync(file, fs.constants.W_OK);
   } catch (err) {
     throw cannotWrite(file, err);
   }

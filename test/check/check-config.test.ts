@@ -167,6 +167,11 @@ describe('check: every bad config, rule or baseline value is one line and exit 2
     const r = runCli(['check', fifo, ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`upstream-doctor: ${target}: cannot write (no such file or directory)\n`);
+    // a directory where the file should be: refused before the inputs too (a baseline to update is read first)
+    const asDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ud-check-out-'));
+    const onDir = runCli(['check', fifo, ...args.map((a) => (a === target ? asDir : a))]);
+    const why = option === '--junit' ? 'cannot write (is a directory)' : 'cannot read the baseline (is a directory)';
+    expect([onDir.code, onDir.stderr]).toEqual([2, `upstream-doctor: ${asDir}: ${why}\n`]);
   });
 
   test('unreadable input: exit 2 naming the path', () => {
