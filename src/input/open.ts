@@ -97,7 +97,7 @@ export function openInput(p: string, range?: ByteRange, opts: OpenOptions = {}):
   }
   if (kind && kind !== 'gzip') {
     fs.closeSync(fd);
-    throw new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
+    throw notGzip(p, kind);
   }
   if (kind === 'gzip' && st.size >= (opts.gunzipWorkerFrom ?? GUNZIP_WORKER_FROM)) {
     // the stream is the fallback when no worker thread can be started (gunzip-worker.ts)
@@ -121,12 +121,8 @@ export function openInput(p: string, range?: ByteRange, opts: OpenOptions = {}):
 
 /** A gzip file inflated by zlib's stream: the stream owns `fd` and closes it. */
 function gunzipStream(fd: number, size: number): OpenedInput & { position: () => number } {
-  // zlib inflates on libuv's thread pool: the parsing thread only waits when it outruns it.
   const raw = fs.createReadStream('', { fd, highWaterMark: READ_CHUNK, start: 0 });
-  // A deep readable buffer lets inflation run ahead of the parser instead of in lock step with it.
-  // loaded with the first gzip file (start-up: see docs/performance.md)
-  const zlib = require('zlib') as typeof Zlib;
-  const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as Zlib.ZlibOptions);
+  const gunzip = newGunzip();
   raw.on('error', (e) => gunzip.destroy(e));
   // Stopping early destroys the gunzip stream (close(), or a loop left with break) and nothing
   // else: the file's stream, unpiped, kept its descriptor open. The reading order's peek at each
@@ -166,28 +162,47 @@ function fromPipe(stream: Readable, p: string): OpenedInput {
     const kind = sniffCompression(head);
     if (kind !== null && kind !== 'gzip') {
       stream.destroy();
-      throw new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
+      throw notGzip(p, kind);
     }
     if (kind === null) {
       if (head.length > 0) yield head;
-      yield* EXPOSED_GC === null ? rest : scavenging(rest);
+      yield* collected(rest);
       return;
     }
     opened.compression = 'gzip';
-    const zlib = require('zlib') as typeof Zlib;
-    const z = (gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as Zlib.ZlibOptions));
+    const z = (gunzip = newGunzip());
     const source = Readable.from((async function* () {
       yield head;
       yield* rest;
     })(), { objectMode: false });
     source.on('error', (e) => z.destroy(e));
-    yield* EXPOSED_GC === null ? source.pipe(z) : scavenging(source.pipe(z));
+    yield* collected(source.pipe(z));
   }
   return opened;
 }
 
 function fromStream(stream: Readable, compression: 'gzip' | null, size: number | null): OpenedInput {
-  return { chunks: EXPOSED_GC === null ? stream : scavenging(stream), close: () => stream.destroy(), compression, size };
+  return { chunks: collected(stream), close: () => stream.destroy(), compression, size };
+}
+
+/** A stream's chunks, with scavenging() when node runs with gc() exposed. */
+function collected(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  return EXPOSED_GC === null ? chunks : scavenging(chunks);
+}
+
+/**
+ * zlib's inflating stream as every gzip input uses it: it inflates on libuv's thread pool, so the
+ * parsing thread only waits when it outruns it, and a deep readable buffer lets inflation run
+ * ahead of the parser instead of in lock step with it. zlib is loaded with the first gzip input
+ * (start-up: see docs/performance.md).
+ */
+function newGunzip(): Zlib.Gunzip {
+  const zlib = require('zlib') as typeof Zlib;
+  return zlib.createGunzip({ chunkSize: READ_CHUNK, readableHighWaterMark: GUNZIP_AHEAD } as Zlib.ZlibOptions);
+}
+
+function notGzip(p: string, kind: string): InputError {
+  return new InputError(p, `${kind}-compressed; decompress it first (only gzip is read directly)`);
 }
 
 /** Bytes of stream chunks between two young-generation collections (see scavenging()). */
