@@ -326,9 +326,9 @@ export class Summary {
     if (n > 0) {
       if (upstream) c.upstreams.add(upstream);
       if (ev.host) c.hosts.add(ev.host);
-      if (endpoint) {
-        c.paths.add(endpoint);
-        if (raw && !c.pathExamples.has(endpoint) && c.pathExamples.size < TOP_K_CAPACITY) c.pathExamples.set(endpoint, raw.slice(0, 512));
+      // A key the table held already has its example (examples are never dropped), or came when they were full.
+      if (endpoint && c.paths.add(endpoint) && raw && c.pathExamples.size < TOP_K_CAPACITY && !c.pathExamples.has(endpoint)) {
+        c.pathExamples.set(endpoint, raw.slice(0, 512));
       }
       if (ev.client) c.clients.add(ev.client);
     } else {

@@ -33,7 +33,8 @@ export interface TopKTable {
   readonly capacity: number;
   readonly size: number;
   readonly totalCount: number;
-  add(key: string, n?: number): void;
+  /** Counts n (1) more of key; true when the key was not in the table before. */
+  add(key: string, n?: number): boolean;
   sub(key: string, n?: number): void;
   /** The k largest counts, by count then key. */
   top(k: number): TopKItem[];
@@ -64,20 +65,20 @@ export class SpaceSaving implements TopKTable {
     if (capacity < 1) throw new RangeError('capacity must be >= 1');
   }
 
-  add(key: string, n = 1): void {
+  add(key: string, n = 1): boolean {
     this.total += n;
     const hit = this.byKey.get(key);
     if (hit) {
       hit.count += n;
       this.down(hit.at);
-      return;
+      return false;
     }
     if (this.heap.length < this.capacity) {
       const c = new Counter(key, n, 0, this.heap.length);
       this.heap.push(c);
       this.byKey.set(key, c);
       this.up(c.at);
-      return;
+      return true;
     }
     // Evict the minimum: the new key takes its slot and its count as an over-estimate.
     const min = this.heap[0];
@@ -89,6 +90,7 @@ export class SpaceSaving implements TopKTable {
     this.byKey.set(key, min);
     this.down(0);
     this.evictedAny = true;
+    return true;
   }
 
   /**
@@ -253,19 +255,19 @@ export class SmallSpaceSaving implements TopKTable {
     return this.total;
   }
 
-  add(key: string, n = 1): void {
+  add(key: string, n = 1): boolean {
     this.total += n;
     const c = this.cells;
     const at = this.find(key);
     if (at >= 0) {
       (c[3 * at + 1] as number) += n;
       this.down(at);
-      return;
+      return false;
     }
     if (c.length < 3 * this.capacity) {
       this.cells = grown(c, key, n, 0);
       this.up(c.length / 3);
-      return;
+      return true;
     }
     // Evict the minimum (the first counter): the new key takes its count as an over-estimate.
     const inherited = c[1] as number;
@@ -274,6 +276,7 @@ export class SmallSpaceSaving implements TopKTable {
     c[2] = inherited;
     this.down(0);
     this.evictedAny = true;
+    return true;
   }
 
   sub(key: string, n = 1): void {

@@ -33,6 +33,21 @@ function burst(): Summary {
   return s;
 }
 
+test("an endpoint's example is the first raw path of it, kept while the endpoint leaves the top-K table and comes back", () => {
+  const s = new Summary();
+  const examples = () => s.causes.get('upstream-refused')!.pathExamples;
+  failure(s, T0, 'upstream-refused', '10.0.0.7:8080', 502, '/api/users/7');
+  // 250 other endpoints, each twice: /api/users/{id} (count 1) is evicted from the 200-key table
+  for (let i = 0; i < 250; i++) for (let k = 0; k < 2; k++) failure(s, T0 + 1000, 'upstream-refused', '10.0.0.7:8080', 502, `/e${i}x/a`);
+  expect(s.causes.get('upstream-refused')!.paths.top(300).some((t) => t.key === '/api/users/{id}')).toBe(false);
+  failure(s, T0 + 2000, 'upstream-refused', '10.0.0.7:8080', 502, '/api/users/8');
+  expect(examples().get('/api/users/{id}')).toBe('/api/users/7');
+  // the examples are full (200): an endpoint first seen now has none
+  expect(examples().size).toBe(200);
+  failure(s, T0 + 3000, 'upstream-refused', '10.0.0.7:8080', 502, '/fresh/1');
+  expect(examples().has('/fresh/{id}')).toBe(false);
+});
+
 test('median of even and odd counts, zeros included', () => {
   expect(median([0, 0, 9])).toBe(0);
   expect(median([1, 2, 3, 4])).toBe(2.5);

@@ -82,6 +82,24 @@ test('the flat table for few keys makes the same moves as the heap of counters: 
   );
 });
 
+test('add() answers whether the key was new to the table (not held before it), in both layouts', () => {
+  fc.assert(
+    fc.property(calls, fc.integer({ min: 1, max: SMALL_CAPACITY }), (cs, capacity) => {
+      for (const t of [new SmallSpaceSaving(capacity), new SpaceSaving(capacity)] as TopKTable[]) {
+        for (const c of cs) {
+          if (c.sub) {
+            t.sub(c.key, c.n);
+            continue;
+          }
+          const held = new Set(t.save().items.map(([k]) => k));
+          expect(t.add(c.key, c.n)).toBe(!held.has(c.key));
+        }
+      }
+    }),
+    fuzzParams(),
+  );
+});
+
 test('topKTable picks the flat layout up to SMALL_CAPACITY keys, and SmallSpaceSaving refuses more', () => {
   expect(topKTable(SMALL_CAPACITY)).toBeInstanceOf(SmallSpaceSaving);
   expect(topKTable(SMALL_CAPACITY + 1)).toBeInstanceOf(SpaceSaving);
