@@ -50,18 +50,23 @@ export function normalizePath(raw: string): string {
   if (hash !== -1) s = s.slice(0, hash);
   const q = s.indexOf('?');
   const pathEnd = q === -1 ? s.length : q;
-  // One pass, segment by segment: split/map/join built two arrays per failure (9% of a
-  // failure-heavy profile).
+  // One pass, segment by segment, copying the text between folded segments in one piece: a slice
+  // per segment and a string per join were most of what a failure's path cost.
   let out = '';
+  let kept = 0; // s[kept, from) is unchanged and not in `out` yet
   for (let from = 0; ; ) {
     const slash = s.indexOf('/', from);
     const to = slash === -1 || slash > pathEnd ? pathEnd : slash;
-    out += foldSegment(s.slice(from, to));
+    const folded = foldRange(s, from, to);
+    if (folded !== null) {
+      out += s.slice(kept, from) + folded;
+      kept = to;
+    }
     if (to === pathEnd) break;
-    out += '/';
     from = to + 1;
   }
-  if (q === -1) return out;
+  const path = kept === 0 ? (pathEnd === s.length ? s : s.slice(0, pathEnd)) : out + s.slice(kept, pathEnd);
+  if (q === -1) return path;
   let query = '';
   for (let from = q + 1; from <= s.length; ) {
     let amp = s.indexOf('&', from);
@@ -72,20 +77,37 @@ export function normalizePath(raw: string): string {
     }
     from = amp + 1;
   }
-  return query === '' ? out : `${out}?${query}`;
+  return query === '' ? path : `${path}?${query}`;
 }
 
 /**
- * The length of a leading `scheme://` (a letter, then up to 15 letters, digits, `+`, `.`, `-`),
- * or 0. By hand: a regex exec made a match array for every failure.
+ * foldSegment(s.slice(from, to)), or null when it leaves the segment as it is; decided from the
+ * characters where it can be (a word, a number), without cutting the segment out.
  */
-function schemeLength(s: string): number {
-  const n = Math.min(s.length, 17);
-  for (let i = 0; i < n; i++) {
+function foldRange(s: string, from: number, to: number): string | null {
+  let digits = 0;
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  if (digits === 0 && to - from < 12) return null;
+  if (digits === to - from) return '{id}'; // not empty: it has a digit
+  const seg = s.slice(from, to);
+  const folded = foldSegment(seg);
+  return folded === seg ? null : folded;
+}
+
+/**
+ * The length of a leading `scheme://` of s from `at` on (a letter, then up to 15 letters, digits,
+ * `+`, `.`, `-`), or 0. By hand: a regex exec made a match array for every failure.
+ */
+function schemeLength(s: string, at = 0): number {
+  const n = Math.min(s.length - at, 17);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(at + i);
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) continue;
     if (i > 0 && ((c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45)) continue;
-    return i > 0 && c === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47 ? i + 3 : 0;
+    return i > 0 && c === 58 && s.charCodeAt(at + i + 1) === 47 && s.charCodeAt(at + i + 2) === 47 ? i + 3 : 0;
   }
   return 0;
 }
@@ -96,7 +118,14 @@ function schemeLength(s: string): number {
  * host:port or `unix:/path`. Hints want host:port (or the socket).
  */
 export function upstreamAddress(upstream: string): string {
-  let s = upstream.trim();
+  const from = addressStart(upstream);
+  if (from === -1) return trimmedAddress(upstream.trim());
+  const to = addressEnd(upstream, from);
+  return from === 0 && to === upstream.length ? upstream : upstream.slice(from, to);
+}
+
+/** upstreamAddress of a string without white space around it. */
+function trimmedAddress(s: string): string {
   const scheme = schemeLength(s);
   if (scheme > 0) s = s.slice(scheme);
   if (s.startsWith('unix:')) {
@@ -106,4 +135,37 @@ export function upstreamAddress(upstream: string): string {
   }
   const slash = s.indexOf('/');
   return slash === -1 ? s : s.slice(0, slash);
+}
+
+/**
+ * Where upstreamAddress(s) starts in s: past ASCII white space and a scheme. -1 when the text
+ * inside the ASCII white space at either end starts or ends with a character outside ASCII,
+ * which may be white space only trim() knows.
+ */
+function addressStart(s: string): number {
+  const n = s.length;
+  let i = 0;
+  while (i < n && isAsciiSpace(s.charCodeAt(i))) i++;
+  if (i === n) return n; // all white space: trim() leaves '', as does [n, n)
+  let j = n;
+  while (isAsciiSpace(s.charCodeAt(j - 1))) j--;
+  if (s.charCodeAt(i) > 127 || s.charCodeAt(j - 1) > 127) return -1;
+  return i + schemeLength(s, i);
+}
+
+/** Where upstreamAddress(s) ends in s, for its start `from` (addressStart, not -1). */
+function addressEnd(s: string, from: number): number {
+  let end = s.length;
+  while (end > from && isAsciiSpace(s.charCodeAt(end - 1))) end--;
+  if (s.startsWith('unix:', from) && from + 5 <= end) {
+    const colon = s.indexOf(':', from + 5);
+    return colon === -1 || colon >= end ? end : colon;
+  }
+  const slash = s.indexOf('/', from);
+  return slash === -1 || slash >= end ? end : slash;
+}
+
+/** The ASCII characters String.prototype.trim() removes. */
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }

@@ -34,7 +34,8 @@ describe('path folding', () => {
       const query = s.slice(q + 1).split('&').filter((p) => p !== '').map((p) => (p.indexOf('=') === -1 ? p : `${p.slice(0, p.indexOf('='))}=…`));
       return query.length > 0 ? `${path}?${query.join('&')}` : path;
     };
-    const piece = fc.constantFrom('/', '?', '&', '=', 'api', '123', '2024-11-16', '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b', 'AbCdEf0123456789xyzXYZ_-99', '42.pdf', '');
+    // and the segments the pass decides without the rules: words, numbers, 12 letters a hex rule takes
+    const piece = fc.constantFrom('/', '?', '&', '=', 'api', '123', '7', '2024-11-16', '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b', 'AbCdEf0123456789xyzXYZ_-99', '42.pdf', 'abcdefabcdef', 'abcdefabcde', '٣', '');
     const path = fc
       .oneof(fc.array(piece, { maxLength: 30 }).map((p) => p.join('')), fc.string({ maxLength: 80 }), fc.string({ minLength: 400, maxLength: 512 }))
       .filter((p) => !p.includes('://') && !p.includes('#'));
@@ -75,9 +76,10 @@ describe('path folding', () => {
       const slash = s.indexOf('/');
       return slash === -1 ? s : s.slice(0, slash);
     };
-    const piece = fc.constantFrom('http', 'HTTPS', 'fastcgi', 'a+b.c-d', '0x', ':', '//', '/', 'unix:', '10.0.0.7', ':8080', '\x1a', '\x10', '\x0b', ' ', 'x'.repeat(15));
+    // White space at the ends too, ASCII (cut in place) and not (trim()'s alone: \u00a0, \u2028, \ufeff).
+    const piece = fc.constantFrom('http', 'HTTPS', 'fastcgi', 'a+b.c-d', '0x', ':', '//', '/', 'unix:', '10.0.0.7', ':8080', '\x1a', '\x10', '\x0b', ' ', '\t', '\n', '\u00a0', '\u2028', '\ufeff', 'x'.repeat(15));
     // Text over the characters the scheme's grammar turns on (and those that fold onto them).
-    const near = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '9', '+', '.', '-', ':', '/', '@', '_', ' ', '\x1a', '\x10', '\x0b', '\x0d'), maxLength: 24 });
+    const near = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '9', '+', '.', '-', ':', '/', '@', '_', ' ', '\x1a', '\x10', '\x0b', '\x0d', '\x1c', '\u00a0', '\u3000'), maxLength: 24 });
     const text = fc.oneof(near, fc.array(piece, { maxLength: 8 }).map((p) => p.join('')), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 30 }));
     fc.assert(fc.property(text, (raw) => upstreamAddress(raw) === reference(raw)), { numRuns: 5000, seed: 11 });
   });
