@@ -74,7 +74,9 @@ function messageEnd(text: string, p: number): number {
  * runs to the next key found.
  */
 function splitContext(text: string, cut: number): void {
-  CTX.fill(null);
+  // Stored one by one: fill() is a call into V8's C++ with a write barrier over the range, 1.8%
+  // of a profile of failure lines.
+  for (let k = 0; k < CTX.length; k++) CTX[k] = null;
   if (cut === -1) return;
   let from = cut;
   let prev = -1;
