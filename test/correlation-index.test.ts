@@ -290,6 +290,20 @@ describe('correlation index', () => {
     expect(left).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
+  test('a long run of deferred entries (the stage dropping the slots left behind many times) reports each once, in order', () => {
+    const { index, left } = reporting();
+    index.deferUntilJoin(1 << 20, 5);
+    const n = 1000;
+    for (let i = 0; i < n; i++) index.addEntry('g', new IndexedError(ev(i), 1_000_000 + i, 502, i), () => [connectionKey('g', i)]);
+    expect(left).toEqual(Array.from({ length: n - 5 }, (_, i) => i));
+    expect(index.evicted).toBe(n - 5);
+    // the five waiting are the latest, and a join finds them
+    expect(index.find(at(n - 5))?.event.request).toBe(`GET /${n - 5} HTTP/1.1`);
+    expect(index.find({ ...at(n - 6), status: 504 })).toBeNull(); // 504: the time join would take entry n - 5
+    index.settle();
+    expect(left).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
   test('an entry larger than the budget is still held until the next one', () => {
     const index = new ErrorIndex(10);
     index.add('g', [connectionKey('g', 1)], new IndexedError(ev(1), 1_000_001, 502, 1));

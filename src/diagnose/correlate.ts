@@ -344,6 +344,8 @@ export class ErrorIndex {
    * within the budget, and enter the index when a join asks: a pure error log never pays for it.
    */
   private staged: Staged[] | null = null;
+  /** staged[stagedHead …] are the entries waiting (the ones before it left). */
+  private stagedHead = 0;
   private stagedBytes = 0;
   private stageLimit = 0;
 
@@ -359,18 +361,25 @@ export class ErrorIndex {
    * kept for the time join of its group.
    */
   addEntry(group: string, item: IndexedError, keys: () => JoinKey[]): void {
-    const st = this.staged;
+    let st = this.staged;
     if (st === null) return this.index(group, keys(), item);
     // its keys, not made yet, repeat its client and request: counted as its size once more
     const bytes = 2 * item.bytes;
     st.push({ group, keys, item, bytes });
     this.stagedBytes += bytes;
-    // a few hundred entries at most: shift() is cheap, no head index needed
-    while ((this.stagedBytes > this.budget || st.length > this.stageLimit) && st.length > 1) {
-      const gone = st.shift()!;
+    // The oldest leave by the head index: shift() moved the whole stage, with a write barrier
+    // over it, for every failure (1.4% of a profile of failure lines).
+    while ((this.stagedBytes > this.budget || st.length - this.stagedHead > this.stageLimit) && st.length - this.stagedHead > 1) {
+      const gone = st[this.stagedHead];
+      st[this.stagedHead++] = undefined!;
       this.stagedBytes -= gone.bytes;
       this.evicted++;
       this.leave(gone.item);
+    }
+    // the slots left behind are dropped once they are as many as the stage holds
+    if (this.stagedHead > this.stageLimit) {
+      this.staged = st = st.slice(this.stagedHead);
+      this.stagedHead = 0;
     }
   }
 
@@ -383,8 +392,9 @@ export class ErrorIndex {
   /** Staged entries enter the index, oldest first. */
   private drainStaged(): void {
     const st = this.staged!;
-    for (const s of st) this.index(s.group, s.keys(), s.item);
+    for (let i = this.stagedHead; i < st.length; i++) this.index(st[i].group, st[i].keys(), st[i].item);
     st.length = 0;
+    this.stagedHead = 0;
     this.stagedBytes = 0;
   }
 
@@ -483,7 +493,7 @@ export class ErrorIndex {
     forgetDecoded();
     for (let i = this.queueHead; i < this.queueItems.length; i++) this.leave(this.queueItems[i]);
     for (const list of this.recent.values()) for (const it of list) this.leave(it);
-    if (this.staged !== null) for (const s of this.staged) this.leave(s.item);
+    if (this.staged !== null) for (let i = this.stagedHead; i < this.staged.length; i++) this.leave(this.staged[i].item);
     this.map.clear();
     this.queueItems.length = this.queueKey1.length = this.queueKey2.length = this.queueBytes.length = 0;
     this.moreKeys.clear();
@@ -491,6 +501,7 @@ export class ErrorIndex {
     this.bytes = 0;
     this.recent.clear();
     if (this.staged !== null) this.staged.length = 0;
+    this.stagedHead = 0;
     this.stagedBytes = 0;
   }
 
@@ -507,7 +518,7 @@ export class ErrorIndex {
    */
   join(a: AccessKeys): Join | null {
     forgetDecoded();
-    if (this.staged !== null && this.staged.length > 0) this.drainStaged();
+    if (this.staged !== null && this.staged.length > this.stagedHead) this.drainStaged();
     const keys: JoinKey[] = [];
     if (a.connection !== null) keys.push(connectionKey(a.group, a.connection));
     if (a.client !== null && a.clientPort !== null) keys.push(clientPortKey(a.group, a.client, a.clientPort));
