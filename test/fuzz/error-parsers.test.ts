@@ -127,3 +127,32 @@ describe('nginx parser: the context left undecoded when the sink needs no more',
     FUZZ_TIMEOUT,
   );
 });
+
+describe('apache-error parser: each entry on its own', () => {
+  const line = (time: string) => `[${time}] [proxy:error] [pid 1:tid 2] (111)Connection refused: [client 10.0.0.9:5678] AH00957: x`;
+
+  test('the time buffer it reuses keeps nothing of the entry before (a year is not taken from it)', () => {
+    expect(parseApacheError(line('Sat Nov 16 14:15:25.123456 2024'), clock)?.ts).toBe(Date.UTC(2024, 10, 16, 14, 15, 25, 123));
+    // no year: refused, though the entry before left one in the buffer at the same place
+    expect(parseApacheError(line('Sat Nov 16 14:15:25.123456'), clock)).toBeNull();
+    expect(parseApacheError(line('Sat Nov 16 14:15:25.123456 20'), clock)).toBeNull();
+  });
+
+  test('the last `, referer: ` ends the message, the client is cut at its last colon', () => {
+    const e = parseApacheError(`${line('Sat Nov 16 14:15:25 2024')}, referer: http://a/?q=, referer: b, referer: http://c/`, clock)!;
+    expect([e.message, e.referrer, e.client, e.clientPort]).toEqual(['x, referer: http://a/?q=, referer: b', 'http://c/', '10.0.0.9', 5678]);
+  });
+
+  test('any entry parses the same whatever entry came before it', () => {
+    const own = linePool('apache-error');
+    const text = fc.oneof(mutatedFrom(own).map((b) => b.toString('utf8')), hostileString(120));
+    fc.assert(
+      fc.property(text, text, (before, t) => {
+        const alone = JSON.stringify(parseApacheError(t, clock));
+        parseApacheError(before, clock);
+        expect(JSON.stringify(parseApacheError(t, clock))).toBe(alone);
+      }),
+      fuzzParams(),
+    );
+  });
+});
