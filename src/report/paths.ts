@@ -118,46 +118,39 @@ function schemeLength(s: string, at = 0): number {
  * host:port or `unix:/path`. Hints want host:port (or the socket).
  */
 export function upstreamAddress(upstream: string): string {
-  const from = addressStart(upstream);
-  if (from === -1) return trimmedAddress(upstream.trim());
-  const to = addressEnd(upstream, from);
-  return from === 0 && to === upstream.length ? upstream : upstream.slice(from, to);
-}
-
-/** upstreamAddress of a string without white space around it. */
-function trimmedAddress(s: string): string {
-  const scheme = schemeLength(s);
-  if (scheme > 0) s = s.slice(scheme);
-  if (s.startsWith('unix:')) {
-    // nginx spells a socket URL unix:/path/to.sock:/uri — the socket ends at the next colon.
-    const colon = s.indexOf(':', 5);
-    return colon === -1 ? s : s.slice(0, colon);
-  }
-  const slash = s.indexOf('/');
-  return slash === -1 ? s : s.slice(0, slash);
+  // trim() (a new string) only where it may remove more than ASCII white space
+  const s = nonAsciiAtEnds(upstream) ? upstream.trim() : upstream;
+  const from = addressStart(s);
+  const to = addressEnd(s, from);
+  return from === 0 && to === s.length ? s : s.slice(from, to);
 }
 
 /**
- * Where upstreamAddress(s) starts in s: past ASCII white space and a scheme. -1 when the text
- * inside the ASCII white space at either end starts or ends with a character outside ASCII,
- * which may be white space only trim() knows.
+ * Whether the text inside the ASCII white space at either end of s starts or ends with a
+ * character outside ASCII, which may be white space only trim() knows.
  */
-function addressStart(s: string): number {
-  const n = s.length;
+function nonAsciiAtEnds(s: string): boolean {
   let i = 0;
-  while (i < n && isAsciiSpace(s.charCodeAt(i))) i++;
-  if (i === n) return n; // all white space: trim() leaves '', as does [n, n)
-  let j = n;
+  while (i < s.length && isAsciiSpace(s.charCodeAt(i))) i++;
+  if (i === s.length) return false;
+  let j = s.length;
   while (isAsciiSpace(s.charCodeAt(j - 1))) j--;
-  if (s.charCodeAt(i) > 127 || s.charCodeAt(j - 1) > 127) return -1;
+  return s.charCodeAt(i) > 127 || s.charCodeAt(j - 1) > 127;
+}
+
+/** Where upstreamAddress(s) starts in s: past ASCII white space and a scheme. */
+function addressStart(s: string): number {
+  let i = 0;
+  while (i < s.length && isAsciiSpace(s.charCodeAt(i))) i++;
   return i + schemeLength(s, i);
 }
 
-/** Where upstreamAddress(s) ends in s, for its start `from` (addressStart, not -1). */
+/** Where upstreamAddress(s) ends in s, for its start `from` (addressStart): a socket's colon, a path's slash, or trailing white space. */
 function addressEnd(s: string, from: number): number {
   let end = s.length;
   while (end > from && isAsciiSpace(s.charCodeAt(end - 1))) end--;
   if (s.startsWith('unix:', from) && from + 5 <= end) {
+    // nginx spells a socket URL unix:/path/to.sock:/uri — the socket ends at the next colon.
     const colon = s.indexOf(':', from + 5);
     return colon === -1 || colon >= end ? end : colon;
   }
