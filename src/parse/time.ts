@@ -15,12 +15,16 @@ function monthAt(buf: Buffer, i: number): number {
   return m === undefined ? -1 : m;
 }
 
-/** n decimal digits at i, or -1. */
+/**
+ * n decimal digits at i, or -1. A byte past the buffer's end reads as undefined, and undefined - 48
+ * is NaN, which fails both comparisons below: so the test is written to refuse NaN (a time cut by
+ * the end of its buffer once came out dated 1900).
+ */
 export function digits(buf: Buffer, i: number, n: number): number {
   let v = 0;
   for (let k = 0; k < n; k++) {
     const c = buf[i + k] - 48;
-    if (c < 0 || c > 9) return -1;
+    if (!(c >= 0 && c <= 9)) return -1;
     v = v * 10 + c;
   }
   return v;
@@ -189,7 +193,8 @@ function apacheErrorFields(buf: Buffer, s: number, e: number): boolean {
     p++;
     while (p < e && buf[p] >= 48 && buf[p] <= 57) p++;
   }
-  const y = digits(buf, p + 1, 4);
+  // the year's four digits stand before e, not in whatever bytes follow the field
+  const y = p + 5 <= e ? digits(buf, p + 1, 4) : -1;
   if (mo < 0 || d < 1 || y < 0 || !validClock(h, mi, sec)) return false;
   return setYmd(y, mo, d, h, mi, sec, ms);
 }
