@@ -20,6 +20,12 @@ const os = require('os');
 const path = require('path');
 const { generate } = require('./gen');
 
+// Node 20 parses the certificates NODE_EXTRA_CA_CERTS names at every start (~85 ms on this
+// machine, where the environment sets it). bin/upstream-doctor empties it; every contender runs
+// without it, as on a server that does not set it, so that start-up is compared on equal terms.
+const EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
+delete process.env.NODE_EXTRA_CA_CERTS;
+
 const ROOT = path.resolve(__dirname, '..');
 /** The package's command (bin/upstream-doctor: node with the start-up V8 flags), as users run it. */
 const CLI = path.join(ROOT, 'bin', 'upstream-doctor');
@@ -299,6 +305,7 @@ function main() {
     `- command: \`${Object.entries(manifest.sizes).map(([k, v]) => `${SIZE_ENV[k]}=${v}`).join(' ')} BENCH_RUNS=${RUNS} npm run bench\` (median of ${RUNS} alternating runs; RSS is the maximum)`,
     `- files ${WARM ? 'read once, untimed, before each timed run (in the page cache)' : 'not pre-read (BENCH_WARM=0): a run may read them cold'}`,
     `- analyze runs as \`bin/upstream-doctor analyze FILE --format json\` (the package's command); yardstick = bench/yardstick.js; gawk ${GAWK ? 'included' : 'not installed'}; GoAccess ${GOACCESS ? 'included' : 'not installed or disabled'}`,
+    `- environment: NODE_EXTRA_CA_CERTS ${EXTRA_CA_CERTS ? 'removed for every contender (it was set)' : 'not set'}`,
     ...(BASELINE ? [`- baseline (BENCH_BASELINE): \`${BASELINE}\` at ${baselineCommit()}, run as its package command with the same arguments`] : []),
     ...(tail ? [`- tail: bench/tail-rss.js, ${tail.lines} lines (an hour of log time) written in ${tail.wroteSeconds} s with 10 rotations; peak RSS per quarter of the run: ${tail.rssQuartersMiB.join(', ')} MiB (${tail.samples} samples)`] : []),
     '',

@@ -29,6 +29,20 @@ describe('the package command (bin/upstream-doctor)', () => {
     expect(r.stderr).toMatch(/^upstream-doctor: .*ud-no-such-dir/);
   });
 
+  test("node is not made to load NODE_EXTRA_CA_CERTS' certificates (the program opens no TLS connection)", () => {
+    // node warns at start-up when the file that variable names cannot be loaded: proof that it tried
+    const missing = path.join(os.tmpdir(), 'ud-no-such-dir', 'ca.pem');
+    const plain = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: missing } });
+    expect(plain.stderr).toContain('extra certs');
+    const r = spawnSync(LAUNCHER, ['analyze', path.join(ROOT, 'fixtures', 'nginx', 'access.log'), '--format', 'json'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: missing },
+    });
+    expect(r.status).toBe(EXIT.OK);
+    expect(r.stderr).not.toContain('extra certs');
+    expect(JSON.parse(r.stdout).files[0].parsed).toBeGreaterThan(0);
+  });
+
   const linux = fs.existsSync('/proc/self/cmdline') ? test : test.skip;
   linux('the running process is node itself, with its V8 flags and glibc thresholds', async () => {
     const proc = spawn(LAUNCHER, ['tail', path.join(ROOT, 'fixtures', 'nginx', 'access.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
