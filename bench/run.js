@@ -20,7 +20,7 @@ const os = require('os');
 const path = require('path');
 const { generate } = require('./gen');
 
-// Node 20 parses the certificates NODE_EXTRA_CA_CERTS names at every start (~85 ms on this
+// Node 20 parses the certificates NODE_EXTRA_CA_CERTS names at every start (56-89 ms on this
 // machine, where the environment sets it). bin/upstream-doctor empties it; every contender runs
 // without it, as on a server that does not set it, so that start-up is compared on equal terms.
 const EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
