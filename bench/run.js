@@ -132,6 +132,15 @@ function runOnce(argv, report = false) {
   return { ms, rssKiB, explained };
 }
 
+/** One contender of a workload run once, its files read beforehand (WARM), with a line on stderr. */
+function timedRun(label, wl, name, report) {
+  process.stderr.write(`${label} ${wl.id} ${name} ...`);
+  if (WARM) warm(wl.load.file);
+  const res = runOnce(wl.contenders[name], report);
+  process.stderr.write(` ${(res.ms / 1000).toFixed(2)} s\n`);
+  return res;
+}
+
 /** The environment variable behind each generated size (bench/gen.js). */
 const SIZE_ENV = {
   lines: 'BENCH_LINES', errorLines: 'BENCH_ERROR_LINES', distinct: 'BENCH_DISTINCT_LINES', files: 'BENCH_FILES', seed: 'BENCH_SEED',
@@ -227,12 +236,8 @@ function main() {
     for (const wl of list) {
       // Each round starts the workload with the next contender: no one always runs first (cold caches).
       const order = Object.entries(wl.contenders);
-      for (const [name, argv] of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) {
-        process.stderr.write(`round ${r + 1}/${RUNS} ${wl.id} ${name} ...`);
-        if (WARM) warm(wl.load.file);
-        const res = runOnce(argv, wl.report === true && name.startsWith('analyze'));
-        process.stderr.write(` ${(res.ms / 1000).toFixed(2)} s\n`);
-        results[wl.id][name].push(res);
+      for (const [name] of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) {
+        results[wl.id][name].push(timedRun(`round ${r + 1}/${RUNS}`, wl, name, wl.report === true && name.startsWith('analyze')));
       }
     }
   }
@@ -243,12 +248,7 @@ function main() {
     for (let p = 0; p < BAR_PAIRS; p++) {
       const names = p % 2 === 0 ? ['analyze', 'analyze --progress'] : ['analyze --progress', 'analyze'];
       const ms = {};
-      for (const name of names) {
-        process.stderr.write(`pair ${p + 1}/${BAR_PAIRS} ${wl.id} ${name} ...`);
-        if (WARM) warm(wl.load.file);
-        ms[name] = runOnce(wl.contenders[name]).ms;
-        process.stderr.write(` ${(ms[name] / 1000).toFixed(2)} s\n`);
-      }
+      for (const name of names) ms[name] = timedRun(`pair ${p + 1}/${BAR_PAIRS}`, wl, name, false).ms;
       pairs.push(ms['analyze --progress'] / ms.analyze);
     }
   }
